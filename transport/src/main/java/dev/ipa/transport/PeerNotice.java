@@ -1,0 +1,27 @@
+package dev.ipa.transport;
+
+import java.util.Objects;
+
+/**
+ * A small control message between peers.
+ *
+ * @param from   the sending peer
+ * @param kind   what the notice means
+ * @param round  the round it refers to
+ * @param reason a human-readable reason (for {@link Kind#STOP}: why the peer stopped)
+ */
+public record PeerNotice(String from, Kind kind, int round, String reason) {
+  /** What a notice asks or announces. */
+  public enum Kind {
+    /** The sender stopped (early stop, max rounds, operator); receivers record who, why and when. */
+    STOP,
+    /** The sender cannot apply the receiver's deltas (unknown base); the receiver must send a full snapshot next. */
+    RESYNC_REQUEST
+  }
+
+  public PeerNotice {
+    Objects.requireNonNull(from, "from");
+    Objects.requireNonNull(kind, "kind");
+    reason = reason == null ? "" : reason;
+  }
+}

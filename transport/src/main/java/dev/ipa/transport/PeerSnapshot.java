@@ -1,0 +1,38 @@
+package dev.ipa.transport;
+
+import java.util.Objects;
+
+/**
+ * One peer's published parameters as they travel between peers: routing metadata plus the encoded payload
+ * produced by the compression module's {@code SnapshotEncoder} (a full snapshot or a delta against a base
+ * version the payload names itself).
+ *
+ * <p>Immutable by contract: the payload array is shared between every receiver of the same publication (that is
+ * how a simulation of N peers keeps O(N) snapshots rather than O(N²)), so nobody may write into it.
+ *
+ * @param peerId   the publishing peer
+ * @param round    the round in which it was published (0-based)
+ * @param sync     the exchange index within the round (0 ≤ sync < syncs per round)
+ * @param sequence per-sender publication counter, strictly increasing; receivers use it to spot gaps
+ * @param dataSize the publisher's training-set size |D_j|, used for data-size weighting
+ * @param payload  encoded parameters; never mutated
+ */
+public record PeerSnapshot(String peerId, int round, int sync, long sequence, int dataSize, byte[] payload) {
+  public PeerSnapshot {
+    Objects.requireNonNull(peerId, "peerId");
+    Objects.requireNonNull(payload, "payload");
+    if (round < 0) throw new IllegalArgumentException("A snapshot round must be ≥ 0, got " + round + ".");
+    if (sync < 0) throw new IllegalArgumentException("A snapshot sync index must be ≥ 0, got " + sync + ".");
+    if (dataSize < 0) throw new IllegalArgumentException("A snapshot's data size must be ≥ 0, got " + dataSize + ".");
+  }
+
+  /** The bytes this snapshot costs on the wire, payload only (framing is counted by the transport). */
+  public int payloadBytes() {
+    return payload.length;
+  }
+
+  @Override
+  public String toString() {
+    return "PeerSnapshot[" + peerId + " r" + round + "." + sync + " #" + sequence + ", " + payload.length + " B]";
+  }
+}
