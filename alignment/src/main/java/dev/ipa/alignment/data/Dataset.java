@@ -1,0 +1,241 @@
+package dev.ipa.alignment.data;
+
+import java.util.Objects;
+
+/**
+ * A labelled set of greyscale images held in memory as unsigned bytes: {@code count} images of
+ * {@code rows x cols} pixels, and one class label in {@code [0, numClasses)} per image.
+ *
+ * <pre>
+ * pixels: | image 0: row 0 (cols bytes) | row 1 | ... | row rows-1 | image 1 ... | image count-1 |
+ * labels: | y0 | y1 | ... | y(count-1) |          each byte read as unsigned, 0..255
+ * </pre>
+ *
+ * <p>Shapes come from the data, never from constants: a 28x28 ten-class set and a 32x32 three-class set go
+ * through the same code.
+ *
+ * <p>Immutable: the arrays are copied on the way in and out and never written after construction, so any
+ * number of threads may read one instance without synchronisation. The batch method
+ * {@link #features(int[], int, int, float[])} is the hot path for building training batches; it writes into
+ * the caller's buffer and allocates nothing.
+ */
+public final class Dataset {
+    /** Most classes a uint8 label can name. */
+    public static final int MAX_CLASSES = 256;
+
+    private static final float[] SCALE = new float[256];
+
+    static {
+        for (int v = 0; v < 256; v++) {
+            SCALE[v] = v / 255f;
+        }
+    }
+
+    private final String name;
+    private final int rows;
+    private final int cols;
+    private final int featureSize;
+    private final int numClasses;
+    private final int count;
+    private final byte[] pixels;
+    private final byte[] labels;
+
+    /** Takes ownership of the arrays: callers inside the package pass arrays nobody else holds. */
+    private Dataset(String name, int rows, int cols, int numClasses, byte[] pixels, byte[] labels) {
+        this.name = Objects.requireNonNull(name, "name");
+        if (rows <= 0 || cols <= 0) {
+            throw new IllegalArgumentException("A data set needs images of at least 1x1 pixels, but " + name
+                    + " has " + rows + "x" + cols + ".");
+        }
+        if ((long) rows * cols > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("Images of " + rows + "x" + cols + " in " + name
+                    + " have more pixels than a Java array can hold.");
+        }
+        this.rows = rows;
+        this.cols = cols;
+        this.featureSize = rows * cols;
+        this.count = labels.length;
+        if ((long) count * featureSize != pixels.length) {
+            throw new IllegalArgumentException(name + " has " + count + " labels, which needs "
+                    + (long) count * featureSize + " pixel bytes of " + rows + "x" + cols + " images, but "
+                    + pixels.length + " were given.");
+        }
+        int maxLabel = -1;
+        for (byte b : labels) {
+            maxLabel = Math.max(maxLabel, b & 0xFF);
+        }
+        if (numClasses < 1 || numClasses > MAX_CLASSES) {
+            throw new IllegalArgumentException(name + " needs between 1 and " + MAX_CLASSES
+                    + " classes, but " + numClasses + " were given.");
+        }
+        if (maxLabel >= numClasses) {
+            throw new IllegalArgumentException(name + " has label " + maxLabel + ", which does not fit "
+                    + numClasses + " classes; give at least " + (maxLabel + 1) + " classes.");
+        }
+        this.numClasses = numClasses;
+        this.pixels = pixels;
+        this.labels = labels;
+    }
+
+    /**
+     * A data set whose number of classes is the largest label plus one.
+     *
+     * @param pixels {@code count * rows * cols} unsigned bytes, image after image, row-major; copied
+     * @param labels {@code count} unsigned bytes; copied
+     */
+    public static Dataset of(String name, int rows, int cols, byte[] pixels, byte[] labels) {
+        return of(name, rows, cols, maxLabelPlusOne(labels), pixels, labels);
+    }
+
+    /** A data set whose number of classes comes from metadata; it must exceed every label. */
+    public static Dataset of(String name, int rows, int cols, int numClasses, byte[] pixels, byte[] labels) {
+        return new Dataset(name, rows, cols, numClasses, pixels.clone(), labels.clone());
+    }
+
+    /** For the reader, which hands over arrays it allocated itself: no 47 MB copy. */
+    static Dataset adopt(String name, int rows, int cols, byte[] pixels, byte[] labels) {
+        return new Dataset(name, rows, cols, maxLabelPlusOne(labels), pixels, labels);
+    }
+
+    private static int maxLabelPlusOne(byte[] labels) {
+        int max = 0;
+        for (byte b : labels) {
+            max = Math.max(max, (b & 0xFF) + 1);
+        }
+        return Math.max(max, 1);
+    }
+
+    /** The same images and labels declared to have {@code numClasses} classes, e.g. to match a test set. */
+    public Dataset withNumClasses(int numClasses) {
+        return numClasses == this.numClasses ? this
+                : new Dataset(name, rows, cols, numClasses, pixels, labels);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int rows() {
+        return rows;
+    }
+
+    public int cols() {
+        return cols;
+    }
+
+    /** Number of classes; labels lie in {@code [0, numClasses)}. At most {@value #MAX_CLASSES}. */
+    public int numClasses() {
+        return numClasses;
+    }
+
+    /** Number of images (and labels). */
+    public int count() {
+        return count;
+    }
+
+    /** Pixels per image, {@code rows * cols}: the length of one feature vector. */
+    public int featureSize() {
+        return featureSize;
+    }
+
+    /** The class of image {@code i}, in {@code [0, numClasses)}. */
+    public int label(int i) {
+        return labels[Objects.checkIndex(i, count)] & 0xFF;
+    }
+
+    /** A copy of all labels, one unsigned byte per image. */
+    public byte[] labels() {
+        return labels.clone();
+    }
+
+    /** All labels as ints, the form the partitioners take. */
+    public int[] labelsAsInts() {
+        int[] out = new int[count];
+        for (int i = 0; i < count; i++) {
+            out[i] = labels[i] & 0xFF;
+        }
+        return out;
+    }
+
+    /** A copy of all pixels, {@code count * featureSize()} unsigned bytes; use {@link #features} in loops. */
+    public byte[] pixels() {
+        return pixels.clone();
+    }
+
+    /** Pixel {@code (r, c)} of image {@code i} as an unsigned value 0..255. */
+    public int pixel(int i, int r, int c) {
+        Objects.checkIndex(r, rows);
+        Objects.checkIndex(c, cols);
+        return pixels[Objects.checkIndex(i, count) * featureSize + r * cols + c] & 0xFF;
+    }
+
+    /**
+     * Writes the images {@code indices[from..to)} as a row-major batch of {@code (to - from) x featureSize()}
+     * floats, each pixel scaled to {@code pixel / 255f}, into {@code out[0 .. (to - from) * featureSize())}.
+     * Entries of {@code out} beyond that are left untouched, so one buffer serves a short last batch too.
+     * Allocates nothing.
+     *
+     * @throws IndexOutOfBoundsException if the range or a sample index is out of bounds
+     * @throws IllegalArgumentException if {@code out} is too short for the batch
+     */
+    public void features(int[] indices, int from, int to, float[] out) {
+        Objects.checkFromToIndex(from, to, indices.length);
+        int f = featureSize;
+        if ((long) (to - from) * f > out.length) {
+            throw new IllegalArgumentException("A batch of " + (to - from) + " images of " + f
+                    + " features needs " + (long) (to - from) * f + " floats, but the buffer holds "
+                    + out.length + ".");
+        }
+        int o = 0;
+        for (int k = from; k < to; k++) {
+            int p = Objects.checkIndex(indices[k], count) * f;
+            for (int j = 0; j < f; j++) {
+                out[o++] = SCALE[pixels[p + j] & 0xFF];
+            }
+        }
+    }
+
+    /**
+     * Writes the labels of images {@code indices[from..to)} into {@code out[0 .. to - from)}. Allocates
+     * nothing.
+     */
+    public void labels(int[] indices, int from, int to, int[] out) {
+        Objects.checkFromToIndex(from, to, indices.length);
+        if (to - from > out.length) {
+            throw new IllegalArgumentException("A batch of " + (to - from) + " labels needs " + (to - from)
+                    + " ints, but the buffer holds " + out.length + ".");
+        }
+        for (int k = from; k < to; k++) {
+            out[k - from] = labels[Objects.checkIndex(indices[k], count)] & 0xFF;
+        }
+    }
+
+    /**
+     * The images at {@code indices}, in that order, as a new data set with the same name, shape and number of
+     * classes (a subset that lacks some classes still has {@code numClasses()} of its parent).
+     */
+    public Dataset subset(int[] indices) {
+        byte[] p = new byte[Math.multiplyExact(indices.length, featureSize)];
+        byte[] l = new byte[indices.length];
+        for (int k = 0; k < indices.length; k++) {
+            int i = Objects.checkIndex(indices[k], count);
+            System.arraycopy(pixels, i * featureSize, p, k * featureSize, featureSize);
+            l[k] = labels[i];
+        }
+        return new Dataset(name, rows, cols, numClasses, p, l);
+    }
+
+    /** How many images each class has; the array has {@code numClasses()} entries. */
+    public int[] classCounts() {
+        int[] counts = new int[numClasses];
+        for (byte b : labels) {
+            counts[b & 0xFF]++;
+        }
+        return counts;
+    }
+
+    @Override
+    public String toString() {
+        return name + ": " + count + " images of " + rows + "x" + cols + ", " + numClasses + " classes";
+    }
+}
