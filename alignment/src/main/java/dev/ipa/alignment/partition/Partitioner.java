@@ -1,0 +1,270 @@
+package dev.ipa.alignment.partition;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Divides sample indices among peers according to a {@link PartitionPlan}. Pure functions of the labels and
+ * the plan: no I/O, no clocks, no shared state, so they are thread-safe and the same inputs always give the
+ * same shards on every JDK ({@link java.util.Random}'s algorithms are part of its specification, which is why
+ * it is used rather than {@code SplittableRandom}).
+ *
+ * <p>Guarantees, checked by the tests: every index {@code 0 .. labels.length-1} lands in exactly one shard,
+ * in its training or its validation part; every shard has at least one training sample, or
+ * {@link #split} throws. The validation part is stratified by class: each class contributes in proportion to
+ * its share of the shard (largest-remainder rounding).
+ */
+public final class Partitioner {
+    private Partitioner() {
+    }
+
+    /**
+     * Splits samples with the given labels among {@code plan.peers()} peers.
+     *
+     * @param labels     class of each sample, in {@code [0, numClasses)}
+     * @param numClasses number of classes of the data set (not only those present)
+     * @return one shard per peer, in peer order
+     * @throws IllegalArgumentException with a one-sentence reason if the plan does not fit the data
+     */
+    public static List<Shard> split(PartitionPlan plan, int[] labels, int numClasses) {
+        PartitionSpec spec = plan.spec();
+        spec.requireFits(plan.peers(), numClasses);
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0 || labels[i] >= numClasses) {
+                throw new IllegalArgumentException("Sample " + i + " has label " + labels[i] + ", outside the "
+                        + numClasses + " classes 0.." + (numClasses - 1) + "; pass the data set's class count.");
+            }
+        }
+        Random rng = new Random(plan.seed());
+        int peers = plan.peers();
+        int[][] assigned;
+        if (spec instanceof PartitionSpec.Iid) {
+            assigned = bySize(labels.length, equalWeights(peers), rng);
+        } else if (spec instanceof PartitionSpec.PowerLaw p) {
+            double[] w = new double[peers];
+            for (int i = 0; i < peers; i++) {
+                w[i] = Math.pow(i + 1, -p.beta());
+            }
+            assigned = bySize(labels.length, w, rng);
+        } else if (spec instanceof PartitionSpec.Dirichlet d) {
+            double[][] w = new double[numClasses][];
+            for (int c = 0; c < numClasses; c++) {
+                w[c] = DirichletSampler.sample(d.alpha(), peers, rng);
+            }
+            assigned = byClassWeights(labels, numClasses, w, rng);
+        } else if (spec instanceof PartitionSpec.Disjoint d) {
+            int[][] groups = d.groups(peers, numClasses);
+            double[][] w = new double[numClasses][peers];
+            for (int p = 0; p < peers; p++) {
+                for (int c = groups[p][0]; c < groups[p][1]; c++) {
+                    w[c][p] = 1;
+                }
+            }
+            assigned = byClassWeights(labels, numClasses, w, rng);
+        } else if (spec instanceof PartitionSpec.ClassImbalance ci) {
+            double f = ci.dominantFraction();
+            double other = (1 - f) / (numClasses - 1);
+            double[][] w = new double[numClasses][peers];
+            for (int c = 0; c < numClasses; c++) {
+                for (int p = 0; p < peers; p++) {
+                    w[c][p] = p % numClasses == c ? f : other;
+                }
+            }
+            assigned = byClassWeights(labels, numClasses, w, rng);
+        } else {
+            throw new AssertionError("unhandled partition spec " + spec);
+        }
+        List<Shard> shards = new ArrayList<>(peers);
+        for (int p = 0; p < peers; p++) {
+            if (assigned[p].length == 0) {
+                throw new IllegalArgumentException("Peer " + p + " of " + peers + " got no training samples with "
+                        + spec + "; use more data, fewer peers" + remedy(spec) + ".");
+            }
+            shards.add(withValidation(p, assigned[p], labels, numClasses, plan.validationFraction(), rng));
+        }
+        return List.copyOf(shards);
+    }
+
+    private static String remedy(PartitionSpec spec) {
+        if (spec instanceof PartitionSpec.Dirichlet) {
+            return " or a larger α";
+        }
+        if (spec instanceof PartitionSpec.PowerLaw) {
+            return " or a smaller β";
+        }
+        if (spec instanceof PartitionSpec.Disjoint) {
+            return " or data that has every class";
+        }
+        return "";
+    }
+
+    private static double[] equalWeights(int n) {
+        double[] w = new double[n];
+        Arrays.fill(w, 1);
+        return w;
+    }
+
+    /** Shuffles all indices and cuts them into consecutive pieces sized by {@code weights}. */
+    private static int[][] bySize(int n, double[] weights, Random rng) {
+        int[] all = new int[n];
+        for (int i = 0; i < n; i++) {
+            all[i] = i;
+        }
+        shuffle(all, rng);
+        int[] sizes = apportion(n, weights);
+        int[][] out = new int[weights.length][];
+        int start = 0;
+        for (int p = 0; p < weights.length; p++) {
+            out[p] = Arrays.copyOfRange(all, start, start + sizes[p]);
+            start += sizes[p];
+        }
+        return out;
+    }
+
+    /**
+     * Shuffles each class's samples and deals them to peers in proportion to {@code weights[class][peer]},
+     * rounding by largest remainder so that every sample is dealt exactly once.
+     */
+    private static int[][] byClassWeights(int[] labels, int numClasses, double[][] weights, Random rng) {
+        int peers = weights[0].length;
+        int[][] members = byClass(labels, numClasses);
+        int[] fill = new int[peers];
+        int[][] sizes = new int[numClasses][];
+        for (int c = 0; c < numClasses; c++) {
+            sizes[c] = apportion(members[c].length, weights[c]);
+            for (int p = 0; p < peers; p++) {
+                fill[p] += sizes[c][p];
+            }
+        }
+        int[][] out = new int[peers][];
+        for (int p = 0; p < peers; p++) {
+            out[p] = new int[fill[p]];
+            fill[p] = 0;
+        }
+        for (int c = 0; c < numClasses; c++) {
+            int[] m = members[c];
+            shuffle(m, rng);
+            int start = 0;
+            for (int p = 0; p < peers; p++) {
+                System.arraycopy(m, start, out[p], fill[p], sizes[c][p]);
+                fill[p] += sizes[c][p];
+                start += sizes[c][p];
+            }
+        }
+        return out;
+    }
+
+    private static Shard withValidation(int peer, int[] indices, int[] labels, int numClasses, double fraction,
+                                        Random rng) {
+        int size = indices.length;
+        int v = (int) Math.round(fraction * size);
+        if (fraction > 0 && size >= 2) {
+            v = Math.max(v, 1);
+        }
+        v = Math.min(v, size - 1);
+        int[] sorted = indices.clone();
+        Arrays.sort(sorted);
+        int[][] members = byClass(sorted, labels, numClasses);
+        double[] weights = new double[numClasses];
+        List<Integer> present = new ArrayList<>();
+        for (int c = 0; c < numClasses; c++) {
+            weights[c] = members[c].length;
+            if (members[c].length > 0) {
+                present.add(c);
+            }
+        }
+        int[] quota = apportion(v, weights);
+        int[] train = new int[size - v];
+        int[] validation = new int[v];
+        int t = 0;
+        int k = 0;
+        for (int c = 0; c < numClasses; c++) {
+            int[] m = members[c];
+            shuffle(m, rng);
+            System.arraycopy(m, 0, validation, k, quota[c]);
+            System.arraycopy(m, quota[c], train, t, m.length - quota[c]);
+            k += quota[c];
+            t += m.length - quota[c];
+        }
+        Arrays.sort(train);
+        Arrays.sort(validation);
+        return new Shard(peer, train, validation, present.stream().mapToInt(Integer::intValue).toArray(), size);
+    }
+
+    private static int[][] byClass(int[] labels, int numClasses) {
+        int[] all = new int[labels.length];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = i;
+        }
+        return byClass(all, labels, numClasses);
+    }
+
+    /** The entries of {@code indices} grouped by their label, each group in the order of {@code indices}. */
+    private static int[][] byClass(int[] indices, int[] labels, int numClasses) {
+        int[] counts = new int[numClasses];
+        for (int i : indices) {
+            counts[labels[i]]++;
+        }
+        int[][] out = new int[numClasses][];
+        for (int c = 0; c < numClasses; c++) {
+            out[c] = new int[counts[c]];
+            counts[c] = 0;
+        }
+        for (int i : indices) {
+            int c = labels[i];
+            out[c][counts[c]++] = i;
+        }
+        return out;
+    }
+
+    /**
+     * Splits {@code total} into integer parts proportional to {@code weights} (largest remainder, ties to the
+     * lower index). Parts with weight 0 get 0. All-zero weights with a positive total would leave items without
+     * an owner, so they are a programming error.
+     */
+    static int[] apportion(int total, double[] weights) {
+        double sum = 0;
+        for (double w : weights) {
+            sum += w;
+        }
+        int[] parts = new int[weights.length];
+        if (total == 0) {
+            return parts;
+        }
+        if (!(sum > 0)) {
+            throw new IllegalStateException("apportion needs a positive weight to place " + total + " items");
+        }
+        double[] remainder = new double[weights.length];
+        int given = 0;
+        for (int i = 0; i < weights.length; i++) {
+            double exact = total * (weights[i] / sum);
+            parts[i] = (int) Math.floor(exact);
+            remainder[i] = weights[i] > 0 ? exact - parts[i] : -1;
+            given += parts[i];
+        }
+        while (given < total) {
+            int best = 0;
+            for (int i = 1; i < weights.length; i++) {
+                if (remainder[i] > remainder[best]) {
+                    best = i;
+                }
+            }
+            parts[best]++;
+            remainder[best] = -1;
+            given++;
+        }
+        return parts;
+    }
+
+    /** Fisher-Yates with {@link Random#nextInt(int)}, whose output is fixed by its specification. */
+    private static void shuffle(int[] a, Random rng) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int tmp = a[i];
+            a[i] = a[j];
+            a[j] = tmp;
+        }
+    }
+}
