@@ -113,7 +113,7 @@ public final class Partitioner {
             all[i] = i;
         }
         shuffle(all, rng);
-        int[] sizes = apportion(n, weights);
+        int[] sizes = apportion(n, weights, 0);
         int[][] out = new int[weights.length][];
         int start = 0;
         for (int p = 0; p < weights.length; p++) {
@@ -133,7 +133,7 @@ public final class Partitioner {
         int[] fill = new int[peers];
         int[][] sizes = new int[numClasses][];
         for (int c = 0; c < numClasses; c++) {
-            sizes[c] = apportion(members[c].length, weights[c]);
+            sizes[c] = apportion(members[c].length, weights[c], c);
             for (int p = 0; p < peers; p++) {
                 fill[p] += sizes[c][p];
             }
@@ -175,7 +175,7 @@ public final class Partitioner {
                 present.add(c);
             }
         }
-        int[] quota = apportion(v, weights);
+        int[] quota = apportion(v, weights, peer);
         int[] train = new int[size - v];
         int[] validation = new int[v];
         int t = 0;
@@ -220,11 +220,12 @@ public final class Partitioner {
     }
 
     /**
-     * Splits {@code total} into integer parts proportional to {@code weights} (largest remainder, ties to the
-     * lower index). Parts with weight 0 get 0. All-zero weights with a positive total would leave items without
+     * Splits {@code total} into integer parts proportional to {@code weights} by largest remainder. Ties go
+     * to the first index at or after {@code tieStart}, cyclically: callers rotate it (class c starts at c) so
+     * that no peer collects the rounding surplus of every class. Parts with weight 0 get 0. All-zero weights with a positive total would leave items without
      * an owner, so they are a programming error.
      */
-    static int[] apportion(int total, double[] weights) {
+    static int[] apportion(int total, double[] weights, int tieStart) {
         double sum = 0;
         for (double w : weights) {
             sum += w;
@@ -245,8 +246,10 @@ public final class Partitioner {
             given += parts[i];
         }
         while (given < total) {
-            int best = 0;
-            for (int i = 1; i < weights.length; i++) {
+            int n = weights.length;
+            int best = Math.floorMod(tieStart, n);
+            for (int k = 1; k < n; k++) {
+                int i = (tieStart + k) % n;
                 if (remainder[i] > remainder[best]) {
                     best = i;
                 }

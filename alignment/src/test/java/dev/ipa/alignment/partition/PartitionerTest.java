@@ -1,0 +1,200 @@
+package dev.ipa.alignment.partition;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class PartitionerTest {
+    private static final int[] LABELS = Shards.balancedLabels(10, 100);
+
+    private static List<Shard> split(String spec, int peers, long seed) {
+        return PartitionPlan.of(spec, peers, seed).split(LABELS, 10);
+    }
+
+    private static int[] range(int from, int to) {
+        return IntStream.range(from, to).toArray();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"iid", "dirichlet:0.5", "disjoint", "power-law", "class-imbalance"})
+    void everySampleLandsInExactlyOneShard(String spec) {
+        List<Shard> shards = split(spec, 5, 7);
+
+        assertThat(shards).extracting(Shard::peer).containsExactly(0, 1, 2, 3, 4);
+        assertThat(Shards.occurrences(shards, LABELS.length)).containsOnly(1);
+        for (Shard s : shards) {
+            assertThat(s.size()).isEqualTo(s.train().length + s.validation().length);
+            assertThat(s.train()).isNotEmpty().isSorted();
+            assertThat(s.validation()).isSorted();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"iid", "dirichlet:0.3", "disjoint", "power-law:2", "class-imbalance:0.6"})
+    void theSameSeedGivesTheSameShardsAndAnotherSeedDoesNot(String spec) {
+        assertThat(split(spec, 5, 42)).isEqualTo(split(spec, 5, 42));
+        assertThat(split(spec, 5, 42)).isNotEqualTo(split(spec, 5, 43));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "disjoint      | 2 | 0-5,5-10",
+        "disjoint      | 3 | 0-4,4-7,7-10",
+        "disjoint      | 5 | 0-2,2-4,4-6,6-8,8-10",
+        "disjoint:9/1  | 2 | 0-9,9-10",
+        "disjoint:8/2  | 2 | 0-8,8-10",
+        "disjoint:7/3  | 2 | 0-7,7-10",
+    })
+    void disjointClassGroupsMatchTheIpaPaper(String spec, int peers, String groups) {
+        List<Shard> shards = split(spec, peers, 1);
+
+        String[] expected = groups.split(",");
+        assertThat(shards).hasSize(expected.length);
+        for (int p = 0; p < peers; p++) {
+            String[] bounds = expected[p].split("-");
+            int from = Integer.parseInt(bounds[0]);
+            int to = Integer.parseInt(bounds[1]);
+            Shard s = shards.get(p);
+            assertThat(s.classes()).as("classes of peer %d", p).containsExactly(range(from, to));
+            // whole classes: all 100 samples of each
+            assertThat(s.size()).isEqualTo(100 * (to - from));
+        }
+    }
+
+    @Test
+    void disjointWithMorePeersThanClassesFails() {
+        assertThatThrownBy(() -> split("disjoint", 11, 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("disjoint cannot give 11 peers");
+    }
+
+    @Test
+    void dirichletSkewGrowsAsAlphaShrinks() {
+        int[] labels = Shards.balancedLabels(10, 600);
+        double previous = 0;
+        for (double alpha : new double[] {100, 1, 0.1}) {
+            double skew = 0;
+            for (long seed = 0; seed < 5; seed++) {
+                skew += meanDominantShare(new PartitionPlan(new PartitionSpec.Dirichlet(alpha), 10, seed)
+                        .split(labels, 10), labels);
+            }
+            skew /= 5;
+            assertThat(skew).as("mean share of each shard's largest class at α=%s", alpha)
+                    .isGreaterThan(previous + 0.1);
+            previous = skew;
+        }
+        // α = 100 is nearly iid (largest class a little above 1/10), α = 0.1 nearly one class per shard
+        assertThat(previous).isGreaterThan(0.5);
+    }
+
+    private static double meanDominantShare(List<Shard> shards, int[] labels) {
+        double sum = 0;
+        for (Shard s : shards) {
+            int[] counts = Shards.classCounts(s, labels, 10);
+            sum += (double) Arrays.stream(counts).max().orElseThrow() / s.size();
+        }
+        return sum / shards.size();
+    }
+
+    @Test
+    void dirichletHandlesTinyAlphaWithoutLosingSamples() {
+        int[] labels = Shards.balancedLabels(10, 600);
+
+        List<Shard> shards = new PartitionPlan(new PartitionSpec.Dirichlet(0.01), 2, 3).split(labels, 10);
+
+        assertThat(Shards.occurrences(shards, labels.length)).containsOnly(1);
+    }
+
+    @Test
+    void anEmptyShardIsReportedWithARemedy() {
+        // With α = 0.001 each class goes almost whole to one peer: 2 classes cannot feed 5 peers.
+        int[] labels = Shards.balancedLabels(2, 50);
+
+        assertThatThrownBy(() -> new PartitionPlan(new PartitionSpec.Dirichlet(0.001), 5, 1).split(labels, 2))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageMatching("Peer [0-4] of 5 got no training samples with dirichlet:0.001; "
+                        + "use more data, fewer peers or a larger α\\.");
+        assertThatThrownBy(() -> PartitionPlan.of("iid", 4, 1).split(new int[] {0, 1, 0}, 2))
+                .hasMessage("Peer 3 of 4 got no training samples with iid; use more data, fewer peers.");
+    }
+
+    @Test
+    void iidShardsAreEqualSizedAndMixed() {
+        List<Shard> shards = split("iid", 3, 5);
+
+        assertThat(shards).extracting(Shard::size).containsExactly(334, 333, 333);
+        for (Shard s : shards) {
+            assertThat(s.classes()).containsExactly(range(0, 10));
+        }
+    }
+
+    @Test
+    void powerLawSizesFollowTheExponent() {
+        // weights 1, 1/2, 1/3, 1/4 sum to 25/12: 1000 samples give 480, 240, 160, 120
+        List<Shard> shards = split("power-law:1", 4, 9);
+
+        assertThat(shards).extracting(Shard::size).containsExactly(480, 240, 160, 120);
+        assertThat(split("power-law:0", 4, 9)).extracting(Shard::size).containsOnly(250);
+    }
+
+    @Test
+    void classImbalanceGivesEachPeerItsDominantClass() {
+        List<Shard> shards = split("class-imbalance:0.8", 10, 11);
+
+        for (Shard s : shards) {
+            int[] counts = Shards.classCounts(s, LABELS, 10);
+            assertThat((double) counts[s.peer()] / s.size()).as("peer %d", s.peer()).isBetween(0.79, 0.81);
+            assertThat(s.classes()).hasSize(10);
+        }
+    }
+
+    @Test
+    void validationIsTheRequestedFractionAndStratified() {
+        List<Shard> shards = new PartitionPlan(new PartitionSpec.Iid(), 2, 4, 0.2).split(LABELS, 10);
+
+        for (Shard s : shards) {
+            assertThat(s.validation()).hasSize(100);
+            int[] perClass = new int[10];
+            for (int i : s.validation()) {
+                perClass[LABELS[i]]++;
+            }
+            int[] shardCounts = Shards.classCounts(s, LABELS, 10);
+            for (int c = 0; c < 10; c++) {
+                assertThat(perClass[c]).as("class %d", c).isBetween(shardCounts[c] / 5 - 1, shardCounts[c] / 5 + 1);
+            }
+        }
+        assertThat(new PartitionPlan(new PartitionSpec.Iid(), 2, 4, 0).split(LABELS, 10))
+                .allSatisfy(s -> assertThat(s.validation()).isEmpty());
+    }
+
+    @Test
+    void defaultValidationFractionIsOneTenth() {
+        assertThat(split("iid", 2, 1)).allSatisfy(s -> assertThat(s.validation()).hasSize(50));
+    }
+
+    @Test
+    void badPlansAndLabelsAreRejected() {
+        assertThatThrownBy(() -> PartitionPlan.of("iid", 0, 1)).hasMessageContaining("at least 1 peer");
+        assertThatThrownBy(() -> new PartitionPlan(new PartitionSpec.Iid(), 2, 1, 1.0))
+                .hasMessageContaining("validation fraction");
+        assertThatThrownBy(() -> PartitionPlan.of("iid", 2, 1).split(new int[] {0, 3}, 3))
+                .hasMessageContaining("Sample 1 has label 3");
+    }
+
+    @Test
+    void shardsCannotBeChangedThroughTheirArrays() {
+        Shard s = split("iid", 2, 1).get(0);
+        int first = s.train()[0];
+
+        s.train()[0] = -5;
+
+        assertThat(s.train()[0]).isEqualTo(first);
+    }
+}
