@@ -1,0 +1,32 @@
+package dev.ipa.transport.netty;
+
+import dev.ipa.transport.PeerNotice;
+import dev.ipa.transport.PeerSnapshot;
+
+/**
+ * What a {@link PeerConnection} asks of the transport that owns it: whether an authenticated connection may
+ * become the link to its peer, and where received messages go. Called from event-loop threads, so every
+ * method returns quickly and never blocks.
+ */
+interface ConnectionHost {
+
+  NettyTransportConfig config();
+
+  /**
+   * An accepted connection passed every handshake check. Returns null if it is now the link to {@code peerId}, or
+   * the reason it is refused (a duplicate losing the tie-break, or the transport is closing).
+   */
+  String admit(PeerConnection connection, String peerId);
+
+  /** A dialed connection got its Accept. Same answer as {@link #admit}. */
+  String confirm(PeerConnection connection, String peerId);
+
+  /** The connection closed, whatever its state. */
+  void closed(PeerConnection connection);
+
+  /** A complete, verified snapshot from the connection's peer; {@code delivered} runs once the inbox returned. */
+  void deliver(PeerConnection connection, PeerSnapshot snapshot, Runnable delivered);
+
+  /** A notice from the connection's peer. */
+  void deliver(PeerConnection connection, PeerNotice notice);
+}

@@ -1,0 +1,439 @@
+package dev.ipa.transport.netty;
+
+import dev.ipa.transport.LinkState;
+import dev.ipa.transport.PeerInbox;
+import dev.ipa.transport.PeerNotice;
+import dev.ipa.transport.PeerSnapshot;
+import dev.ipa.transport.PeerTransport;
+import dev.ipa.transport.tls.FederationTls;
+import dev.ipa.transport.tls.TlsMaterialException;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link PeerTransport} of real peer daemons: direct TCP connections between peers, mutual TLS 1.3, protobuf
+ * frames, snapshots of any size streamed in chunks under flow control. Wire format and security model are in
+ * {@code transport/README.md}.
+ *
+ * <p>Every peer listens and dials every configured peer. When two peers dial each other at once, the connection
+ * initiated by the smaller peer id (String order) is kept and the other refused. A lost link is redialed with
+ * exponential backoff and jitter; {@link PeerInbox#onLinkChange} reports every up and down.
+ *
+ * <p>Delivery: {@link #publish} and {@link #notify} only queue and return. Per receiver, messages go out in call
+ * order. A message to a peer whose link is down is dropped (the round protocol sees the gap and treats the peer as
+ * failed for the round). A receiver that falls behind holds at most {@code maxQueuedSnapshots} snapshots in its
+ * queue; beyond that the oldest queued one is dropped with a WARN and the receiver will ask for a resync. A
+ * receiver that stops reading altogether is disconnected after {@code progressTimeout}.
+ *
+ * <p>Inbox calls run on one inbox thread per link, never on an event loop, in arrival order.
+ *
+ * <p>Thread-safe. Lifecycle: construct (checks TLS files) → {@link #start} once → use → {@link #close} (idempotent).
+ */
+public final class NettyTransport implements PeerTransport, ConnectionHost {
+  private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
+
+  private final NettyTransportConfig config;
+  private final FederationTls tls;
+  private final Map<String, PeerLink> links = new TreeMap<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile PeerInbox inbox;
+  private EventLoopGroup group;
+  private ExecutorService inboxPool;
+  private Channel server;
+  private Class<? extends SocketChannel> socketChannel;
+
+  /** One configured neighbour: its current connection, a pending dial, counters and inbox thread. */
+  private static final class PeerLink {
+    final String id;
+    final InetSocketAddress address;
+    final LinkCounters counters = new LinkCounters();
+    final AtomicLong dropped = new AtomicLong();
+    SerialExecutor mailbox;
+    PeerConnection active;
+    Channel dialing;
+    int attempts;
+    boolean dialScheduled;
+
+    PeerLink(String id, InetSocketAddress address) {
+      this.id = id;
+      this.address = address;
+    }
+  }
+
+  /**
+   * Checks the configuration's TLS files (and that the local certificate names {@code config.peerId()}); binds
+   * nothing yet.
+   *
+   * @throws TlsMaterialException if the TLS files are unusable, with one sentence saying which and why
+   */
+  public NettyTransport(NettyTransportConfig config) {
+    this.config = Objects.requireNonNull(config, "config");
+    if (config.insecure()) {
+      this.tls = null;
+    } else {
+      this.tls = FederationTls.load(config.tls());
+      if (!config.peerId().equals(tls.localIdentity())) {
+        throw new TlsMaterialException(config.tls().certificate() + " names peer '" + tls.localIdentity()
+            + "', but this peer is '" + config.peerId() + "'; use that peer's directory or regenerate with ./ipa certs.");
+      }
+    }
+    config.peers().forEach((id, address) -> links.put(id, new PeerLink(id, address)));
+  }
+
+  @Override
+  public NettyTransportConfig config() {
+    return config;
+  }
+
+  @Override
+  public String localPeer() {
+    return config.peerId();
+  }
+
+  /** Whether this JVM uses Linux native epoll rather than NIO. */
+  public static boolean nativeTransportAvailable() {
+    return Epoll.isAvailable();
+  }
+
+  /**
+   * Binds the listening socket and starts dialing every configured peer.
+   *
+   * @throws IllegalStateException if already started, or the listen address cannot be bound
+   */
+  @Override
+  public synchronized void start(PeerInbox inbox) {
+    if (this.inbox != null) throw new IllegalStateException("The transport of peer '" + config.peerId() + "' was already started.");
+    if (closed.get()) throw new IllegalStateException("The transport of peer '" + config.peerId() + "' is closed.");
+    this.inbox = Objects.requireNonNull(inbox, "inbox");
+    if (config.insecure()) {
+      LOG.warn("Peer {} runs INSECURE: plaintext TCP, peers are neither authenticated nor encrypted. "
+          + "Use this only for local experiments.", config.peerId());
+    }
+    boolean epoll = Epoll.isAvailable();
+    DefaultThreadFactory threads = new DefaultThreadFactory("ipa-net-" + config.peerId(), true);
+    group = epoll ? new EpollEventLoopGroup(2, threads) : new NioEventLoopGroup(2, threads);
+    socketChannel = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+    Class<? extends ServerChannel> serverChannel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    inboxPool = Executors.newCachedThreadPool(new DefaultThreadFactory("ipa-inbox-" + config.peerId(), true));
+    links.values().forEach(l -> l.mailbox = new SerialExecutor(inboxPool));
+
+    ServerBootstrap b = new ServerBootstrap().group(group).channel(serverChannel)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            pipeline(ch, null);
+          }
+        });
+    ChannelFuture bound = b.bind(config.listen()).awaitUninterruptibly();
+    if (!bound.isSuccess()) {
+      shutdownThreads();
+      throw new IllegalStateException("Peer '" + config.peerId() + "' cannot listen on " + config.listen() + ": "
+          + bound.cause().getMessage(), bound.cause());
+    }
+    server = bound.channel();
+    LOG.info("Peer {} listens on {} ({}, {}).", config.peerId(), server.localAddress(),
+        config.insecure() ? "plaintext" : "mutual TLS 1.3", epoll ? "epoll" : "NIO");
+    links.values().forEach(l -> scheduleDial(l, 0));
+  }
+
+  /** The address actually bound (useful with port 0); null before {@link #start}. */
+  public InetSocketAddress localAddress() {
+    Channel s = server;
+    return s == null ? null : (InetSocketAddress) s.localAddress();
+  }
+
+  private WriteBufferWaterMark waterMark() {
+    int high = Math.max(128 * 1024, 2 * config.chunkBytes());
+    return new WriteBufferWaterMark(high / 2, high);
+  }
+
+  private void pipeline(SocketChannel ch, String dialedPeer) {
+    PeerConnection connection = new PeerConnection(this, dialedPeer, tls != null);
+    ChannelPipeline p = ch.pipeline();
+    if (tls != null) {
+      p.addLast("tls", (dialedPeer == null ? tls.serverContext() : tls.clientContext()).newHandler(ch.alloc()));
+    }
+    p.addLast("bytes", new ByteCounter(connection));
+    p.addLast("idle", new IdleStateHandler(config.deadAfter().toNanos(), config.heartbeatInterval().toNanos(), 0,
+        TimeUnit.NANOSECONDS));
+    WireFraming.addTo(p, config.maxFrameBytes());
+    p.addLast("peer", connection);
+  }
+
+  // ---------------------------------------------------------------- dialing
+
+  private void scheduleDial(PeerLink l, long delayNanos) {
+    synchronized (l) {
+      if (closed.get() || l.dialScheduled) return;
+      l.dialScheduled = true;
+    }
+    try {
+      group.schedule(() -> dial(l), delayNanos, TimeUnit.NANOSECONDS);
+    } catch (RuntimeException shuttingDown) {
+      synchronized (l) {
+        l.dialScheduled = false;
+      }
+    }
+  }
+
+  private long backoffNanos(PeerLink l) {
+    long base = config.reconnectBase().toNanos();
+    long max = config.reconnectMax().toNanos();
+    long delay = base << Math.min(l.attempts, 20);
+    delay = delay <= 0 || delay > max ? max : delay;
+    l.attempts++;
+    // Full jitter in [delay/2, delay]: peers that lost each other at once do not redial in lockstep.
+    return delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
+  }
+
+  private void dial(PeerLink l) {
+    synchronized (l) {
+      l.dialScheduled = false;
+      if (closed.get() || l.active != null || l.dialing != null) return;
+      Bootstrap b = new Bootstrap().group(group).channel(socketChannel)
+          .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
+          .option(ChannelOption.TCP_NODELAY, true)
+          .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.progressTimeout().toMillis()))
+          .handler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+              pipeline(ch, l.id);
+            }
+          });
+      ChannelFuture f = b.connect(l.address);
+      l.dialing = f.channel();
+      f.addListener(done -> {
+        if (done.isSuccess()) return;
+        LOG.debug("Dialing peer {} at {} failed: {}", l.id, l.address, done.cause().toString());
+        long delay;
+        synchronized (l) {
+          if (l.dialing == f.channel()) l.dialing = null;
+          if (l.active != null) return;
+          delay = backoffNanos(l);
+        }
+        scheduleDial(l, delay);
+      });
+    }
+  }
+
+  // ---------------------------------------------------------------- ConnectionHost
+
+  @Override
+  public String admit(PeerConnection c, String peerId) {
+    PeerLink l = links.get(peerId);
+    PeerConnection replaced;
+    Channel abandonedDial = null;
+    synchronized (l) {
+      if (closed.get()) return "peer '" + config.peerId() + "' is shutting down";
+      boolean remoteIsSmaller = peerId.compareTo(config.peerId()) < 0;
+      boolean haveOwn = l.dialing != null || (l.active != null && l.active.initiator());
+      if (!remoteIsSmaller && haveOwn) {
+        return PeerConnection.DUPLICATE + ": peer '" + config.peerId()
+            + "' keeps the connection it initiated, since the smaller peer id's connection wins";
+      }
+      if (l.dialing != null) {
+        abandonedDial = l.dialing;
+        l.dialing = null;
+      }
+      replaced = l.active;
+      l.active = c;
+      l.attempts = 0;
+      c.countInto(l.counters);
+    }
+    onEstablished(l, c, replaced);
+    if (abandonedDial != null) abandonedDial.close();
+    return null;
+  }
+
+  @Override
+  public String confirm(PeerConnection c, String peerId) {
+    PeerLink l = links.get(peerId);
+    PeerConnection replaced;
+    synchronized (l) {
+      if (l.dialing == c.channel()) l.dialing = null;
+      if (closed.get()) return "peer '" + config.peerId() + "' is shutting down";
+      if (l.active != null && l.active != c && !l.active.initiator() && peerId.compareTo(config.peerId()) < 0) {
+        return PeerConnection.DUPLICATE + ": the connection initiated by '" + peerId + "' (smaller id) is kept";
+      }
+      replaced = l.active;
+      l.active = c;
+      l.attempts = 0;
+      c.countInto(l.counters);
+    }
+    onEstablished(l, c, replaced);
+    return null;
+  }
+
+  private void onEstablished(PeerLink l, PeerConnection c, PeerConnection replaced) {
+    if (replaced != null) {
+      LOG.info("Peer {} has a new connection; closing the previous one.", l.id);
+      replaced.close();
+    } else {
+      PeerInbox in = inbox;
+      l.mailbox.execute(() -> in.onLinkChange(l.id, true));
+    }
+  }
+
+  @Override
+  public void closed(PeerConnection c) {
+    String id = c.linkPeer();
+    PeerLink l = id == null ? null : links.get(id);
+    if (l == null) return; // an accepted connection that never authenticated
+    boolean down = false;
+    boolean redial;
+    long delay;
+    synchronized (l) {
+      if (l.dialing != null && l.dialing == c.channel()) l.dialing = null;
+      if (l.active == c) {
+        l.active = null;
+        down = true;
+      }
+      // Redial a lost link, or after our own dial failed; an accepted connection that lost is the other side's job.
+      redial = l.active == null && l.dialing == null && !closed.get() && (down || c.initiator());
+      delay = redial ? backoffNanos(l) : 0;
+    }
+    if (down) {
+      PeerInbox in = inbox;
+      l.mailbox.execute(() -> in.onLinkChange(l.id, false));
+    }
+    if (redial) scheduleDial(l, delay);
+  }
+
+  @Override
+  public void deliver(PeerConnection c, PeerSnapshot snapshot, Runnable delivered) {
+    PeerLink l = links.get(c.remotePeer());
+    PeerInbox in = inbox;
+    l.mailbox.execute(() -> {
+      try {
+        if (!closed.get()) in.onSnapshot(snapshot);
+      } finally {
+        delivered.run();
+      }
+    });
+  }
+
+  @Override
+  public void deliver(PeerConnection c, PeerNotice notice) {
+    PeerLink l = links.get(c.remotePeer());
+    PeerInbox in = inbox;
+    l.mailbox.execute(() -> {
+      if (!closed.get()) in.onNotice(notice);
+    });
+  }
+
+  // ---------------------------------------------------------------- PeerTransport
+
+  @Override
+  public void publish(PeerSnapshot snapshot, Collection<String> to) {
+    Objects.requireNonNull(snapshot, "snapshot");
+    for (String id : to) {
+      PeerConnection c = connectionTo(id);
+      if (c != null) c.enqueue(snapshot);
+    }
+  }
+
+  @Override
+  public void notify(PeerNotice notice, Collection<String> to) {
+    Objects.requireNonNull(notice, "notice");
+    for (String id : to) {
+      PeerConnection c = connectionTo(id);
+      if (c != null) c.enqueue(notice);
+    }
+  }
+
+  private PeerConnection connectionTo(String id) {
+    if (closed.get()) return null;
+    PeerLink l = links.get(id);
+    if (l == null) {
+      if (!id.equals(config.peerId())) LOG.debug("Not sending to '{}': it is not a configured peer.", id);
+      return null;
+    }
+    PeerConnection c;
+    synchronized (l) {
+      c = l.active;
+    }
+    if (c == null) {
+      l.dropped.incrementAndGet();
+      LOG.debug("Dropping a message to peer {}: its link is down.", id);
+    }
+    return c;
+  }
+
+  /** How many messages to {@code peerId} were dropped because its link was down. */
+  public long droppedWhileDown(String peerId) {
+    PeerLink l = links.get(peerId);
+    return l == null ? 0 : l.dropped.get();
+  }
+
+  @Override
+  public Map<String, LinkState> links() {
+    Map<String, LinkState> out = new TreeMap<>();
+    for (PeerLink l : links.values()) {
+      boolean up;
+      synchronized (l) {
+        up = l.active != null;
+      }
+      LinkCounters c = l.counters;
+      out.put(l.id, new LinkState(l.id, up, c.lastSeen, c.bytesIn.get(), c.bytesOut.get(), c.roundTripMillis, c.lastRound));
+    }
+    return out;
+  }
+
+  /** Closes every connection and the listening socket, then stops all threads; waits at most a few seconds. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) return;
+    synchronized (this) {
+      if (server != null) server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+      for (PeerLink l : links.values()) {
+        PeerConnection c;
+        Channel d;
+        synchronized (l) {
+          c = l.active;
+          d = l.dialing;
+        }
+        if (c != null) c.close();
+        if (d != null) d.close();
+      }
+      shutdownThreads();
+    }
+  }
+
+  private void shutdownThreads() {
+    if (group != null) group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    if (inboxPool != null) inboxPool.shutdownNow();
+  }
+}
