@@ -1,0 +1,74 @@
+package dev.ipa.sim.cli;
+
+import dev.ipa.alignment.data.DatasetException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code ipa} command line: one entry point with a subcommand per job. Bad input (a bad flag value, a
+ * missing data file, an invalid configuration) ends with one sentence on standard error and exit code 2; a
+ * failure inside a run ends with exit code 1.
+ */
+@Command(
+    name = "ipa",
+    mixinStandardHelpOptions = true,
+    versionProvider = Ipa.Version.class,
+    description = "Peer-to-peer federated learning with Iterative Parameter Alignment.",
+    subcommands = {TrainCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+public final class Ipa implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs the command line and returns its exit code (for tests). */
+  public static int execute(String... args) {
+    return execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+  }
+
+  /** Runs the command line with the given output and error streams and returns its exit code. */
+  public static int execute(PrintWriter out, PrintWriter err, String... args) {
+    CommandLine cl = new CommandLine(new Ipa());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setExecutionExceptionHandler(Ipa::handle);
+    int code = cl.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+
+  private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+    PrintWriter err = cl.getErr();
+    if (e instanceof IllegalArgumentException || e instanceof DatasetException || e instanceof UserError) {
+      err.println("ipa " + cl.getCommandName() + ": " + e.getMessage());
+      return 2;
+    }
+    err.println("ipa " + cl.getCommandName() + " failed: " + e);
+    e.printStackTrace(err);
+    return 1;
+  }
+
+  /** A problem with what the user asked for, reported as one sentence without a stack trace. */
+  public static final class UserError extends RuntimeException {
+    public UserError(String message) {
+      super(message);
+    }
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Ipa.class.getPackage().getImplementationVersion();
+      return new String[] {"ipa " + (v == null ? "development build" : v)};
+    }
+  }
+}
