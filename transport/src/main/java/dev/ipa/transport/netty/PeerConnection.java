@@ -206,7 +206,7 @@ final class PeerConnection extends SimpleChannelInboundHandler<Frame> {
         Outbound next = queue.poll();
         if (next == null) break;
         if (next instanceof OutNotice n) {
-          ctx.write(noticeFrame(n.notice()), ctx.voidPromise());
+          ctx.write(noticeFrame(n.notice()));
           unflushed = true;
           continue;
         }
@@ -218,7 +218,7 @@ final class PeerConnection extends SimpleChannelInboundHandler<Frame> {
         lastOutboundProgress = System.nanoTime();
         ctx.write(Frame.newBuilder().setSnapshotHeader(SnapshotHeader.newBuilder()
             .setRound(sending.round()).setSync(sending.sync()).setSequence(sending.sequence())
-            .setDataSize(sending.dataSize()).setPayloadBytes(sending.payload().length)).build(), ctx.voidPromise());
+            .setDataSize(sending.dataSize()).setPayloadBytes(sending.payload().length)).build());
         unflushed = true;
       }
       byte[] payload = sending.payload();
@@ -236,7 +236,7 @@ final class PeerConnection extends SimpleChannelInboundHandler<Frame> {
         unflushed = false;
       } else {
         ctx.write(Frame.newBuilder().setSnapshotEnd(SnapshotEnd.newBuilder()
-            .setCrc32C((int) sendCrc.getValue()).setChunks(sendIndex)).build(), ctx.voidPromise());
+            .setCrc32C((int) sendCrc.getValue()).setChunks(sendIndex)).build());
         unflushed = true;
         sending = null;
       }
@@ -278,13 +278,18 @@ final class PeerConnection extends SimpleChannelInboundHandler<Frame> {
     if (state != State.CONNECTING) return;
     if (initiator) {
       state = State.AWAITING_ACCEPT;
-      ctx.writeAndFlush(Frame.newBuilder().setHello(localHello()).build(), ctx.voidPromise());
+      ctx.writeAndFlush(Frame.newBuilder().setHello(localHello()).build());
     } else {
       state = State.AWAITING_HELLO;
     }
   }
 
   Hello localHello() {
+    return helloOf(config);
+  }
+
+  /** The Hello a peer with {@code config} announces. */
+  static Hello helloOf(NettyTransportConfig config) {
     return Hello.newBuilder()
         .setProtocolVersion(PROTOCOL_VERSION)
         .setFederationId(config.federation())
@@ -324,7 +329,7 @@ final class PeerConnection extends SimpleChannelInboundHandler<Frame> {
     } else if (evt instanceof IdleStateEvent idle) {
       if (idle.state() == IdleState.WRITER_IDLE && state == State.ESTABLISHED) {
         ctx.writeAndFlush(Frame.newBuilder().setHeartbeat(Heartbeat.newBuilder()
-            .setTimestampNanos(System.nanoTime())).build(), ctx.voidPromise());
+            .setTimestampNanos(System.nanoTime())).build());
       } else if (idle.state() == IdleState.READER_IDLE && !pausedForInbox) {
         LOG.warn("Nothing heard from {} for {}; closing the link as dead.", describeRemote(), config.deadAfter());
         ctx.close();
@@ -394,7 +399,7 @@ final class PeerConnection extends SimpleChannelInboundHandler<Frame> {
       return;
     }
     remotePeer = hello.getPeerId();
-    ctx.writeAndFlush(Frame.newBuilder().setAccept(Accept.newBuilder().setHello(localHello())).build(), ctx.voidPromise());
+    ctx.writeAndFlush(Frame.newBuilder().setAccept(Accept.newBuilder().setHello(localHello())).build());
     established();
   }
 
@@ -505,7 +510,7 @@ final class PeerConnection extends SimpleChannelInboundHandler<Frame> {
     if (heartbeat.getReply()) {
       counters.roundTripMillis = (System.nanoTime() - heartbeat.getTimestampNanos()) / 1e6;
     } else {
-      ctx.writeAndFlush(Frame.newBuilder().setHeartbeat(heartbeat.toBuilder().setReply(true)).build(), ctx.voidPromise());
+      ctx.writeAndFlush(Frame.newBuilder().setHeartbeat(heartbeat.toBuilder().setReply(true)).build());
     }
   }
 
@@ -572,7 +577,7 @@ final class PeerConnection extends SimpleChannelInboundHandler<Frame> {
     receiving = null;
     receivePayload = null;
     counters.lastRound = Math.max(counters.lastRound, h.getRound());
-    ctx.writeAndFlush(Frame.newBuilder().setAck(Ack.newBuilder().setSequence(h.getSequence())).build(), ctx.voidPromise());
+    ctx.writeAndFlush(Frame.newBuilder().setAck(Ack.newBuilder().setSequence(h.getSequence())).build());
     if (undelivered.incrementAndGet() >= MAX_UNDELIVERED) {
       // The inbox is behind: stop reading, so TCP pushes back on the sender instead of snapshots piling up here.
       pausedForInbox = true;
@@ -606,7 +611,8 @@ final class PeerConnection extends SimpleChannelInboundHandler<Frame> {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+    // Netty wraps what a decoder throws in a plain DecoderException; its own codec exceptions are subclasses of it.
+    Throwable c = cause.getClass() == DecoderException.class && cause.getCause() != null ? cause.getCause() : cause;
     if (c instanceof TooLongFrameException) {
       fail(ErrorCode.FRAME_TOO_LARGE, "frame exceeds the " + config.maxFrameBytes() + "-byte limit: " + c.getMessage());
     } else if (c instanceof CorruptedFrameException) {

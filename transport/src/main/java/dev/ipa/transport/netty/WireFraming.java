@@ -9,7 +9,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
-import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.handler.codec.MessageToByteEncoder;
 import io.netty.handler.codec.MessageToMessageDecoder;
 import java.io.IOException;
@@ -33,16 +32,14 @@ import java.util.List;
  */
 final class WireFraming {
   static final String FRAME_DECODER = "frameDecoder";
-  static final String FRAME_ENCODER = "framePrepender";
   static final String PROTO_DECODER = "protoDecoder";
   static final String PROTO_ENCODER = "protoEncoder";
 
   private WireFraming() {}
 
-  /** Adds the four framing handlers at the end of {@code pipeline}, before the connection handler. */
+  /** Adds the three framing handlers at the end of {@code pipeline}, before the connection handler. */
   static void addTo(ChannelPipeline pipeline, int maxFrameBytes) {
     pipeline.addLast(FRAME_DECODER, new LengthFieldBasedFrameDecoder(maxFrameBytes + 4, 0, 4, 0, 4, true));
-    pipeline.addLast(FRAME_ENCODER, new LengthFieldPrepender(4));
     pipeline.addLast(PROTO_DECODER, new FrameDecoder());
     pipeline.addLast(PROTO_ENCODER, new FrameEncoder());
   }
@@ -73,7 +70,11 @@ final class WireFraming {
     }
   }
 
-  /** {@link Frame} → its protobuf bytes, written once into a buffer of exactly the right size. */
+  /**
+   * {@link Frame} → length prefix and protobuf bytes, written once into one buffer of exactly the right size. The
+   * prefix is written here rather than by a {@code LengthFieldPrepender}: one buffer per frame is one write, so
+   * a frame's prefix and body can never be separated by another frame.
+   */
   @ChannelHandler.Sharable
   static final class FrameEncoder extends MessageToByteEncoder<Frame> {
     FrameEncoder() {
@@ -82,7 +83,7 @@ final class WireFraming {
 
     @Override
     protected ByteBuf allocateBuffer(ChannelHandlerContext ctx, Frame msg, boolean preferDirect) {
-      return ctx.alloc().ioBuffer(msg.getSerializedSize());
+      return ctx.alloc().ioBuffer(4 + msg.getSerializedSize());
     }
 
     @Override
@@ -90,9 +91,11 @@ final class WireFraming {
       encode(msg, out);
     }
 
+    /** Appends {@code msg} with its 4-byte length prefix to {@code out}. */
     static void encode(Frame msg, ByteBuf out) throws IOException {
       int size = msg.getSerializedSize();
-      out.ensureWritable(size);
+      out.ensureWritable(4 + size);
+      out.writeInt(size);
       ByteBuffer target = out.nioBuffer(out.writerIndex(), size);
       CodedOutputStream cos = CodedOutputStream.newInstance(target);
       msg.writeTo(cos);

@@ -1,0 +1,125 @@
+package dev.ipa.transport.netty;
+
+import dev.ipa.transport.PeerNotice;
+import dev.ipa.transport.PeerSnapshot;
+import dev.ipa.transport.internal.wire.Frame;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** A PeerConnection for local peer "a" in an EmbeddedChannel, with a host that records what it is given. */
+final class EmbeddedPeer implements ConnectionHost {
+  static final NettyTransportConfig CONFIG = NettyTransportConfig.insecure("fed", "a",
+          new InetSocketAddress("127.0.0.1", 0),
+          Map.of("a", new InetSocketAddress("127.0.0.1", 1), "b", new InetSocketAddress("127.0.0.1", 2)),
+          LoopbackFixture.MODEL)
+      .withLimits(4096, 1024, 1 << 20, 4);
+
+  final NettyTransportConfig config;
+  final List<PeerSnapshot> snapshots = new ArrayList<>();
+  final List<PeerNotice> notices = new ArrayList<>();
+  final List<String> admitted = new ArrayList<>();
+  String refuseWith;
+  int closed;
+  final PeerConnection connection;
+  final EmbeddedChannel channel;
+
+  EmbeddedPeer() {
+    this(CONFIG);
+  }
+
+  EmbeddedPeer(NettyTransportConfig config) {
+    this.config = config;
+    this.connection = new PeerConnection(this, null, false);
+    this.channel = new EmbeddedChannel(new ChannelInitializer<EmbeddedChannel>() {
+      @Override
+      protected void initChannel(EmbeddedChannel ch) {
+        WireFraming.addTo(ch.pipeline(), config.maxFrameBytes());
+        ch.pipeline().addLast(connection);
+      }
+    });
+  }
+
+  /** Feeds "b"'s Hello and drops the Accept that answers it. */
+  EmbeddedPeer established() {
+    channel.writeInbound(framed(Frame.newBuilder().setHello(PeerConnection.helloOf(peerConfig("b"))).build()));
+    List<Frame> out = outbound();
+    if (out.size() != 1 || !out.get(0).hasAccept()) throw new AssertionError("no Accept: " + out);
+    return this;
+  }
+
+  static NettyTransportConfig peerConfig(String id) {
+    return NettyTransportConfig.insecure("fed", id, new InetSocketAddress("127.0.0.1", 0),
+        Map.of("a", new InetSocketAddress("127.0.0.1", 1), "b", new InetSocketAddress("127.0.0.1", 2)),
+        LoopbackFixture.MODEL);
+  }
+
+  static ByteBuf framed(Frame frame) {
+    ByteBuf b = Unpooled.buffer();
+    try {
+      WireFraming.FrameEncoder.encode(frame, b);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return b;
+  }
+
+  /** Every frame written so far, decoded; the outbound buffers are released. */
+  List<Frame> outbound() {
+    channel.runPendingTasks();
+    ByteBuf all = Unpooled.buffer();
+    for (Object o; (o = channel.readOutbound()) != null; ) {
+      ByteBuf b = (ByteBuf) o;
+      all.writeBytes(b);
+      b.release();
+    }
+    List<Frame> frames = new ArrayList<>();
+    while (all.readableBytes() >= 4) {
+      int n = all.readInt();
+      frames.add(WireFraming.FrameDecoder.decode(all.readSlice(n)));
+    }
+    if (all.isReadable()) throw new AssertionError(all.readableBytes() + " bytes of a partial frame were written");
+    all.release();
+    return frames;
+  }
+
+  @Override
+  public NettyTransportConfig config() {
+    return config;
+  }
+
+  @Override
+  public String admit(PeerConnection c, String peerId) {
+    if (refuseWith != null) return refuseWith;
+    admitted.add(peerId);
+    return null;
+  }
+
+  @Override
+  public String confirm(PeerConnection c, String peerId) {
+    return admit(c, peerId);
+  }
+
+  @Override
+  public void closed(PeerConnection c) {
+    closed++;
+  }
+
+  @Override
+  public void deliver(PeerConnection c, PeerSnapshot snapshot, Runnable delivered) {
+    snapshots.add(snapshot);
+    delivered.run();
+  }
+
+  @Override
+  public void deliver(PeerConnection c, PeerNotice notice) {
+    notices.add(notice);
+  }
+}
