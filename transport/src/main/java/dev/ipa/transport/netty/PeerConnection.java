@@ -479,7 +479,11 @@ final class PeerConnection extends SimpleChannelInboundHandler<Frame> {
   }
 
   private void reject(String announced, String reason) {
-    LOG.warn("Rejected connection from {} announcing peer '{}': {}.", ctx.channel().remoteAddress(), announced, reason);
+    if (reason.startsWith(DUPLICATE)) {
+      LOG.debug("Refused connection from {} (peer '{}'): {}.", ctx.channel().remoteAddress(), announced, reason);
+    } else {
+      LOG.warn("Rejected connection from {} announcing peer '{}': {}.", ctx.channel().remoteAddress(), announced, reason);
+    }
     state = State.CLOSED;
     ctx.writeAndFlush(Frame.newBuilder().setReject(Reject.newBuilder().setReason(reason)).build())
         .addListener(ChannelFutureListener.CLOSE);

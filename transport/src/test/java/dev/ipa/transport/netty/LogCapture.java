@@ -16,6 +16,7 @@ final class LogCapture implements AutoCloseable {
   LogCapture() {
     before = logger.getLevel();
     logger.setLevel(Level.INFO);
+    logger.setAdditive(false);
     appender.start();
     logger.addAppender(appender);
   }
@@ -35,5 +36,6 @@ final class LogCapture implements AutoCloseable {
   public void close() {
     logger.detachAppender(appender);
     logger.setLevel(before);
+    logger.setAdditive(true);
   }
 }
