@@ -63,46 +63,64 @@ public final class TiledSignCodec implements Codec {
     return Math.addExact(4 * tiles, (tileLength(n) + 7) >>> 3);
   }
 
+  /**
+   * Encodes in groups of 8 tile positions: for each group, the 8 running sums stay in registers while the loop
+   * walks the P chunks, and each chunk's |x| goes to that chunk's accumulator. Groups the shorter last chunk
+   * cuts through take {@link #slowGroup}. Sums add the chunks in order c = 0, 1, ..., starting from +0, exactly
+   * as the definition reads, so a naive reference reproduces every tile bit.
+   */
   @Override
   public int encode(String tensor, float[] src, int srcOff, int n, byte[] dst, int dstOff) {
     int m = tileLength(n);
     int bitsAt = dstOff + 4 * tiles;
-    float[] sums = new float[64];
-    float[] absLanes = new float[64 * tiles];
+    int fullChunks = m == 0 ? 0 : n / m;
+    int partial = m == 0 ? 0 : n - fullChunks * m;
+    float[] absSums = new float[tiles];
     double[] absTotals = new double[tiles];
-    int blocks = (m + 63) >>> 6;
-    for (int b = 0; b < blocks; b++) {
-      int j0 = b << 6;
-      int blockLength = Math.min(64, m - j0);
-      java.util.Arrays.fill(sums, 0f);
-      for (int c = 0; c < tiles; c++) {
-        int start = c * m + j0;
-        int count = Math.min(blockLength, n - start);
-        if (count <= 0) {
-          break; // this chunk and every later one end before j0
-        }
-        int base = srcOff + start;
-        int lane = c << 6;
-        for (int t = 0; t < count; t++) {
-          float v = src[base + t];
-          sums[t] += v;
-          absLanes[lane + t] += Math.abs(v);
-        }
-      }
-      long bits = 0;
-      for (int t = 0; t < blockLength; t++) {
-        bits |= SignBits.signBit(sums[t]) << t;
-      }
-      if (blockLength == 64) {
-        LittleEndian.putLong(dst, bitsAt + 8 * b, bits);
+    int groups = (m + 7) >>> 3;
+    for (int g = 0; g < groups; g++) {
+      int j = g << 3;
+      boolean partialIsFull = j + 8 <= partial;
+      if (j + 8 > m || (j < partial && !partialIsFull)) {
+        dst[bitsAt + g] = slowGroup(src, srcOff, n, m, j, absSums);
       } else {
-        LittleEndian.putPartialLong(dst, bitsAt + 8 * b, bits, (blockLength + 7) >>> 3);
+        int chunks = fullChunks + (partialIsFull ? 1 : 0);
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        float s4 = 0;
+        float s5 = 0;
+        float s6 = 0;
+        float s7 = 0;
+        for (int c = 0, at = srcOff + j; c < chunks; c++, at += m) {
+          float v0 = src[at];
+          float v1 = src[at + 1];
+          float v2 = src[at + 2];
+          float v3 = src[at + 3];
+          float v4 = src[at + 4];
+          float v5 = src[at + 5];
+          float v6 = src[at + 6];
+          float v7 = src[at + 7];
+          s0 += v0;
+          s1 += v1;
+          s2 += v2;
+          s3 += v3;
+          s4 += v4;
+          s5 += v5;
+          s6 += v6;
+          s7 += v7;
+          absSums[c] += ((Math.abs(v0) + Math.abs(v1)) + (Math.abs(v2) + Math.abs(v3)))
+              + ((Math.abs(v4) + Math.abs(v5)) + (Math.abs(v6) + Math.abs(v7)));
+        }
+        dst[bitsAt + g] = (byte) ((s0 < 0f ? 1 : 0) | (s1 < 0f ? 2 : 0) | (s2 < 0f ? 4 : 0) | (s3 < 0f ? 8 : 0)
+            | (s4 < 0f ? 16 : 0) | (s5 < 0f ? 32 : 0) | (s6 < 0f ? 64 : 0) | (s7 < 0f ? 128 : 0));
       }
-      if ((b & 63) == 63) {
-        flush(absLanes, absTotals);
+      if ((g & 127) == 127) {
+        flush(absSums, absTotals);
       }
     }
-    flush(absLanes, absTotals);
+    flush(absSums, absTotals);
     double all = 0;
     for (double total : absTotals) {
       all += total;
@@ -114,17 +132,31 @@ public final class TiledSignCodec implements Codec {
       int len = chunkLength(n, m, c);
       LittleEndian.putFloat(dst, dstOff + 4 * c, len == 0 ? 0f : (float) (absTotals[c] / len));
     }
-    return 4 * tiles + ((m + 7) >>> 3);
+    return 4 * tiles + groups;
   }
 
-  private void flush(float[] absLanes, double[] absTotals) {
-    for (int c = 0; c < tiles; c++) {
-      double sum = 0;
-      for (int t = 0; t < 64; t++) {
-        sum += absLanes[(c << 6) + t];
-        absLanes[(c << 6) + t] = 0;
+  /** Tile byte for positions [j, min(j + 8, m)), one value at a time, skipping indices past n. */
+  private byte slowGroup(float[] src, int srcOff, int n, int m, int j, float[] absSums) {
+    int bits = 0;
+    for (int k = 0; k < 8 && j + k < m; k++) {
+      float sum = 0f;
+      for (int c = 0; c < tiles; c++) {
+        long index = (long) c * m + j + k;
+        if (index < n) {
+          float v = src[srcOff + (int) index];
+          sum += v;
+          absSums[c] += Math.abs(v);
+        }
       }
-      absTotals[c] += sum;
+      bits |= (int) SignBits.signBit(sum) << k;
+    }
+    return (byte) bits;
+  }
+
+  private static void flush(float[] absSums, double[] absTotals) {
+    for (int c = 0; c < absSums.length; c++) {
+      absTotals[c] += absSums[c];
+      absSums[c] = 0;
     }
   }
 
