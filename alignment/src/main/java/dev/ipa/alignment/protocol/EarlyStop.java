@@ -1,0 +1,48 @@
+package dev.ipa.alignment.protocol;
+
+import java.util.Locale;
+
+/**
+ * Early-stopping policy, for fairness: peers that contribute little should not gain the most.
+ *
+ * @param targetAccuracy the federation stops when the first peer's validation accuracy reaches this (the IPA
+ *                       paper's mechanism); NaN = off
+ * @param patience       a peer whose validation loss has not improved for this many rounds freezes its model but
+ *                       keeps serving its last snapshot; 0 = off
+ */
+public record EarlyStop(double targetAccuracy, int patience) {
+  public static final EarlyStop NONE = new EarlyStop(Double.NaN, 0);
+
+  public EarlyStop {
+    if (!Double.isNaN(targetAccuracy) && !(targetAccuracy > 0 && targetAccuracy <= 1)) {
+      throw new IllegalArgumentException("The early-stop target accuracy must be in (0, 1], got " + targetAccuracy + ".");
+    }
+    if (patience < 0) throw new IllegalArgumentException("Early-stop patience must be ≥ 0 rounds, got " + patience + ".");
+  }
+
+  /** Parses {@code none}, {@code target:0.8}, {@code patience:3} or both joined by a comma. */
+  public static EarlyStop parse(String spec) {
+    double target = Double.NaN;
+    int patience = 0;
+    for (String part : spec.trim().toLowerCase(Locale.ROOT).split(",")) {
+      part = part.trim();
+      try {
+        if (part.equals("none") || part.isEmpty()) continue;
+        if (part.startsWith("target:")) target = Double.parseDouble(part.substring(7));
+        else if (part.startsWith("patience:")) patience = Integer.parseInt(part.substring(9));
+        else throw new NumberFormatException();
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("Bad early-stop policy '" + spec + "'; use none, target:ACC, patience:ROUNDS or both, e.g. target:0.8,patience:3.");
+      }
+    }
+    return new EarlyStop(target, patience);
+  }
+
+  @Override
+  public String toString() {
+    if (Double.isNaN(targetAccuracy) && patience == 0) return "none";
+    String t = Double.isNaN(targetAccuracy) ? "" : "target:" + targetAccuracy;
+    String p = patience == 0 ? "" : "patience:" + patience;
+    return t.isEmpty() ? p : p.isEmpty() ? t : t + "," + p;
+  }
+}

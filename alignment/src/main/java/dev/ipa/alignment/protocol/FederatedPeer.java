@@ -1,0 +1,339 @@
+package dev.ipa.alignment.protocol;
+
+import dev.ipa.alignment.data.Dataset;
+import dev.ipa.alignment.model.Evaluation;
+import dev.ipa.alignment.model.Network;
+import dev.ipa.alignment.penalty.AlignmentPenalty;
+import dev.ipa.alignment.penalty.Distance;
+import dev.ipa.alignment.train.GradientPenalty;
+import dev.ipa.alignment.train.LocalTrainer;
+import dev.ipa.compression.EncodedSnapshot;
+import dev.ipa.compression.NonFiniteValueException;
+import dev.ipa.compression.SnapshotEncoder;
+import dev.ipa.compression.TensorLayout;
+import dev.ipa.transport.PeerInbox;
+import dev.ipa.transport.PeerNotice;
+import dev.ipa.transport.PeerSnapshot;
+import dev.ipa.transport.PeerTransport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The round protocol of one peer, written once and run unchanged over any {@link PeerTransport}: the in-memory
+ * network of a simulation or Netty with mutual TLS in a daemon.
+ *
+ * <p>A round of the <b>parallel</b> protocol, repeated {@code syncs} times per local epoch:
+ *
+ * <ol>
+ *   <li>train 1/syncs of an epoch on the local shard, with the algorithm's penalty (IPA: alignment to the
+ *       neighbours' last snapshots; FedProx: proximal term);</li>
+ *   <li>publish an encoded snapshot of θ to this round's outgoing neighbours;</li>
+ *   <li>wait until every incoming neighbour has published for this exchange, or the timeout passes; late
+ *       neighbours become {@link PeerFailure}s and the round goes on with what arrived;</li>
+ *   <li>FedAvg/FedProx: replace θ by the data-size weighted mean of θ and the snapshots received.</li>
+ * </ol>
+ *
+ * then evaluate on the local validation split and apply the early-stop policy.
+ *
+ * <p>Lifecycle: construct → {@link #start()} (registers with the transport) → {@link #runRound} for each round
+ * in order, from one thread → {@link #close()}. The transport calls the {@link PeerInbox} methods from its own
+ * threads; everything they touch is thread-safe.
+ */
+public final class FederatedPeer implements PeerInbox, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(FederatedPeer.class);
+
+  private final String id;
+  private final List<String> peers;
+  private final FederationSettings settings;
+  private final Network network;
+  private final LocalTrainer trainer;
+  private final Dataset validationSet;
+  private final int[] validation;
+  private final int dataSize;
+  private final long totalDataSize;
+  private final PeerTransport transport;
+  private final PeerViews views;
+  private final SnapshotDecoding decoding;
+  private final SnapshotEncoder encoder;
+  private final Semaphore compute;
+
+  private final AtomicBoolean resyncRequested = new AtomicBoolean();
+  private final AtomicLong sequence = new AtomicLong();
+  private final ConcurrentLinkedQueue<StopRecord> stops = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean stopAnnounced = new AtomicBoolean();
+  private volatile boolean federationStopping;
+  private float[] averageAnchor; // FedProx: the last averaged model
+  private boolean frozen;
+  private double bestValidationLoss = Double.POSITIVE_INFINITY;
+  private int roundsWithoutImprovement;
+
+  /**
+   * @param id             this peer
+   * @param peers          every peer of the federation, in a fixed order shared by all
+   * @param trainer        trains {@code network} on this peer's shard
+   * @param validationSet  data set holding the validation samples
+   * @param validation     indices of the local validation split
+   * @param totalDataSize  Σ|D| over the federation (for data-size weights)
+   * @param compute        optional permit pool limiting concurrent training in a simulation (null = none)
+   */
+  public FederatedPeer(String id, List<String> peers, FederationSettings settings, Network network, LocalTrainer trainer,
+      Dataset validationSet, int[] validation, long totalDataSize, PeerTransport transport, SnapshotDecoding decoding,
+      Semaphore compute) {
+    if (!peers.contains(id)) throw new IllegalArgumentException("Peer '" + id + "' is not in the federation's peer list " + peers + ".");
+    this.id = id;
+    this.peers = List.copyOf(peers);
+    this.settings = settings;
+    this.network = network;
+    this.trainer = trainer;
+    this.validationSet = validationSet;
+    this.validation = validation.clone();
+    this.dataSize = trainer.sampleCount();
+    this.totalDataSize = totalDataSize;
+    this.transport = transport;
+    this.decoding = decoding;
+    this.views = new PeerViews(id, decoding);
+    this.encoder = new SnapshotEncoder(layoutOf(network), settings.codec());
+    this.compute = compute;
+  }
+
+  /** The compression layout of a network's flat parameter vector. */
+  public static TensorLayout layoutOf(Network network) {
+    TensorLayout.Builder b = TensorLayout.builder();
+    network.tensors().forEach(t -> b.add(t.name(), t.shape()));
+    return b.build();
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public Network network() {
+    return network;
+  }
+
+  public LocalTrainer trainer() {
+    return trainer;
+  }
+
+  public PeerViews views() {
+    return views;
+  }
+
+  public SnapshotEncoder encoder() {
+    return encoder;
+  }
+
+  /** Stops recorded so far (this peer's own and those its neighbours announced). */
+  public List<StopRecord> stops() {
+    return List.copyOf(stops);
+  }
+
+  public boolean isFrozen() {
+    return frozen;
+  }
+
+  /** Registers with the transport; messages start arriving after this. */
+  public void start() {
+    transport.start(this);
+  }
+
+  /** Runs round {@code round}; returns what happened. Call rounds in order from one thread. */
+  public RoundRecord runRound(int round) throws InterruptedException {
+    int steps = trainer.stepsPerEpoch();
+    long bytes = 0;
+    int sent = 0;
+    double loss = 0;
+    List<PeerFailure> failures = new ArrayList<>();
+    int maxStaleness = 0;
+    boolean exchanges = settings.algorithm() != Algorithm.LOCAL && peers.size() > 1;
+    for (int s = 0; s < settings.syncs(); s++) {
+      int share = steps / settings.syncs() + (s < steps % settings.syncs() ? 1 : 0);
+      if (!frozen) {
+        GradientPenalty penalty = s == 0 ? penalty(round, round - 1, settings.syncs() - 1) : penalty(round, round, s - 1);
+        acquire();
+        try {
+          loss += trainer.trainSteps(share, penalty);
+        } finally {
+          release();
+        }
+      }
+      if (!exchanges) continue;
+      bytes += publish(round, s);
+      sent += settings.topology().outgoing(id, peers, round, settings.seed()).size();
+      Set<String> incoming = settings.topology().incoming(id, peers, round, settings.seed());
+      failures.addAll(views.await(incoming, round, s, settings.exchangeTimeout()));
+      for (PeerViews.View v : views.asOf(incoming, round, s)) maxStaleness = Math.max(maxStaleness, round - v.round());
+      if (!frozen && (settings.algorithm() == Algorithm.FEDAVG || settings.algorithm() == Algorithm.FEDPROX)) {
+        average(views.asOf(incoming, round, s));
+      }
+    }
+    acquire();
+    Evaluation val;
+    try {
+      val = LocalTrainer.evaluate(network, validationSet, validation);
+    } finally {
+      release();
+    }
+    StopRecord stop = earlyStop(round, val);
+    return new RoundRecord(id, round, loss / dataSize, val.accuracy(), val.meanLoss(), bytes, sent, List.copyOf(failures), maxStaleness, frozen, stop);
+  }
+
+  /** Whether the federation told this peer to stop (or it stopped itself). */
+  public boolean stopping() {
+    return federationStopping;
+  }
+
+  private StopRecord earlyStop(int round, Evaluation val) {
+    EarlyStop policy = settings.earlyStop();
+    StopRecord stop = null;
+    if (!Double.isNaN(policy.targetAccuracy()) && val.accuracy() >= policy.targetAccuracy() && stopAnnounced.compareAndSet(false, true)) {
+      stop = new StopRecord(id, round, String.format("reached validation accuracy %.4f ≥ target %.4f", val.accuracy(), policy.targetAccuracy()));
+      stops.add(stop);
+      federationStopping = true;
+      transport.notify(new PeerNotice(id, PeerNotice.Kind.STOP, round, stop.reason()), otherPeers());
+    }
+    if (policy.patience() > 0 && !frozen) {
+      if (val.meanLoss() < bestValidationLoss - 1e-6) {
+        bestValidationLoss = val.meanLoss();
+        roundsWithoutImprovement = 0;
+      } else if (++roundsWithoutImprovement >= policy.patience()) {
+        frozen = true;
+        stops.add(new StopRecord(id, round, "froze: validation loss did not improve for " + policy.patience() + " rounds; still serving its last snapshot"));
+      }
+    }
+    if (stop == null && federationStopping) {
+      StopRecord cause = stops.peek();
+      stop = new StopRecord(id, round, "stopped because " + (cause == null ? "the federation stopped" : cause.peer() + " " + cause.reason()));
+    }
+    return stop;
+  }
+
+  private List<String> otherPeers() {
+    List<String> others = new ArrayList<>(peers);
+    others.remove(id);
+    return others;
+  }
+
+  private long publish(int round, int sync) {
+    if (resyncRequested.getAndSet(false)) encoder.requestFullResync();
+    float[] theta = network.copyParams();
+    EncodedSnapshot e;
+    try {
+      e = encoder.encode(theta, round);
+    } catch (NonFiniteValueException ex) {
+      throw new IllegalStateException("Peer " + id + " diverged: " + ex.getMessage() + " Lower the learning rate or λ.", ex);
+    }
+    PeerSnapshot snapshot = new PeerSnapshot(id, round, sync, sequence.incrementAndGet(), dataSize, e.bytes());
+    decoding.onPublished(snapshot);
+    Set<String> to = settings.topology().outgoing(id, peers, round, settings.seed());
+    transport.publish(snapshot, to);
+    return (long) e.bytes().length * to.size();
+  }
+
+  /** The penalty for training in {@code round}, aligning to the views as of exchange (asOfRound, asOfSync). */
+  private GradientPenalty penalty(int round, int asOfRound, int asOfSync) {
+    switch (settings.algorithm()) {
+      case IPA -> {
+        List<PeerViews.View> vs = views.asOf(settings.topology().incoming(id, peers, round, settings.seed()), asOfRound, asOfSync);
+        if (vs.isEmpty() || settings.lambda() == 0) return GradientPenalty.NONE;
+        int[] sizes = vs.stream().mapToInt(PeerViews.View::dataSize).toArray();
+        double[] w = AlignmentPenalty.weights(sizes, totalDataSize, peers.size(), settings.weighting());
+        double sum = 0;
+        for (double x : w) sum += x;
+        float[][] targets = new float[vs.size()][];
+        double[] c = new double[vs.size()];
+        for (int j = 0; j < vs.size(); j++) {
+          c[j] = settings.lambda() * (settings.normalise() && sum > 0 ? w[j] / sum : w[j]);
+          targets[j] = target(vs.get(j));
+        }
+        Distance d = settings.distance();
+        return (params, grads) -> AlignmentPenalty.addGradient(params, grads, targets, c, d);
+      }
+      case FEDPROX -> {
+        if (averageAnchor == null || settings.mu() == 0) return GradientPenalty.NONE;
+        float[][] anchor = {averageAnchor};
+        double[] c = {settings.mu() / 2};
+        return (params, grads) -> AlignmentPenalty.addGradient(params, grads, anchor, c, Distance.L2);
+      }
+      default -> {
+        return GradientPenalty.NONE;
+      }
+    }
+  }
+
+  /** θ̃_j, or with staleness compensation θ̃_j + γ·(θ̃_j − θ̃_j,previous). */
+  private float[] target(PeerViews.View v) {
+    double g = settings.extrapolate();
+    if (g == 0 || v.previous() == null) return v.params();
+    float[] t = new float[v.params().length];
+    float gf = (float) g;
+    float[] prev = v.previous().params();
+    for (int i = 0; i < t.length; i++) t[i] = v.params()[i] + gf * (v.params()[i] - prev[i]);
+    return t;
+  }
+
+  private void average(List<PeerViews.View> vs) {
+    float[] theta = network.copyParams();
+    double total = dataSize;
+    double[] acc = new double[theta.length];
+    for (int i = 0; i < theta.length; i++) acc[i] = (double) dataSize * theta[i];
+    for (PeerViews.View v : vs) {
+      total += v.dataSize();
+      float[] p = v.params();
+      for (int i = 0; i < theta.length; i++) acc[i] += (double) v.dataSize() * p[i];
+    }
+    for (int i = 0; i < theta.length; i++) theta[i] = (float) (acc[i] / total);
+    network.setParams(theta);
+    averageAnchor = theta;
+  }
+
+  private void acquire() throws InterruptedException {
+    if (compute != null) compute.acquire();
+  }
+
+  private void release() {
+    if (compute != null) compute.release();
+  }
+
+  // ---- PeerInbox: called on transport threads ----
+
+  @Override
+  public void onSnapshot(PeerSnapshot snapshot) {
+    PeerViews.Accepted a = views.accept(snapshot);
+    if (a != PeerViews.Accepted.APPLIED) {
+      LOG.debug("Peer {} could not apply {} ({}); asking for a full snapshot", id, snapshot, a);
+      transport.notify(new PeerNotice(id, PeerNotice.Kind.RESYNC_REQUEST, snapshot.round(), a.name().toLowerCase()), List.of(snapshot.peerId()));
+    }
+  }
+
+  @Override
+  public void onNotice(PeerNotice notice) {
+    switch (notice.kind()) {
+      case RESYNC_REQUEST -> resyncRequested.set(true);
+      case STOP -> {
+        stops.add(new StopRecord(notice.from(), notice.round(), notice.reason()));
+        views.markStopped(notice.from());
+        federationStopping = true;
+        views.wake();
+      }
+    }
+  }
+
+  @Override
+  public void onLinkChange(String peerId, boolean up) {
+    // A neighbour that reconnects may have missed deltas: send it a full snapshot next.
+    if (up) resyncRequested.set(true);
+  }
+
+  @Override
+  public void close() {
+    transport.close();
+  }
+}

@@ -1,0 +1,79 @@
+package dev.ipa.alignment.protocol;
+
+import dev.ipa.alignment.penalty.AlignmentPenalty.Weighting;
+import dev.ipa.alignment.penalty.Distance;
+import dev.ipa.compression.CodecPolicy;
+import dev.ipa.compression.CodecSpec;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything every peer of a federation must agree on, validated once. Immutable.
+ *
+ * @param algorithm     ipa, fedavg, fedprox or local
+ * @param lambda        λ ≥ 0, the alignment strength (IPA)
+ * @param distance      L1 or L2 (IPA)
+ * @param weighting     data-size or uniform neighbour weights (IPA)
+ * @param normalise     divide the neighbour weights by their sum, so the total pull is λ whatever the number of
+ *                      neighbours (IPA); with data-size weights and n peers the paper's raw weights sum to
+ *                      1 − w_i, so this changes the pull by at most a factor n/(n−1) for equal shards
+ * @param extrapolate   staleness compensation γ ≥ 0: align to θ̃_j + γ·(θ̃_j − θ̃_j,previous) (IPA); 0 = off
+ * @param mu            FedProx's μ ≥ 0
+ * @param syncs         exchanges per local epoch, ≥ 1
+ * @param topology      who sends to whom each round
+ * @param rounds        rounds to run, ≥ 1 (one local epoch each)
+ * @param earlyStop     early-stopping policy
+ * @param exchangeTimeout how long a peer waits for its neighbours' snapshots at each exchange
+ * @param codec         how published snapshots are encoded
+ * @param seed          federation seed (topology draws, initialisation, shuffling)
+ */
+public record FederationSettings(
+    Algorithm algorithm,
+    double lambda,
+    Distance distance,
+    Weighting weighting,
+    boolean normalise,
+    double extrapolate,
+    double mu,
+    int syncs,
+    Topology topology,
+    int rounds,
+    EarlyStop earlyStop,
+    Duration exchangeTimeout,
+    CodecPolicy codec,
+    long seed) {
+
+  public FederationSettings {
+    Objects.requireNonNull(algorithm, "algorithm");
+    Objects.requireNonNull(distance, "distance");
+    Objects.requireNonNull(weighting, "weighting");
+    Objects.requireNonNull(topology, "topology");
+    Objects.requireNonNull(earlyStop, "earlyStop");
+    Objects.requireNonNull(exchangeTimeout, "exchangeTimeout");
+    Objects.requireNonNull(codec, "codec");
+    if (!(lambda >= 0) || Double.isInfinite(lambda)) throw new IllegalArgumentException("λ (--lambda) must be a finite number ≥ 0, got " + lambda + ".");
+    if (!(extrapolate >= 0) || Double.isInfinite(extrapolate)) throw new IllegalArgumentException("The staleness extrapolation γ must be a finite number ≥ 0, got " + extrapolate + ".");
+    if (!(mu >= 0) || Double.isInfinite(mu)) throw new IllegalArgumentException("FedProx μ (--mu) must be a finite number ≥ 0, got " + mu + ".");
+    if (syncs < 1) throw new IllegalArgumentException("Exchanges per epoch (--syncs) must be ≥ 1, got " + syncs + ".");
+    if (rounds < 1) throw new IllegalArgumentException("Rounds (--rounds) must be ≥ 1, got " + rounds + ".");
+    if (exchangeTimeout.isNegative() || exchangeTimeout.isZero()) throw new IllegalArgumentException("The exchange timeout must be positive, got " + exchangeTimeout + ".");
+  }
+
+  /**
+   * The shipped defaults, chosen by the sweep documented in the README: IPA with L1, data-size weights
+   * normalised to sum to one, λ = 0.1, one exchange per epoch, full mesh, fp32 snapshots.
+   */
+  public static FederationSettings defaults() {
+    return new FederationSettings(Algorithm.IPA, 0.1, Distance.L1, Weighting.DATA_SIZE, true, 0.0, 0.01, 1,
+        new Topology.FullMesh(), 20, EarlyStop.NONE, Duration.ofMinutes(5), fp32(), 0);
+  }
+
+  /** Uncompressed exchange: every snapshot is a full fp32 copy. */
+  public static CodecPolicy fp32() {
+    return new CodecPolicy(CodecSpec.NONE, 0, CodecSpec.NONE, CodecSpec.NONE, 1);
+  }
+
+  public FederationSettings with(Algorithm a) {
+    return new FederationSettings(a, lambda, distance, weighting, normalise, extrapolate, mu, syncs, topology, rounds, earlyStop, exchangeTimeout, codec, seed);
+  }
+}

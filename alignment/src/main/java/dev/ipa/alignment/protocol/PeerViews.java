@@ -1,0 +1,199 @@
+package dev.ipa.alignment.protocol;
+
+import dev.ipa.compression.BaseMismatchException;
+import dev.ipa.compression.CorruptSnapshotException;
+import dev.ipa.transport.PeerSnapshot;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A peer's knowledge of its neighbours: the last snapshot it could decode from each (θ̃_j, never a live shared
+ * tensor), the one before (for staleness compensation), and which exchanges they have reached.
+ *
+ * <p>Deltas must arrive contiguously: a delta whose sequence does not follow the last accepted one (a message
+ * was lost) or whose base does not match is <em>not applied</em>; the view stays where it was and the caller
+ * is told to ask for a full snapshot. Thread-safe: the transport's delivery thread writes, the peer's thread
+ * reads and waits.
+ */
+public final class PeerViews {
+  /**
+   * One neighbour's state. Arrays are immutable once published here. {@code previous} is the view before this
+   * one (its own {@code previous} dropped), kept so a peer can align to exactly the snapshot of an exchange even
+   * when a faster neighbour has already published the next one, and for staleness compensation.
+   */
+  public record View(String peer, float[] params, View previous, int round, int sync, long sequence, int dataSize) {
+    boolean notAfter(int r, int s) {
+      return round < r || (round == r && sync <= s);
+    }
+  }
+
+  /** Outcome of accepting a snapshot. */
+  public enum Accepted { APPLIED, NEEDS_RESYNC, CORRUPT }
+
+  private final String self;
+  private final SnapshotDecoding decoding;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final Map<String, View> views = new TreeMap<>();
+  private final Map<String, long[]> reached = new TreeMap<>(); // peer → {round, sync} of the latest arrival
+  private final Set<String> stopped = new java.util.TreeSet<>();
+  private volatile boolean interrupted;
+
+  public PeerViews(String self, SnapshotDecoding decoding) {
+    this.self = self;
+    this.decoding = decoding;
+  }
+
+  /** Applies a received snapshot; never throws for bad input, it reports it. */
+  public Accepted accept(PeerSnapshot s) {
+    lock.lock();
+    try {
+      reached.merge(s.peerId(), new long[] {s.round(), s.sync()}, (a, b) -> compare(b, a) > 0 ? b : a);
+      View old = views.get(s.peerId());
+      boolean full = SnapshotDecoding.isFull(s.payload());
+      if (!full && (old == null || s.sequence() != old.sequence() + 1)) {
+        changed.signalAll();
+        return Accepted.NEEDS_RESYNC;
+      }
+      float[] params;
+      try {
+        params = decoding.decode(self, s);
+      } catch (BaseMismatchException e) {
+        changed.signalAll();
+        return Accepted.NEEDS_RESYNC;
+      } catch (CorruptSnapshotException e) {
+        changed.signalAll();
+        return Accepted.CORRUPT;
+      }
+      View older = old == null ? null : new View(old.peer(), old.params(), null, old.round(), old.sync(), old.sequence(), old.dataSize());
+      views.put(s.peerId(), new View(s.peerId(), params, older, s.round(), s.sync(), s.sequence(), s.dataSize()));
+      changed.signalAll();
+      return Accepted.APPLIED;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Records that {@code peer} stopped for good: nobody waits for it any more. Its last view is kept. */
+  public void markStopped(String peer) {
+    lock.lock();
+    try {
+      stopped.add(peer);
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Wakes a waiting {@link #await} early (e.g. a stop notice arrived). */
+  public void wake() {
+    lock.lock();
+    try {
+      interrupted = true;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Waits until every peer in {@code from} has sent something for exchange (round, sync) or later, has stopped,
+   * or the timeout passes. Returns the peers that did not make it, as failures.
+   */
+  public List<PeerFailure> await(Collection<String> from, int round, int sync, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    lock.lock();
+    try {
+      while (true) {
+        List<String> missing = new ArrayList<>();
+        for (String p : from) {
+          long[] r = reached.get(p);
+          if (stopped.contains(p)) continue;
+          if (r == null || compare(r, new long[] {round, sync}) < 0) missing.add(p);
+        }
+        long left = deadline - System.nanoTime();
+        if (missing.isEmpty() || left <= 0 || interrupted) {
+          interrupted = false;
+          List<PeerFailure> failures = new ArrayList<>();
+          for (String p : missing) failures.add(new PeerFailure(p, round, sync, "no snapshot for round " + round + "." + sync + " within " + timeout.toSeconds() + " s"));
+          return failures;
+        }
+        changed.await(left, TimeUnit.NANOSECONDS);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The current views of the given peers (those with a view), in peer order. */
+  public List<View> of(Collection<String> peers) {
+    lock.lock();
+    try {
+      List<View> out = new ArrayList<>();
+      for (String p : new java.util.TreeSet<>(peers)) {
+        View v = views.get(p);
+        if (v != null) out.add(v);
+      }
+      return out;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * For each of {@code peers}, its latest view published at or before exchange (round, sync): what the peer had
+   * at that exchange, independent of how fast its neighbours went on afterwards. Falls back to the latest view
+   * when both held views are later (cannot happen with barriers; possible after a resync).
+   */
+  public List<View> asOf(Collection<String> peers, int round, int sync) {
+    lock.lock();
+    try {
+      List<View> out = new ArrayList<>();
+      for (String p : new java.util.TreeSet<>(peers)) {
+        View v = views.get(p);
+        if (v == null) continue;
+        if (!v.notAfter(round, sync) && v.previous() != null && v.previous().notAfter(round, sync)) v = v.previous();
+        out.add(v);
+      }
+      return out;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Every current view. */
+  public List<View> all() {
+    return of(views.keySet());
+  }
+
+  public boolean isStopped(String peer) {
+    lock.lock();
+    try {
+      return stopped.contains(peer);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Restores a view from a checkpoint. */
+  public void restore(View v) {
+    lock.lock();
+    try {
+      views.put(v.peer(), v);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static int compare(long[] a, long[] b) {
+    return a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]);
+  }
+}

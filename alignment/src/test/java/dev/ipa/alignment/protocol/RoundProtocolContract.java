@@ -1,0 +1,192 @@
+package dev.ipa.alignment.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ipa.alignment.data.Dataset;
+import dev.ipa.alignment.model.Architecture;
+import dev.ipa.alignment.model.Network;
+import dev.ipa.alignment.penalty.AlignmentPenalty.Weighting;
+import dev.ipa.alignment.penalty.Distance;
+import dev.ipa.alignment.train.LocalTrainer;
+import dev.ipa.compression.CodecPolicy;
+import dev.ipa.compression.CodecSpec;
+import dev.ipa.transport.PeerTransport;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The round protocol's behaviour, independent of the transport underneath. Each transport (in-memory, Netty on
+ * loopback) runs this same suite through a subclass, as Ratis runs its suites over every RPC.
+ */
+public abstract class RoundProtocolContract {
+  /** Transports for the given peers, connected to each other; {@code absent} peers get none (never start). */
+  protected abstract List<PeerTransport> transports(List<String> peers);
+
+  /** Releases what {@link #transports} made. */
+  protected void shutdown() {}
+
+  static final Dataset DATA = syntheticData(600, 3);
+  final List<FederatedPeer> running = new ArrayList<>();
+
+  @AfterEach
+  void closeAll() {
+    running.forEach(FederatedPeer::close);
+    running.clear();
+    shutdown();
+  }
+
+  /** Three classes whose images differ in brightness of one quadrant: learnable in a few steps. */
+  static Dataset syntheticData(int n, int classes) {
+    SplittableRandom r = new SplittableRandom(42);
+    byte[] px = new byte[n * 16];
+    byte[] labels = new byte[n];
+    for (int i = 0; i < n; i++) {
+      int y = i % classes;
+      labels[i] = (byte) y;
+      for (int k = 0; k < 16; k++) px[i * 16 + k] = (byte) (r.nextInt(60) + (k / 4 == y ? 180 : 0));
+    }
+    return Dataset.of("synthetic", 4, 4, classes, px, labels);
+  }
+
+  static FederationSettings settings(Algorithm a, CodecPolicy codec, Duration timeout, EarlyStop stop) {
+    return new FederationSettings(a, 0.5, Distance.L1, Weighting.DATA_SIZE, true, 0.0, 0.01, 2, new Topology.FullMesh(), 3, stop, timeout, codec, 1);
+  }
+
+  List<FederatedPeer> federation(List<String> ids, FederationSettings s, List<String> absent) {
+    List<String> present = new ArrayList<>(ids);
+    present.removeAll(absent);
+    List<PeerTransport> ts = transports(present);
+    Architecture arch = new Architecture("mlp", 1, 4, 4, 3, List.of(8));
+    List<FederatedPeer> peers = new ArrayList<>();
+    for (int i = 0; i < present.size(); i++) {
+      int[] train = new int[150];
+      int[] val = new int[30];
+      for (int k = 0; k < 150; k++) train[k] = i * 180 + k;
+      for (int k = 0; k < 30; k++) val[k] = i * 180 + 150 + k;
+      Network net = Network.create(arch, 7);
+      LocalTrainer t = new LocalTrainer(net, DATA, train, 25, 1e-2, i);
+      FederatedPeer p = new FederatedPeer(present.get(i), ids, s, net, t, DATA, val, 450, ts.get(i),
+          SnapshotDecoding.privateDecoders(FederatedPeer.layoutOf(net)), null);
+      peers.add(p);
+      running.add(p);
+    }
+    peers.forEach(FederatedPeer::start);
+    return peers;
+  }
+
+  /** Runs every peer's rounds on its own thread; returns each peer's records. */
+  static List<List<RoundRecord>> runAll(List<FederatedPeer> peers, int rounds) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(peers.size());
+    try {
+      List<Future<List<RoundRecord>>> fs = new ArrayList<>();
+      for (FederatedPeer p : peers) {
+        fs.add(pool.submit(() -> {
+          List<RoundRecord> out = new ArrayList<>();
+          for (int r = 0; r < rounds; r++) {
+            RoundRecord rec = p.runRound(r);
+            out.add(rec);
+            if (rec.stop() != null) break;
+          }
+          return out;
+        }));
+      }
+      List<List<RoundRecord>> all = new ArrayList<>();
+      for (Future<List<RoundRecord>> f : fs) all.add(f.get());
+      return all;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void ipaPeersAlignToEachOthersSnapshotsOfTheSameRound() throws Exception {
+    List<FederatedPeer> peers = federation(List.of("a", "b", "c"), settings(Algorithm.IPA, FederationSettings.fp32(), Duration.ofSeconds(30), EarlyStop.NONE), List.of());
+    List<List<RoundRecord>> recs = runAll(peers, 3);
+    for (int p = 0; p < 3; p++) {
+      assertThat(recs.get(p)).hasSize(3);
+      for (RoundRecord r : recs.get(p)) {
+        assertThat(r.failures()).isEmpty();
+        assertThat(r.snapshotsSent()).isEqualTo(2 * 2); // 2 neighbours × 2 syncs
+        assertThat(r.bytesSent()).isGreaterThan(4L * peers.get(p).network().parameterCount() * 4);
+      }
+      List<PeerViews.View> views = peers.get(p).views().all();
+      assertThat(views).hasSize(2);
+      for (PeerViews.View v : views) {
+        assertThat(v.round()).isEqualTo(2);
+        assertThat(v.sync()).isEqualTo(1);
+        assertThat(v.dataSize()).isEqualTo(150);
+      }
+    }
+    // A snapshot is what the sender had when it published: b's view of a equals a's final parameters
+    // (a does not train after its last exchange; IPA leaves θ unchanged at an exchange).
+    float[] aNow = peers.get(0).network().copyParams();
+    PeerViews.View bSeesA = peers.get(1).views().of(List.of("a")).get(0);
+    assertThat(bSeesA.params()).containsExactly(aNow);
+  }
+
+  @Test
+  void fedAvgLeavesEveryPeerWithTheSameAveragedModel() throws Exception {
+    List<FederatedPeer> peers = federation(List.of("a", "b", "c"), settings(Algorithm.FEDAVG, FederationSettings.fp32(), Duration.ofSeconds(30), EarlyStop.NONE), List.of());
+    runAll(peers, 2);
+    float[] a = peers.get(0).network().copyParams();
+    for (FederatedPeer p : peers) {
+      float[] x = p.network().copyParams();
+      for (int i = 0; i < a.length; i++) assertThat(x[i]).isCloseTo(a[i], org.assertj.core.data.Offset.offset(1e-6f));
+    }
+  }
+
+  @Test
+  void localOnlySendsNothing() throws Exception {
+    List<FederatedPeer> peers = federation(List.of("a", "b"), settings(Algorithm.LOCAL, FederationSettings.fp32(), Duration.ofSeconds(30), EarlyStop.NONE), List.of());
+    List<List<RoundRecord>> recs = runAll(peers, 2);
+    for (List<RoundRecord> rs : recs) for (RoundRecord r : rs) assertThat(r.bytesSent()).isZero();
+    assertThat(peers.get(0).views().all()).isEmpty();
+    assertThat(recs.get(0).get(1).validationAccuracy()).isGreaterThan(0.5);
+  }
+
+  @Test
+  void aMissingPeerIsAFailureAndTheRoundGoesOn() throws Exception {
+    List<FederatedPeer> peers = federation(List.of("a", "b", "c"), settings(Algorithm.IPA, FederationSettings.fp32(), Duration.ofMillis(300), EarlyStop.NONE), List.of("c"));
+    List<List<RoundRecord>> recs = runAll(peers, 2);
+    for (List<RoundRecord> rs : recs) {
+      assertThat(rs).hasSize(2);
+      for (RoundRecord r : rs) {
+        assertThat(r.failures()).extracting(PeerFailure::peer).containsOnly("c");
+        assertThat(r.failures()).hasSize(2); // one per exchange
+      }
+    }
+    assertThat(peers.get(0).views().all()).extracting(PeerViews.View::peer).containsExactly("b");
+  }
+
+  @Test
+  void compressedDeltasReconstructTheSendersViewExactly() throws Exception {
+    CodecPolicy sign = new CodecPolicy(CodecSpec.SIGN, 64, CodecSpec.FP16, CodecSpec.NONE, 0);
+    List<FederatedPeer> peers = federation(List.of("a", "b"), settings(Algorithm.IPA, sign, Duration.ofSeconds(30), EarlyStop.NONE), List.of());
+    List<List<RoundRecord>> recs = runAll(peers, 3);
+    float[] senderView = peers.get(0).encoder().receiversView();
+    assertThat(peers.get(1).views().of(List.of("a")).get(0).params()).containsExactly(senderView);
+    // After the first full snapshot only deltas go out: on this tiny model (163 parameters, mostly small
+    // tensors sent as fp16, plus a 100-byte header) that is still well under half of fp32.
+    long fp32 = 4L * peers.get(0).network().parameterCount();
+    assertThat(recs.get(0).get(0).bytesSent()).isGreaterThan(fp32);
+    assertThat(recs.get(0).get(2).bytesSent()).isLessThan(2 * fp32 / 2);
+  }
+
+  @Test
+  void reachingTheTargetStopsTheFederationAndEveryPeerRecordsWhy() throws Exception {
+    List<FederatedPeer> peers = federation(List.of("a", "b"), settings(Algorithm.IPA, FederationSettings.fp32(), Duration.ofSeconds(30), new EarlyStop(0.05, 0)), List.of());
+    List<List<RoundRecord>> recs = runAll(peers, 3);
+    for (int p = 0; p < 2; p++) {
+      assertThat(recs.get(p).size()).isLessThanOrEqualTo(2);
+      assertThat(recs.get(p).get(recs.get(p).size() - 1).stop()).isNotNull();
+      assertThat(peers.get(p).stops()).anySatisfy(s -> assertThat(s.reason()).contains("target"));
+    }
+  }
+}

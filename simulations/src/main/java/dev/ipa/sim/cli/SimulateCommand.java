@@ -1,0 +1,168 @@
+package dev.ipa.sim.cli;
+
+import dev.ipa.alignment.data.TrainTest;
+import dev.ipa.alignment.partition.PartitionSpec;
+import dev.ipa.alignment.penalty.AlignmentPenalty.Weighting;
+import dev.ipa.alignment.penalty.Distance;
+import dev.ipa.alignment.protocol.Algorithm;
+import dev.ipa.alignment.protocol.EarlyStop;
+import dev.ipa.alignment.protocol.FederationSettings;
+import dev.ipa.alignment.protocol.Topology;
+import dev.ipa.compression.CodecPolicy;
+import dev.ipa.compression.CodecSpec;
+import dev.ipa.sim.engine.SimulationConfig;
+import dev.ipa.sim.engine.SimulationReport;
+import dev.ipa.sim.engine.SimulationResult;
+import dev.ipa.transport.InMemoryNetwork;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code ipa simulate}: N peers on one machine over the in-memory transport, with baselines and fairness. */
+@Command(name = "simulate", description = "Run N peers in one JVM (IPA, FedAvg, FedProx or local-only) and report accuracy, bytes and fairness.")
+public final class SimulateCommand implements Runnable {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Mixin DataOption data;
+
+  @Option(names = "--peers", defaultValue = "2", description = "Number of peers. Default: ${DEFAULT-VALUE}.")
+  int peers;
+
+  @Option(names = "--partition", defaultValue = "disjoint", description = "iid, dirichlet:A, disjoint[:9/1], power-law[:B], class-imbalance[:F]. Default: ${DEFAULT-VALUE}.")
+  String partition;
+
+  @Option(names = "--seed", defaultValue = "0", description = "Seed for partition, initialisation, shuffling and topology. Default: ${DEFAULT-VALUE}.")
+  long seed;
+
+  @Option(names = "--algo", defaultValue = "ipa", description = "ipa, fedavg, fedprox or local. Default: ${DEFAULT-VALUE}.")
+  String algo;
+
+  @Option(names = "--compare", paramLabel = "A,B,...", description = "Run each algorithm on the same setup and show them side by side, e.g. ipa,fedavg,fedprox,local.")
+  String compare;
+
+  @Option(names = "--protocol", defaultValue = "parallel", description = "parallel (every peer trains at once and exchanges snapshots). Default: ${DEFAULT-VALUE}.")
+  String protocol;
+
+  @Option(names = "--syncs", description = "Snapshot exchanges per local epoch. Default: 1.")
+  Integer syncs;
+
+  @Option(names = "--distance", description = "l1 or l2 (IPA). Default: l1.")
+  String distance;
+
+  @Option(names = "--lambda", description = "Alignment strength λ ≥ 0 (IPA). Default: the shipped default.")
+  Double lambda;
+
+  @Option(names = "--peer-weights", description = "data-size or uniform neighbour weights (IPA). Default: data-size.")
+  String peerWeights;
+
+  @Option(names = "--normalise", negatable = true, description = "Normalise neighbour weights to sum to 1, so the total pull is λ (IPA). Default: on.")
+  Boolean normalise;
+
+  @Option(names = "--extrapolate", description = "Staleness compensation γ: align to θ̃ + γ·(θ̃ − θ̃_prev). Default: 0.")
+  Double extrapolate;
+
+  @Option(names = "--mu", defaultValue = "0.01", description = "FedProx μ. Default: ${DEFAULT-VALUE}.")
+  double mu;
+
+  @Option(names = "--rounds", defaultValue = "20", description = "Rounds (one local epoch each). Default: ${DEFAULT-VALUE}.")
+  int rounds;
+
+  @Option(names = "--topology", defaultValue = "full", description = "full, ring or random:K. Default: ${DEFAULT-VALUE}.")
+  String topology;
+
+  @Option(names = "--model", defaultValue = "mlp", description = "mlp or cnn. Default: ${DEFAULT-VALUE}.")
+  String model;
+
+  @Option(names = "--weights", defaultValue = "float", description = "Local model weights: float (compressed modes: binary, tiled:P, when available). Default: ${DEFAULT-VALUE}.")
+  String weights;
+
+  @Option(names = "--codec", defaultValue = "none", description = "Snapshot codec: none (fp32 full snapshots), fp16, int8, sign, tile:P, topk:F (deltas with error feedback). Default: ${DEFAULT-VALUE}.")
+  String codec;
+
+  @Option(names = "--early-stop", defaultValue = "none", description = "none, target:ACC (stop all when the first peer reaches ACC), patience:R (freeze a peer whose validation loss stalls R rounds). Default: ${DEFAULT-VALUE}.")
+  String earlyStop;
+
+  @Option(names = "--drop", defaultValue = "0", description = "Probability that a snapshot is lost in the simulated network. Default: ${DEFAULT-VALUE}.")
+  double drop;
+
+  @Option(names = "--latency-ms", defaultValue = "0", description = "Latency added to every simulated message. Default: ${DEFAULT-VALUE}.")
+  long latencyMs;
+
+  @Option(names = "--timeout-s", defaultValue = "300", description = "Seconds a peer waits for its neighbours at an exchange. Default: ${DEFAULT-VALUE}.")
+  long timeoutSeconds;
+
+  @Option(names = "--batch", defaultValue = "50", description = "Batch size. Default: ${DEFAULT-VALUE}.")
+  int batch;
+
+  @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate. Default: ${DEFAULT-VALUE}.")
+  double lr;
+
+  @Option(names = "--evaluate-every", defaultValue = "1", description = "Evaluate on the test set every N rounds. Default: ${DEFAULT-VALUE}.")
+  int evaluateEvery;
+
+  @Option(names = "--no-standalone", description = "Skip the local-only run on the same shards that the fairness report compares against.")
+  boolean noStandalone;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "Output directory. Default: runs/simulate-<time>.")
+  String out;
+
+  @Override
+  public void run() {
+    PrintWriter o = spec.commandLine().getOut();
+    SimulationConfig config = config();
+    List<Algorithm> algorithms = new ArrayList<>();
+    if (compare != null) {
+      for (String a : compare.split(",")) algorithms.add(Algorithm.parse(a));
+    } else {
+      algorithms.add(config.federation().algorithm());
+    }
+    TrainTest tt = data.load();
+    o.println("Data: " + tt.describe());
+    SimulationRunner runner = new SimulationRunner(tt, o);
+    runner.validate(config); // impossible partitions fail here, before any training
+    Path dir = dev.ipa.sim.report.Reports.runDirectory(out, "simulate");
+    Map<String, SimulationResult> results = new LinkedHashMap<>();
+    for (Algorithm a : algorithms) {
+      results.put(a.id(), runner.run(config.withFederation(config.federation().with(a)), weights));
+    }
+    SimulationResult standalone = results.get("local");
+    if (standalone == null && !noStandalone) {
+      o.println("Standalone baseline for the fairness report: local-only training on the same shards.");
+      standalone = runner.run(config.withFederation(config.federation().with(Algorithm.LOCAL)), weights);
+    }
+    SimulationReport.write(dir, config, results, standalone, o);
+  }
+
+  SimulationConfig config() {
+    if (!protocol.equalsIgnoreCase("parallel")) {
+      throw new IllegalArgumentException("Unknown or unsupported protocol '" + protocol + "'; this build runs the parallel protocol (see README: the ring protocol is not implemented yet).");
+    }
+    FederationSettings d = FederationSettings.defaults();
+    CodecSpec spec = CodecSpec.parse(codec);
+    CodecPolicy policy = spec.kind() == CodecSpec.Kind.NONE ? FederationSettings.fp32() : CodecPolicy.of(spec);
+    FederationSettings f = new FederationSettings(
+        Algorithm.parse(algo),
+        lambda != null ? lambda : d.lambda(),
+        distance != null ? Distance.parse(distance) : d.distance(),
+        peerWeights != null ? Weighting.parse(peerWeights) : d.weighting(),
+        normalise != null ? normalise : d.normalise(),
+        extrapolate != null ? extrapolate : d.extrapolate(),
+        mu,
+        syncs != null ? syncs : d.syncs(),
+        Topology.parse(topology),
+        rounds,
+        EarlyStop.parse(earlyStop),
+        Duration.ofSeconds(timeoutSeconds),
+        policy,
+        seed);
+    return new SimulationConfig(peers, PartitionSpec.parse(partition), model, weights, batch, lr, 0.1, f,
+        new InMemoryNetwork.Faults(Duration.ofMillis(latencyMs), drop, seed), evaluateEvery);
+  }
+}

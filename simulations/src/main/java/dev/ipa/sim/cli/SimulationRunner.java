@@ -1,0 +1,75 @@
+package dev.ipa.sim.cli;
+
+import dev.ipa.alignment.data.TrainTest;
+import dev.ipa.alignment.model.WeightTransform;
+import dev.ipa.sim.engine.Simulation;
+import dev.ipa.sim.engine.SimulationConfig;
+import dev.ipa.sim.engine.SimulationResult;
+import java.io.PrintWriter;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/** Runs simulations with progress: a bar on a terminal, a line per round otherwise. */
+final class SimulationRunner {
+  private final TrainTest data;
+  private final PrintWriter out;
+
+  SimulationRunner(TrainTest data, PrintWriter out) {
+    this.data = data;
+    this.out = out;
+  }
+
+  void validate(SimulationConfig config) {
+    new Simulation(data, config, i -> WeightTransform.IDENTITY).shards();
+  }
+
+  SimulationResult run(SimulationConfig config, String weights) {
+    Function<Integer, WeightTransform> transforms = WeightModes.transforms(weights, config);
+    Simulation sim = new Simulation(data, config, transforms);
+    int rounds = config.federation().rounds();
+    int peers = config.peers();
+    String name = config.federation().algorithm().id();
+    out.printf("%s: %d peers, %s, %d rounds, %s ...%n", name, peers, config.partition(), rounds, describe(config));
+    out.flush();
+    AtomicInteger done = new AtomicInteger();
+    double[] accSum = new double[rounds];
+    int[] accCount = new int[rounds];
+    try (Progress bar = Progress.start(name, (long) rounds * peers)) {
+      SimulationResult r = sim.run((peer, round, pr) -> {
+        int d = done.incrementAndGet();
+        bar.stepTo(d);
+        synchronized (accSum) {
+          if (!Double.isNaN(pr.accuracy())) {
+            accSum[round] += pr.accuracy();
+            accCount[round]++;
+          }
+          if (accCount[round] == peers) {
+            String line = String.format("  %s round %d/%d: mean test accuracy %.4f", name, round + 1, rounds, accSum[round] / peers);
+            bar.extra(line.trim());
+            if (System.console() == null) {
+              out.println(line);
+              out.flush();
+            }
+          }
+        }
+      });
+      out.printf("%s done in %.1f s: mean accuracy %.4f, min %.4f, personal %.4f%n", name, r.seconds(), r.meanAccuracy(), r.minAccuracy(), r.meanPersonalAccuracy());
+      out.flush();
+      return r;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("The simulation was interrupted.", e);
+    }
+  }
+
+  static String describe(SimulationConfig c) {
+    var f = c.federation();
+    return switch (f.algorithm()) {
+      case IPA -> String.format("λ=%s %s %s%s%s, syncs=%d, codec=%s", f.lambda(), f.distance(), f.weighting().name().toLowerCase(),
+          f.normalise() ? " normalised" : "", f.extrapolate() > 0 ? ", γ=" + f.extrapolate() : "", f.syncs(), f.codec().codec());
+      case FEDPROX -> String.format("μ=%s, syncs=%d, codec=%s", f.mu(), f.syncs(), f.codec().codec());
+      case FEDAVG -> String.format("syncs=%d, codec=%s", f.syncs(), f.codec().codec());
+      case LOCAL -> "no exchange";
+    };
+  }
+}

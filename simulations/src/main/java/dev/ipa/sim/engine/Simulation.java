@@ -1,0 +1,173 @@
+package dev.ipa.sim.engine;
+
+import dev.ipa.alignment.data.Dataset;
+import dev.ipa.alignment.data.TrainTest;
+import dev.ipa.alignment.model.Architecture;
+import dev.ipa.alignment.model.Evaluation;
+import dev.ipa.alignment.model.Network;
+import dev.ipa.alignment.partition.PartitionPlan;
+import dev.ipa.alignment.partition.Shard;
+import dev.ipa.alignment.protocol.FederatedPeer;
+import dev.ipa.alignment.protocol.RoundRecord;
+import dev.ipa.alignment.protocol.SnapshotDecoding;
+import dev.ipa.alignment.protocol.StopRecord;
+import dev.ipa.alignment.train.LocalTrainer;
+import dev.ipa.transport.InMemoryNetwork;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.function.Function;
+
+/**
+ * Runs N peers in one JVM, each on its own thread with its own shard and model, talking only through an
+ * {@link InMemoryNetwork}: the same {@link FederatedPeer} round protocol a daemon runs over Netty.
+ *
+ * <p>Every peer starts from the same initial weights (seed), as FedAvg needs and as makes the algorithms
+ * comparable; each shuffles its shard with its own seed. Training is limited to one peer per core at a time by
+ * a permit pool, so 100 peers do not thrash two cores. A single simulation object is used once.
+ */
+public final class Simulation {
+  /** Hears about progress; called from peer threads. */
+  public interface Listener {
+    void roundDone(String peer, int round, SimulationResult.PeerRound result);
+  }
+
+  private final TrainTest data;
+  private final SimulationConfig config;
+  private final Function<Integer, dev.ipa.alignment.model.WeightTransform> weightTransforms;
+
+  public Simulation(TrainTest data, SimulationConfig config, Function<Integer, dev.ipa.alignment.model.WeightTransform> weightTransforms) {
+    this.data = data;
+    this.config = config;
+    this.weightTransforms = weightTransforms;
+  }
+
+  /** Splits the training set as configured; fails with one sentence on an impossible plan (before training). */
+  public List<Shard> shards() {
+    Dataset train = data.train();
+    PartitionPlan plan = new PartitionPlan(config.partition(), config.peers(), config.federation().seed(), config.validationFraction());
+    return plan.split(train.labelsAsInts(), train.numClasses());
+  }
+
+  public SimulationResult run(Listener listener) throws InterruptedException {
+    long started = System.nanoTime();
+    Dataset train = data.train();
+    Dataset test = data.test();
+    List<Shard> shards = shards();
+    Architecture arch = Architecture.parse(config.model(), 1, train.rows(), train.cols(), train.numClasses());
+    int n = config.peers();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < n; i++) ids.add(String.format(n > 99 ? "peer%03d" : n > 9 ? "peer%02d" : "peer%d", i));
+    long total = 0;
+    for (Shard s : shards) total += s.train().length;
+
+    int cores = Runtime.getRuntime().availableProcessors();
+    Semaphore compute = new Semaphore(Math.max(1, cores));
+    int[] testLabels = test.labelsAsInts();
+    int classes = train.numClasses();
+    int[] testPerClass = new int[classes];
+    for (int y : testLabels) testPerClass[y]++;
+
+    List<SimulationResult.PeerInfo> infos = new ArrayList<>();
+    List<FederatedPeer> peers = new ArrayList<>();
+    List<double[]> classMix = new ArrayList<>();
+    long fp32 = 0;
+    try (InMemoryNetwork network = new InMemoryNetwork(config.faults())) {
+      SnapshotDecoding decoding = null;
+      for (int i = 0; i < n; i++) {
+        Shard shard = shards.get(i);
+        Network net = Network.create(arch, config.federation().seed(), weightTransforms);
+        if (decoding == null) {
+          decoding = SnapshotDecoding.shared(FederatedPeer.layoutOf(net));
+          fp32 = 4L * net.parameterCount();
+        }
+        LocalTrainer trainer = new LocalTrainer(net, train, shard.train(), config.batch(), config.learningRate(), config.federation().seed() * 7919 + i);
+        FederatedPeer peer = new FederatedPeer(ids.get(i), ids, config.federation(), net, trainer, train, shard.validation(), total,
+            network.transport(ids.get(i)), decoding, compute);
+        peers.add(peer);
+        infos.add(new SimulationResult.PeerInfo(ids.get(i), shard.train().length, shard.validation().length, shard.classes()));
+        double[] mix = new double[classes];
+        for (int idx : shard.train()) mix[train.label(idx)]++;
+        for (int c = 0; c < classes; c++) mix[c] /= shard.train().length;
+        classMix.add(mix);
+      }
+      for (FederatedPeer p : peers) p.start();
+
+      int rounds = config.federation().rounds();
+      List<List<SimulationResult.PeerRound>> table = new ArrayList<>();
+      for (int r = 0; r < rounds; r++) {
+        List<SimulationResult.PeerRound> row = new ArrayList<>();
+        for (int i = 0; i < n; i++) row.add(null);
+        table.add(row);
+      }
+      LinkedHashSet<StopRecord> stops = new LinkedHashSet<>();
+      ExecutorService pool = Executors.newFixedThreadPool(n, r -> {
+        Thread t = new Thread(r, "sim-peer");
+        t.setDaemon(true);
+        return t;
+      });
+      try {
+        List<Future<Integer>> futures = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+          final int pi = i;
+          futures.add(pool.submit(() -> {
+            FederatedPeer peer = peers.get(pi);
+            int r = 0;
+            for (; r < rounds; r++) {
+              RoundRecord rec = peer.runRound(r);
+              boolean evaluate = (r + 1) % config.evaluateEvery() == 0 || r == rounds - 1 || rec.stop() != null;
+              double acc = Double.NaN;
+              double personal = Double.NaN;
+              double loss = Double.NaN;
+              if (evaluate) {
+                int[] pred = new int[test.count()];
+                compute.acquire();
+                Evaluation e;
+                try {
+                  e = LocalTrainer.evaluate(peer.network(), test, null, pred);
+                } finally {
+                  compute.release();
+                }
+                int[] correct = new int[classes];
+                for (int k = 0; k < pred.length; k++) if (pred[k] == testLabels[k]) correct[testLabels[k]]++;
+                double[] mix = classMix.get(pi);
+                personal = 0;
+                for (int c = 0; c < classes; c++) if (testPerClass[c] > 0) personal += mix[c] * correct[c] / testPerClass[c];
+                acc = e.accuracy();
+                loss = e.meanLoss();
+              }
+              SimulationResult.PeerRound pr = new SimulationResult.PeerRound(peer.id(), r, acc, personal, loss, rec.validationAccuracy(),
+                  rec.trainLoss(), rec.bytesSent(), rec.snapshotsSent(), rec.failures().size(), rec.maxStaleness(), rec.frozen(), rec.stop() != null);
+              synchronized (table) {
+                table.get(r).set(pi, pr);
+              }
+              if (listener != null) listener.roundDone(peer.id(), r, pr);
+              if (rec.stop() != null) break;
+            }
+            return r;
+          }));
+        }
+        for (Future<Integer> f : futures) {
+          try {
+            f.get();
+          } catch (java.util.concurrent.ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException re) throw re;
+            throw new IllegalStateException("A simulated peer failed: " + c, c);
+          }
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      for (FederatedPeer p : peers) stops.addAll(p.stops());
+      // Rounds after an early stop have no entries; drop trailing empty rows.
+      while (!table.isEmpty() && table.get(table.size() - 1).stream().allMatch(x -> x == null)) table.remove(table.size() - 1);
+      for (FederatedPeer p : peers) p.close();
+      return new SimulationResult(config.federation().algorithm().id(), infos, table, List.copyOf(stops), (System.nanoTime() - started) / 1e9, fp32);
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package dev.ipa.sim.engine;
+
+import dev.ipa.alignment.partition.PartitionSpec;
+import dev.ipa.alignment.protocol.FederationSettings;
+import dev.ipa.transport.InMemoryNetwork;
+import java.util.Objects;
+
+/**
+ * One local multi-peer simulation: the federation settings plus what only a simulation has (the partition of
+ * one data set into shards, fault injection). Validated on construction, before any training.
+ *
+ * @param peers              number of peers, ≥ 1
+ * @param partition          how the training set is split
+ * @param model              model spec (mlp, cnn, ...)
+ * @param weights            compressed-weights mode of the local models (float, binary, tiled:P)
+ * @param batch              mini-batch size
+ * @param learningRate       Adam learning rate
+ * @param validationFraction share of each shard kept for local validation
+ * @param federation         the protocol settings every peer shares
+ * @param faults             injected latency and drops
+ * @param evaluateEvery      evaluate on the test set every this many rounds (and always the last)
+ */
+public record SimulationConfig(
+    int peers,
+    PartitionSpec partition,
+    String model,
+    String weights,
+    int batch,
+    double learningRate,
+    double validationFraction,
+    FederationSettings federation,
+    InMemoryNetwork.Faults faults,
+    int evaluateEvery) {
+
+  public SimulationConfig {
+    Objects.requireNonNull(partition, "partition");
+    Objects.requireNonNull(federation, "federation");
+    Objects.requireNonNull(faults, "faults");
+    if (peers < 1) throw new IllegalArgumentException("A simulation needs at least 1 peer (--peers), got " + peers + ".");
+    if (batch < 1) throw new IllegalArgumentException("The batch size must be ≥ 1, got " + batch + ".");
+    if (!(learningRate > 0)) throw new IllegalArgumentException("The learning rate must be > 0, got " + learningRate + ".");
+    if (!(validationFraction >= 0 && validationFraction < 1)) throw new IllegalArgumentException("The validation fraction must be in [0, 1), got " + validationFraction + ".");
+    if (evaluateEvery < 1) throw new IllegalArgumentException("evaluateEvery must be ≥ 1, got " + evaluateEvery + ".");
+  }
+
+  public SimulationConfig withFederation(FederationSettings f) {
+    return new SimulationConfig(peers, partition, model, weights, batch, learningRate, validationFraction, f, faults, evaluateEvery);
+  }
+}

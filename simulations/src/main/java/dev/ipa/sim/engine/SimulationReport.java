@@ -1,0 +1,280 @@
+package dev.ipa.sim.engine;
+
+import dev.ipa.sim.report.Reports;
+import dev.ipa.sim.report.Table;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns simulation results into what a person reads: a per-peer table and a fairness summary in the terminal,
+ * {@code report.json}, {@code rounds.csv} and {@code accuracy.png} in the run directory.
+ */
+public final class SimulationReport {
+  private SimulationReport() {}
+
+  /** Writes everything for one or more algorithms run on the same setup. */
+  public static void write(Path dir, SimulationConfig config, Map<String, SimulationResult> results, SimulationResult standalone, PrintWriter o) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("config", configJson(config, results.keySet()));
+    Map<String, Object> perAlgo = new LinkedHashMap<>();
+    List<List<Object>> csv = new ArrayList<>();
+    Map<String, double[][]> lines = new LinkedHashMap<>();
+    Table summary = new Table("algorithm", "mean acc", "min acc", "personal acc", "bytes sent", "vs fp32", "rounds", "seconds");
+    for (Map.Entry<String, SimulationResult> e : results.entrySet()) {
+      SimulationResult r = e.getValue();
+      Map<String, Object> one = resultJson(r, standalone);
+      perAlgo.put(e.getKey(), one);
+      for (List<SimulationResult.PeerRound> row : r.rounds()) {
+        for (SimulationResult.PeerRound pr : row) {
+          if (pr == null) continue;
+          csv.add(List.of(e.getKey(), pr.round() + 1, pr.id(), fmt(pr.accuracy()), fmt(pr.personalAccuracy()), fmt(pr.loss()),
+              fmt(pr.validationAccuracy()), fmt(pr.trainLoss()), pr.bytesSent(), pr.snapshotsSent(), pr.failures(), pr.maxStaleness(), pr.frozen(), pr.stopped()));
+        }
+      }
+      if (results.size() == 1) {
+        for (int p = 0; p < r.peers().size(); p++) lines.put(r.peers().get(p).id(), series(r, p));
+      } else {
+        lines.put(e.getKey() + " (mean)", meanSeries(r));
+      }
+      long fullBytes = r.fp32Bytes();
+      summary.row(e.getKey(), fmt(r.meanAccuracy()), fmt(r.minAccuracy()), fmt(r.meanPersonalAccuracy()), human(r.totalBytesSent()),
+          fullBytes == 0 ? "-" : String.format("1/%.1f", (double) fullBytes / Math.max(1, r.totalBytesSent())), r.roundsRun(), String.format("%.0f", r.seconds()));
+    }
+    if (results.size() == 1) {
+      SimulationResult only = results.values().iterator().next();
+      json.putAll(perAlgo.values().iterator().next() instanceof Map<?, ?> m ? castMap(m) : Map.of());
+      o.println();
+      o.print(peerTable(only, standalone));
+    } else {
+      json.put("algorithms", perAlgo);
+      if (standalone != null) json.put("fairness", fairness(results.values().stream().filter(r -> r != standalone).findFirst().orElse(standalone), standalone));
+    }
+    o.println();
+    o.print(summary);
+    if (standalone != null) {
+      for (Map.Entry<String, SimulationResult> e : results.entrySet()) {
+        if (e.getValue() == standalone) continue;
+        Map<String, Object> f = fairness(e.getValue(), standalone);
+        o.printf("Fairness (%s): Pearson ρ between standalone and federated accuracy = %s; mean gain %s%n", e.getKey(), fmt((Double) f.get("pearson")), fmt((Double) f.get("meanGain")));
+      }
+    }
+    Reports.writeJson(dir.resolve("report.json"), json);
+    Reports.writeCsv(dir.resolve("rounds.csv"), List.of("algorithm", "round", "peer", "accuracy", "personalAccuracy", "loss", "validationAccuracy",
+        "trainLoss", "bytesSent", "snapshotsSent", "failures", "maxStaleness", "frozen", "stopped"), csv);
+    Reports.lineChart(dir.resolve("accuracy.png"), "Global test accuracy per round", "round", "test accuracy", lines);
+    o.println("Wrote " + dir.resolve("report.json") + ", " + dir.resolve("rounds.csv") + " and " + dir.resolve("accuracy.png"));
+    o.flush();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> castMap(Map<?, ?> m) {
+    return (Map<String, Object>) m;
+  }
+
+
+  private static Table peerTable(SimulationResult r, SimulationResult standalone) {
+    Table t = new Table("peer", "shard", "classes", "standalone acc", "federated acc", "gain", "personal acc", "bytes sent");
+    List<SimulationResult.PeerRound> last = r.finalRound();
+    List<SimulationResult.PeerRound> alone = standalone == null ? null : standalone.finalRound();
+    for (int p = 0; p < r.peers().size(); p++) {
+      SimulationResult.PeerInfo info = r.peers().get(p);
+      SimulationResult.PeerRound pr = last.get(p);
+      double sa = alone == null ? Double.NaN : alone.get(p).accuracy();
+      long bytes = 0;
+      for (List<SimulationResult.PeerRound> row : r.rounds()) if (row.get(p) != null) bytes += row.get(p).bytesSent();
+      t.row(info.id(), info.shardSize(), classes(info.classes()), fmt(sa), fmt(pr.accuracy()), signed(pr.accuracy() - sa), fmt(pr.personalAccuracy()), human(bytes));
+    }
+    return t;
+  }
+
+  private static Map<String, Object> configJson(SimulationConfig c, java.util.Set<String> algorithms) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    var f = c.federation();
+    m.put("algorithms", new ArrayList<>(algorithms));
+    m.put("peers", c.peers());
+    m.put("partition", c.partition().toString());
+    m.put("model", c.model());
+    m.put("weights", c.weights());
+    m.put("batch", c.batch());
+    m.put("learningRate", c.learningRate());
+    m.put("protocol", "parallel");
+    m.put("lambda", f.lambda());
+    m.put("distance", f.distance().name().toLowerCase());
+    m.put("peerWeights", f.weighting().name().toLowerCase());
+    m.put("normalise", f.normalise());
+    m.put("extrapolate", f.extrapolate());
+    m.put("mu", f.mu());
+    m.put("syncs", f.syncs());
+    m.put("topology", f.topology().toString());
+    m.put("rounds", f.rounds());
+    m.put("earlyStop", f.earlyStop().toString());
+    m.put("codec", f.codec().codec().toString());
+    m.put("seed", f.seed());
+    m.put("drop", c.faults().dropRate());
+    m.put("latencyMs", c.faults().latency().toMillis());
+    return m;
+  }
+
+  private static Map<String, Object> resultJson(SimulationResult r, SimulationResult standalone) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    List<Object> rounds = new ArrayList<>();
+    for (List<SimulationResult.PeerRound> row : r.rounds()) {
+      Map<String, Object> rr = new LinkedHashMap<>();
+      rr.put("round", row.stream().filter(x -> x != null).findFirst().map(x -> x.round() + 1).orElse(0));
+      List<Object> ps = new ArrayList<>();
+      for (SimulationResult.PeerRound pr : row) {
+        if (pr == null) continue;
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("id", pr.id());
+        p.put("accuracy", nan(pr.accuracy()));
+        p.put("personalAccuracy", nan(pr.personalAccuracy()));
+        p.put("loss", nan(pr.loss()));
+        p.put("validationAccuracy", nan(pr.validationAccuracy()));
+        p.put("trainLoss", nan(pr.trainLoss()));
+        p.put("bytesSent", pr.bytesSent());
+        p.put("failures", pr.failures());
+        p.put("maxStaleness", pr.maxStaleness());
+        p.put("frozen", pr.frozen());
+        p.put("stopped", pr.stopped());
+        ps.add(p);
+      }
+      rr.put("peers", ps);
+      rounds.add(rr);
+    }
+    m.put("rounds", rounds);
+    Map<String, Object> fin = new LinkedHashMap<>();
+    fin.put("meanAccuracy", nan(r.meanAccuracy()));
+    fin.put("minAccuracy", nan(r.minAccuracy()));
+    fin.put("meanPersonalAccuracy", nan(r.meanPersonalAccuracy()));
+    fin.put("bytesSent", r.totalBytesSent());
+    fin.put("fp32Bytes", r.fp32Bytes());
+    fin.put("compressionRatio", r.totalBytesSent() == 0 ? null : (double) r.fp32Bytes() / r.totalBytesSent());
+    fin.put("roundsRun", r.roundsRun());
+    fin.put("seconds", r.seconds());
+    m.put("final", fin);
+    m.put("stops", r.stops());
+    if (standalone != null) m.put("fairness", fairness(r, standalone));
+    return m;
+  }
+
+  /** Per peer: shard, classes, standalone and federated accuracy, gain; across peers: Pearson ρ. */
+  static Map<String, Object> fairness(SimulationResult r, SimulationResult standalone) {
+    List<SimulationResult.PeerRound> fed = r.finalRound();
+    List<SimulationResult.PeerRound> alone = standalone.finalRound();
+    double[] x = new double[fed.size()];
+    double[] y = new double[fed.size()];
+    List<Object> peers = new ArrayList<>();
+    double gain = 0;
+    for (int p = 0; p < fed.size(); p++) {
+      x[p] = alone.get(p).accuracy();
+      y[p] = fed.get(p).accuracy();
+      gain += y[p] - x[p];
+      Map<String, Object> m = new LinkedHashMap<>();
+      SimulationResult.PeerInfo info = r.peers().get(p);
+      m.put("id", info.id());
+      m.put("shardSize", info.shardSize());
+      m.put("classes", info.classes());
+      m.put("standaloneAccuracy", x[p]);
+      m.put("federatedAccuracy", y[p]);
+      m.put("gain", y[p] - x[p]);
+      m.put("standalonePersonalAccuracy", alone.get(p).personalAccuracy());
+      m.put("federatedPersonalAccuracy", fed.get(p).personalAccuracy());
+      peers.add(m);
+    }
+    Map<String, Object> f = new LinkedHashMap<>();
+    f.put("peers", peers);
+    f.put("pearson", nan(pearson(x, y)));
+    f.put("meanGain", gain / Math.max(1, fed.size()));
+    return f;
+  }
+
+  /** Pearson correlation; NaN when either side has no variance (e.g. two peers with identical accuracy). */
+  public static double pearson(double[] x, double[] y) {
+    int n = x.length;
+    if (n < 2) return Double.NaN;
+    double mx = Arrays.stream(x).average().orElse(0);
+    double my = Arrays.stream(y).average().orElse(0);
+    double sxy = 0;
+    double sxx = 0;
+    double syy = 0;
+    for (int i = 0; i < n; i++) {
+      sxy += (x[i] - mx) * (y[i] - my);
+      sxx += (x[i] - mx) * (x[i] - mx);
+      syy += (y[i] - my) * (y[i] - my);
+    }
+    return sxx == 0 || syy == 0 ? Double.NaN : sxy / Math.sqrt(sxx * syy);
+  }
+
+  private static double[][] series(SimulationResult r, int p) {
+    List<Double> xs = new ArrayList<>();
+    List<Double> ys = new ArrayList<>();
+    for (List<SimulationResult.PeerRound> row : r.rounds()) {
+      SimulationResult.PeerRound pr = row.get(p);
+      if (pr != null && !Double.isNaN(pr.accuracy())) {
+        xs.add(pr.round() + 1.0);
+        ys.add(pr.accuracy());
+      }
+    }
+    return new double[][] {xs.stream().mapToDouble(d -> d).toArray(), ys.stream().mapToDouble(d -> d).toArray()};
+  }
+
+  private static double[][] meanSeries(SimulationResult r) {
+    List<Double> xs = new ArrayList<>();
+    List<Double> ys = new ArrayList<>();
+    for (List<SimulationResult.PeerRound> row : r.rounds()) {
+      double s = 0;
+      int n = 0;
+      int round = -1;
+      for (SimulationResult.PeerRound pr : row) {
+        if (pr != null && !Double.isNaN(pr.accuracy())) {
+          s += pr.accuracy();
+          n++;
+          round = pr.round();
+        }
+      }
+      if (n > 0) {
+        xs.add(round + 1.0);
+        ys.add(s / n);
+      }
+    }
+    return new double[][] {xs.stream().mapToDouble(d -> d).toArray(), ys.stream().mapToDouble(d -> d).toArray()};
+  }
+
+  private static Object nan(double v) {
+    return Double.isNaN(v) ? null : v;
+  }
+
+  static String fmt(double v) {
+    return Double.isNaN(v) ? "-" : String.format("%.4f", v);
+  }
+
+  private static String signed(double v) {
+    return Double.isNaN(v) ? "-" : String.format("%+.4f", v);
+  }
+
+  private static String classes(int[] c) {
+    if (c.length == 0) return "";
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < c.length; i++) {
+      int j = i;
+      while (j + 1 < c.length && c[j + 1] == c[j] + 1) j++;
+      if (b.length() > 0) b.append(',');
+      b.append(c[i]);
+      if (j > i) b.append('-').append(c[j]);
+      i = j;
+    }
+    return b.toString();
+  }
+
+  public static String human(long bytes) {
+    if (bytes < 1024) return bytes + " B";
+    if (bytes < 1024 * 1024) return String.format("%.1f KiB", bytes / 1024.0);
+    if (bytes < 1024L * 1024 * 1024) return String.format("%.1f MiB", bytes / 1024.0 / 1024);
+    return String.format("%.2f GiB", bytes / 1024.0 / 1024 / 1024);
+  }
+}

@@ -1,0 +1,67 @@
+package dev.ipa.sim.engine;
+
+import dev.ipa.alignment.protocol.StopRecord;
+import java.util.List;
+
+/**
+ * Everything a simulation measured. Per peer and round: global test accuracy (whole test set) and personal
+ * accuracy (test accuracy per class, weighted by the peer's shard's class mix).
+ */
+public record SimulationResult(
+    String algorithm,
+    List<PeerInfo> peers,
+    List<List<PeerRound>> rounds,
+    List<StopRecord> stops,
+    double seconds,
+    long fp32BytesPerSnapshot) {
+
+  /** A peer's shard. */
+  public record PeerInfo(String id, int shardSize, int validationSize, int[] classes) {}
+
+  /** One peer in one round. NaN accuracies when the round was not evaluated on the test set. */
+  public record PeerRound(String id, int round, double accuracy, double personalAccuracy, double loss,
+      double validationAccuracy, double trainLoss, long bytesSent, int snapshotsSent, int failures, int maxStaleness, boolean frozen, boolean stopped) {}
+
+  /** The last evaluated round of each peer. */
+  public List<PeerRound> finalRound() {
+    List<PeerRound> last = new java.util.ArrayList<>();
+    for (int p = 0; p < peers.size(); p++) {
+      PeerRound best = null;
+      for (List<PeerRound> r : rounds) {
+        if (p < r.size() && r.get(p) != null && !Double.isNaN(r.get(p).accuracy())) best = r.get(p);
+      }
+      last.add(best);
+    }
+    return last;
+  }
+
+  public double meanAccuracy() {
+    return finalRound().stream().mapToDouble(PeerRound::accuracy).average().orElse(Double.NaN);
+  }
+
+  public double minAccuracy() {
+    return finalRound().stream().mapToDouble(PeerRound::accuracy).min().orElse(Double.NaN);
+  }
+
+  public double meanPersonalAccuracy() {
+    return finalRound().stream().mapToDouble(PeerRound::personalAccuracy).average().orElse(Double.NaN);
+  }
+
+  /** Σ bytes sent by every peer over every round. */
+  public long totalBytesSent() {
+    long b = 0;
+    for (List<PeerRound> r : rounds) for (PeerRound pr : r) if (pr != null) b += pr.bytesSent();
+    return b;
+  }
+
+  /** What the same exchanges would have cost as fp32 full snapshots, without headers. */
+  public long fp32Bytes() {
+    long n = 0;
+    for (List<PeerRound> r : rounds) for (PeerRound pr : r) if (pr != null) n += pr.snapshotsSent();
+    return n * fp32BytesPerSnapshot;
+  }
+
+  public int roundsRun() {
+    return rounds.size();
+  }
+}
