@@ -3,14 +3,21 @@ package dev.ipa.transport.netty;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import ch.qos.logback.core.AppenderBase;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.LoggerFactory;
 
-/** Captures WARN+ lines of the transport's loggers while open. */
+/** Captures the transport's log lines while open (event-loop threads log concurrently, hence the COW list). */
 final class LogCapture implements AutoCloseable {
   private final Logger logger = (Logger) LoggerFactory.getLogger("dev.ipa.transport");
-  private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+  private final List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
+  private final AppenderBase<ILoggingEvent> appender = new AppenderBase<>() {
+    @Override
+    protected void append(ILoggingEvent e) {
+      events.add(e);
+    }
+  };
   private final Level before;
 
   LogCapture() {
@@ -22,10 +29,8 @@ final class LogCapture implements AutoCloseable {
   }
 
   List<String> warnings() {
-    synchronized (appender.list) {
-      return appender.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
-          .map(ILoggingEvent::getFormattedMessage).toList();
-    }
+    return events.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+        .map(ILoggingEvent::getFormattedMessage).toList();
   }
 
   boolean anyWarning(String fragment) {
