@@ -60,7 +60,9 @@ public final class SimulationReport {
       for (Map.Entry<String, SimulationResult> e : results.entrySet()) {
         if (e.getValue() == standalone) continue;
         Map<String, Object> f = fairness(e.getValue(), standalone);
-        o.printf("Fairness (%s): Pearson ρ between standalone and federated accuracy = %s; mean gain %s%n", e.getKey(), fmt((Double) f.get("pearson")), fmt((Double) f.get("meanGain")));
+        Object rho = f.get("pearson");
+        o.printf("Fairness (%s): Pearson ρ between standalone and federated accuracy = %s; mean gain %s%n", e.getKey(),
+            rho == null ? "undefined (no spread)" : fmt((Double) rho), fmt((Double) f.get("meanGain")));
       }
     }
     Reports.writeJson(dir.resolve("report.json"), json);

@@ -1,0 +1,82 @@
+package dev.ipa.sim.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class SimulateCommandTest {
+
+  @Test
+  void ipaOnTwoDisjointPeersWritesReportCsvAndPlot(@TempDir Path dir) throws Exception {
+    CliRun run = CliRun.of("simulate", "--data", "embedded", "--peers", "2", "--partition", "disjoint", "--rounds", "2", "--out", dir.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).contains("standalone acc").contains("federated acc").contains("Pearson");
+    JsonNode r = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
+    assertThat(r.at("/config/algorithms/0").asText()).isEqualTo("ipa");
+    assertThat(r.at("/rounds")).hasSize(2);
+    JsonNode peer = r.at("/rounds/1/peers/0");
+    assertThat(peer.get("id").asText()).isEqualTo("peer0");
+    assertThat(peer.get("accuracy").asDouble()).isBetween(0.3, 1.0);
+    // Each peer sends one full fp32 snapshot per round to its one neighbour: 4 bytes per parameter plus a header.
+    assertThat(peer.get("bytesSent").asLong()).isBetween(4L * 199_210, 4L * 199_210 + 200);
+    assertThat(r.at("/final/meanAccuracy").asDouble()).isGreaterThan(0.3);
+    assertThat(r.at("/final/bytesSent").asLong()).isEqualTo(4 * peer.get("bytesSent").asLong());
+    assertThat(r.at("/fairness/peers")).hasSize(2);
+    assertThat(r.at("/fairness/peers/0/classes").toString()).isEqualTo("[0,1,2,3,4]");
+    List<String> csv = Files.readAllLines(dir.resolve("rounds.csv"));
+    assertThat(csv).hasSize(1 + 2 * 2);
+    assertThat(csv.get(0)).startsWith("algorithm,round,peer,accuracy,personalAccuracy");
+    assertThat(Files.readAllBytes(dir.resolve("accuracy.png"))).startsWith(new byte[] {(byte) 0x89, 'P', 'N', 'G'});
+  }
+
+  @Test
+  void compareRunsEveryAlgorithmOnTheSameShards(@TempDir Path dir) throws Exception {
+    CliRun run = CliRun.of("simulate", "--data", "embedded", "--peers", "2", "--rounds", "1", "--compare", "ipa,fedavg,local", "--codec", "sign", "--out", dir.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode r = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
+    assertThat(r.at("/algorithms").size()).isEqualTo(3);
+    assertThat(r.at("/algorithms/local/final/bytesSent").asLong()).isZero();
+    assertThat(r.at("/algorithms/fedavg/final/bytesSent").asLong()).isPositive();
+    // FedAvg in a full mesh: both peers hold the same averaged model, so the same test accuracy.
+    JsonNode fed = r.at("/algorithms/fedavg/rounds/0/peers");
+    assertThat(Math.abs(fed.get(0).get("accuracy").asDouble() - fed.get(1).get("accuracy").asDouble())).isLessThan(0.02);
+    assertThat(run.out()).contains("ipa").contains("fedavg").contains("local");
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "--partition|zipf|Unknown partition",
+      "--algo|fedsgd|Unknown algorithm 'fedsgd'",
+      "--partition|dirichlet:0|α",
+      "--lambda|-1|λ (--lambda) must be a finite number ≥ 0",
+      "--rounds|0|Rounds (--rounds) must be ≥ 1",
+      "--codec|zip|unknown codec"})
+  void badInputIsOneSentenceBeforeAnyTraining(String flag, String value, String message, @TempDir Path dir) {
+    CliRun run = CliRun.of("simulate", "--data", "embedded", flag, value, "--out", dir.toString());
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).containsIgnoringCase(message).doesNotContain("\tat ");
+    assertThat(dir.resolve("report.json")).doesNotExist();
+  }
+
+  @Test
+  void moreDisjointPeersThanClassesIsRejected(@TempDir Path dir) {
+    CliRun run = CliRun.of("simulate", "--data", "embedded", "--peers", "11", "--partition", "disjoint", "--out", dir.toString());
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("11").contains("classes");
+  }
+
+  @Test
+  void anEmptyShardIsRejected(@TempDir Path dir) {
+    CliRun run = CliRun.of("simulate", "--data", "embedded", "--peers", "50", "--partition", "dirichlet:0.001", "--out", dir.toString());
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("no training samples");
+  }
+}
