@@ -49,7 +49,15 @@ public final class SignTiles {
 
   /** Writes the effective weights {@code scale[f / group] · (sums[f mod q] ≥ 0 ? +1 : −1)}. */
   public static void expand(float[] sums, float[] scales, int n, int q, int group, float[] out) {
-    for (int f = 0; f < n; f++) out[f] = scales[f / group] * (sums[f % q] >= 0f ? 1f : -1f);
+    // Counters instead of a division and a modulo per weight: this runs on every training step.
+    for (int f = 0, pos = 0, g = 0, groupEnd = group; f < n; f++) {
+      if (f == groupEnd) {
+        g++;
+        groupEnd += group;
+      }
+      out[f] = scales[g] * (sums[pos] >= 0f ? 1f : -1f);
+      if (++pos == q) pos = 0;
+    }
   }
 
   /**
@@ -66,9 +74,16 @@ public final class SignTiles {
    */
   public static void backward(float[] sums, float[] scales, float[] effGrad, int n, int q, int group, double clip, float[] tileGrad, float[] out) {
     for (int i = 0; i < q; i++) tileGrad[i] = 0f;
-    for (int f = 0; f < n; f++) tileGrad[f % q] += scales[f / group] * effGrad[f];
+    for (int f = 0, pos = 0, g = 0, groupEnd = group; f < n; f++) {
+      if (f == groupEnd) {
+        g++;
+        groupEnd += group;
+      }
+      tileGrad[pos] += scales[g] * effGrad[f];
+      if (++pos == q) pos = 0;
+    }
     for (int i = 0; i < q; i++) if (Math.abs(sums[i]) > clip) tileGrad[i] = 0f;
-    for (int f = 0; f < n; f++) out[f] = tileGrad[f % q];
+    for (int f = 0; f < n; f += q) System.arraycopy(tileGrad, 0, out, f, Math.min(q, n - f));
   }
 
   /** Packs the tile (bit i set when sums[i] ≥ 0) into 64-bit words, bit i in word i/64 at position i mod 64. */
@@ -80,15 +95,25 @@ public final class SignTiles {
 
   /** Reads c-order {@code [rows, cols]} into output-major order. */
   public static void toOutputMajor(float[] cOrder, int rows, int cols, float[] out) {
-    for (int r = 0, k = 0; r < rows; r++) {
-      for (int c = 0; c < cols; c++, k++) out[c * rows + r] = cOrder[k];
-    }
+    transpose(cOrder, rows, cols, out);
   }
 
   /** Writes output-major values back in c-order {@code [rows, cols]}. */
   public static void toCOrder(float[] outputMajor, int rows, int cols, float[] out) {
-    for (int r = 0, k = 0; r < rows; r++) {
-      for (int c = 0; c < cols; c++, k++) out[k] = outputMajor[c * rows + r];
+    transpose(outputMajor, cols, rows, out);
+  }
+
+  // Transposes a c-order [rows, cols] matrix in 32×32 blocks, so neither side strides through memory per element.
+  private static void transpose(float[] in, int rows, int cols, float[] out) {
+    final int block = 32;
+    for (int r0 = 0; r0 < rows; r0 += block) {
+      int r1 = Math.min(rows, r0 + block);
+      for (int c0 = 0; c0 < cols; c0 += block) {
+        int c1 = Math.min(cols, c0 + block);
+        for (int r = r0; r < r1; r++) {
+          for (int c = c0; c < c1; c++) out[c * rows + r] = in[r * cols + c];
+        }
+      }
     }
   }
 }
