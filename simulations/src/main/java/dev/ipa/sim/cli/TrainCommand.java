@@ -4,6 +4,10 @@ import dev.ipa.alignment.data.TrainTest;
 import dev.ipa.alignment.model.Architecture;
 import dev.ipa.alignment.model.Evaluation;
 import dev.ipa.alignment.model.Network;
+import dev.ipa.alignment.quant.LayerPlan;
+import dev.ipa.alignment.quant.ModelProvenance;
+import dev.ipa.alignment.quant.PackedModel;
+import dev.ipa.alignment.quant.WeightMode;
 import dev.ipa.alignment.train.GradientPenalty;
 import dev.ipa.alignment.train.LocalTrainer;
 import dev.ipa.sim.report.Reports;
@@ -40,6 +44,13 @@ public final class TrainCommand implements Runnable {
   @Option(names = "--seed", defaultValue = "0", description = "Seed for initialisation and shuffling. Default: ${DEFAULT-VALUE}.")
   long seed;
 
+  @Option(names = "--weights", defaultValue = "float", paramLabel = "MODE",
+      description = "Weight storage: float, binary, binary:per-unit or tiled:P, with options ,min=N ,first=KIND ,last=KIND ,ste=clipped|identity. Default: ${DEFAULT-VALUE}.")
+  String weights;
+
+  @Option(names = "--export", paramLabel = "FILE", description = "After training, write the packed model here (inspect it with 'ipa model inspect').")
+  String export;
+
   @Option(names = "--out", paramLabel = "DIR", description = "Output directory. Default: runs/train-<time>.")
   String out;
 
@@ -50,12 +61,18 @@ public final class TrainCommand implements Runnable {
     TrainTest tt = data.load();
     o.println("Data: " + tt.describe());
     Architecture arch = Architecture.parse(model, 1, tt.train().rows(), tt.train().cols(), tt.train().numClasses());
-    Network net = Network.create(arch, seed);
+    WeightMode mode = WeightMode.parse(weights);
+    Network net = Network.create(arch, seed, mode.transforms(arch));
     int[] all = new int[tt.train().count()];
     for (int i = 0; i < all.length; i++) all[i] = i;
     LocalTrainer trainer = new LocalTrainer(net, tt.train(), all, batch, lr, seed);
     Path dir = Reports.runDirectory(out, "train");
     o.printf("Model: %s (%,d parameters), Adam lr %s, batch %d, seed %d, %d epochs%n", arch.describe(), net.parameterCount(), lr, batch, seed, epochs);
+    if (!mode.equals(WeightMode.FLOAT)) {
+      StringBuilder layers = new StringBuilder();
+      for (LayerPlan l : mode.plan(arch)) layers.append(layers.length() == 0 ? "" : ", ").append(l.name()).append(' ').append(l.mode());
+      o.println("Weights: " + mode + " (" + layers + ")");
+    }
     o.flush();
 
     List<Map<String, Object>> history = new ArrayList<>();
@@ -95,11 +112,13 @@ public final class TrainCommand implements Runnable {
     config.put("batch", batch);
     config.put("learningRate", lr);
     config.put("seed", seed);
+    config.put("weights", mode.toString());
     config.put("data", tt.describe());
     report.put("config", config);
     report.put("epochs", history);
     report.put("final", history.get(history.size() - 1));
     report.put("totalSeconds", (System.nanoTime() - started) / 1e9);
+    if (export != null) report.put("export", export(net, mode, tt, o));
     Reports.writeJson(dir.resolve("report.json"), report);
     double[] xs = history.stream().mapToDouble(r -> ((Number) r.get("epoch")).doubleValue()).toArray();
     double[] ys = history.stream().mapToDouble(r -> (Double) r.get("testAccuracy")).toArray();
@@ -114,5 +133,34 @@ public final class TrainCommand implements Runnable {
     o.print(t);
     o.println("Wrote " + dir.resolve("report.json") + " and " + dir.resolve("accuracy.png"));
     o.flush();
+  }
+
+  private Map<String, Object> export(Network net, WeightMode mode, TrainTest tt, PrintWriter o) {
+    String configuration = "weights=" + mode + " epochs=" + epochs + " batch=" + batch + " lr=" + lr;
+    String version = Ipa.class.getPackage().getImplementationVersion();
+    ModelProvenance provenance = new ModelProvenance("local", 0, seed, configuration, version == null ? "development build" : version);
+    PackedModel packed = PackedModel.pack(net, mode, provenance);
+    Path file = Path.of(export);
+    try {
+      packed.write(file);
+    } catch (java.io.IOException e) {
+      throw new Ipa.UserError("Could not write the model to " + file + ": " + e.getMessage() + ".");
+    }
+    // Compressed layers store fp16 biases, so the exported model can differ from the trained one; say by how much.
+    int[] trained = new int[tt.test().count()];
+    int[] exported = new int[tt.test().count()];
+    LocalTrainer.evaluate(net, tt.test(), null, trained);
+    Evaluation e = LocalTrainer.evaluate(packed.toNetwork(), tt.test(), null, exported);
+    int differ = 0;
+    for (int i = 0; i < trained.length; i++) if (trained[i] != exported[i]) differ++;
+    o.printf("Exported %s: %,d bytes (fp32 %,d bytes, 1/%.1f), test accuracy %.4f, %d of %d predictions differ from the trained model%n",
+        file, packed.fileSize(), packed.fp32Bytes(), packed.fp32Bytes() / (double) packed.fileSize(), e.accuracy(), differ, trained.length);
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("file", file.toString());
+    r.put("bytes", packed.fileSize());
+    r.put("fp32Bytes", packed.fp32Bytes());
+    r.put("testAccuracy", e.accuracy());
+    r.put("predictionsDifferingFromTrained", differ);
+    return r;
   }
 }

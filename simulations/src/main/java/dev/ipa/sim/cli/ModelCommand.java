@@ -1,0 +1,140 @@
+package dev.ipa.sim.cli;
+
+import dev.ipa.alignment.data.Dataset;
+import dev.ipa.alignment.data.TrainTest;
+import dev.ipa.alignment.model.Architecture;
+import dev.ipa.alignment.train.LocalTrainer;
+import dev.ipa.alignment.quant.LayerPlan;
+import dev.ipa.alignment.quant.ModelFileException;
+import dev.ipa.alignment.quant.ModelProvenance;
+import dev.ipa.alignment.quant.PackedInference;
+import dev.ipa.alignment.quant.PackedModel;
+import dev.ipa.sim.report.Table;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.ref.Reference;
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code ipa model}: look at and run packed models written by {@code ipa train --export}. */
+@Command(name = "model", description = "Inspect and evaluate packed (binary / tiled) models.",
+    subcommands = {ModelCommand.Inspect.class, ModelCommand.Eval.class})
+public final class ModelCommand implements Runnable {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  static PackedModel read(String file) {
+    try {
+      return PackedModel.read(Path.of(file));
+    } catch (ModelFileException e) {
+      throw new Ipa.UserError(e.getMessage());
+    }
+  }
+
+  static void describe(PrintWriter o, String file, PackedModel m) {
+    ModelProvenance p = m.provenance();
+    o.printf("Model %s: %s, weights %s%n", file, m.architecture().describe(), m.weightMode());
+    o.printf("Provenance: peer %s, round %d, seed %d, %s, code %s%n", p.peerId(), p.round(), p.seed(), p.configuration(), p.codeVersion());
+  }
+
+  /** {@code ipa model inspect FILE}. */
+  @Command(name = "inspect", description = "Print a packed model's provenance and per-layer storage against fp32.")
+  static final class Inspect implements Runnable {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(paramLabel = "FILE", description = "A packed model file.")
+    String file;
+
+    @Override
+    public void run() {
+      PrintWriter o = spec.commandLine().getOut();
+      PackedModel m = read(file);
+      describe(o, file, m);
+      Table t = new Table("layer", "shape", "mode", "bits/weight", "scales", "bias", "bytes", "fp32 bytes");
+      long layerBytes = 0;
+      for (LayerPlan l : m.plans()) {
+        long fp32 = 4L * (l.weightCount() + l.cols());
+        t.row(l.name(), l.rows() + "x" + l.cols(), l.mode(), String.format("%.4f", l.bitsPerWeight()), l.scaleCount(),
+            l.biasWidth() == 2 ? "fp16" : "fp32", String.format("%,d", l.packedBytes()), String.format("%,d", fp32));
+        layerBytes += l.packedBytes();
+      }
+      t.row("header", "", "", "", "", "", String.format("%,d", m.fileSize() - layerBytes), "");
+      long params = m.fp32Bytes() / 4;
+      t.row("total", String.format("%,d params", params), "", String.format("%.4f", 8.0 * m.fileSize() / params), "", "",
+          String.format("%,d", m.fileSize()), String.format("%,d", m.fp32Bytes()));
+      o.print(t);
+      o.printf("File: %,d bytes, 1/%.1f of fp32 (%.4f bits per parameter)%n", m.fileSize(), m.fp32Bytes() / (double) m.fileSize(), 8.0 * m.fileSize() / params);
+      o.flush();
+    }
+  }
+
+  /** {@code ipa model eval FILE}. */
+  @Command(name = "eval", description = "Run a packed model on the test set from its packed form; print accuracy and memory.")
+  static final class Eval implements Runnable {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin DataOption data;
+
+    @Parameters(paramLabel = "FILE", description = "A packed model file.")
+    String file;
+
+    @Option(names = "--batch", defaultValue = "500", description = "Samples per inference batch. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--verify", description = "Also run the unpacked float network and compare every prediction.")
+    boolean verify;
+
+    @Override
+    public void run() {
+      if (batch < 1) throw new IllegalArgumentException("--batch must be ≥ 1, got " + batch + ".");
+      PrintWriter o = spec.commandLine().getOut();
+      TrainTest tt = data.load();
+      Dataset test = tt.test();
+      // Baseline after the data is loaded, so the figures below are the model's and inference's own.
+      long baseline = usedAfterGc();
+      for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) if (pool.getType() == MemoryType.HEAP) pool.resetPeakUsage();
+      PackedModel m = read(file);
+      Architecture a = m.architecture();
+      if (test.featureSize() != a.inputSize() || test.numClasses() > a.classes()) {
+        throw new Ipa.UserError("The model " + a.describe() + " takes " + a.rows() + "x" + a.cols() + " inputs with " + a.classes()
+            + " classes, but " + tt.describe() + " has " + test.rows() + "x" + test.cols() + " inputs with " + test.numClasses() + " classes.");
+      }
+      describe(o, file, m);
+      PackedInference inference = new PackedInference(m);
+      long t0 = System.nanoTime();
+      PackedInference.Result r = inference.evaluate(test, batch);
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      long peak = 0;
+      for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) if (pool.getType() == MemoryType.HEAP) peak += pool.getPeakUsage().getUsed();
+      long retained = usedAfterGc() - baseline;
+      Reference.reachabilityFence(inference);
+      o.printf("Data: %s%n", tt.describe());
+      o.printf("Packed inference: test accuracy %.4f (%d/%d) in %.1f s%n", r.accuracy(), r.correct(), r.count(), seconds);
+      o.printf("Memory: packed model %,d bytes; heap retained by model and inference after GC %,d bytes; peak heap during inference %,d bytes (all heap, data included)%n",
+          m.fileSize(), Math.max(0, retained), peak);
+      if (verify) {
+        int[] unpacked = new int[test.count()];
+        LocalTrainer.evaluate(m.toNetwork(), test, null, unpacked);
+        int differ = 0;
+        for (int i = 0; i < unpacked.length; i++) if (unpacked[i] != r.predictions()[i]) differ++;
+        o.printf(differ == 0 ? "Verify: packed predictions identical to the unpacked model on %d/%d test samples%n"
+            : "Verify: packed predictions differ from the unpacked model on %2$d of %1$d test samples%n", test.count() - differ, test.count(), differ);
+      }
+      o.flush();
+    }
+
+    private static long usedAfterGc() {
+      System.gc();
+      return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+  }
+}
