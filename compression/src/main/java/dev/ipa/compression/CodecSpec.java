@@ -19,7 +19,8 @@ import java.util.Objects;
  * @param kind      the codec family
  * @param parameter chunk length for {@code int8} (≥ 1) and {@code sign} (0 = one scale per tensor, else a
  *                  multiple of 64), tile count P for {@code tile} (1..{@value #MAX_TILES}), 0 otherwise
- * @param fraction  kept fraction F for {@code topk}, in (0, 1]; 0 otherwise
+ * @param fraction  kept fraction F for {@code topk}, in (0, 1]; 0 otherwise. The wire carries it as a binary32
+ *                  for diagnostics only: the payload states k itself
  */
 public record CodecSpec(Kind kind, int parameter, double fraction) {
   /** Values per scale of {@code int8} when the spec does not say. */

@@ -69,7 +69,7 @@ final class SignBits {
 
   /**
    * Writes ±alpha to {@code dst[off, off + n)} from the bitmap at {@code src[srcOff]}: bit 1 gives −alpha.
-   * alpha must be non-negative, so setting the IEEE sign bit is the negation.
+   * Flipping the IEEE sign bit is the negation, branch-free, for alpha of either sign.
    */
   static void unpackSigns(byte[] src, int srcOff, float alpha, float[] dst, int off, int n) {
     int a = Float.floatToRawIntBits(alpha);
@@ -78,19 +78,29 @@ final class SignBits {
     for (int w = 0; w < words; w++, i += 64) {
       long bits = LittleEndian.getLong(src, srcOff + 8 * w);
       for (int t = 0; t < 64; t++) {
-        dst[i + t] = Float.intBitsToFloat(a | ((int) (bits >>> t) << 31));
+        dst[i + t] = Float.intBitsToFloat(a ^ ((int) (bits >>> t) << 31));
       }
     }
     int tail = n & 63;
     if (tail > 0) {
       long bits = LittleEndian.getPartialLong(src, srcOff + 8 * words, (tail + 7) >>> 3);
       for (int t = 0; t < tail; t++) {
-        dst[i + t] = Float.intBitsToFloat(a | ((int) (bits >>> t) << 31));
+        dst[i + t] = Float.intBitsToFloat(a ^ ((int) (bits >>> t) << 31));
       }
     }
   }
 
-  /** Reads a scale and checks it is one an encoder can write: finite and non-negative. */
+  /** Reads a tile scale and checks it is one an encoder can write: finite, either sign. */
+  static float readSignedScale(byte[] src, int off, Codec codec, int index) {
+    float alpha = LittleEndian.getFloat(src, off);
+    if (!Float.isFinite(alpha)) {
+      throw new CorruptSnapshotException("A " + codec.spec() + " payload has scale " + alpha + " at position "
+          + index + ", but scales are finite.");
+    }
+    return alpha;
+  }
+
+  /** Reads a sign scale and checks it is one an encoder can write: finite and non-negative. */
   static float readScale(byte[] src, int off, Codec codec, int index) {
     float alpha = LittleEndian.getFloat(src, off);
     if (!(alpha >= 0 && alpha < Float.POSITIVE_INFINITY) || Float.floatToRawIntBits(alpha) < 0) {

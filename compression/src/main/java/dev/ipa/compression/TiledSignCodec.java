@@ -4,14 +4,22 @@ package dev.ipa.compression;
  * {@code tile:P}: the weight tiling of Gorbett et al., "Tiled Bit Networks: Sub-Bit Neural Network Compression
  * Through Reuse of Learnable Binary Vectors" (CIKM 2024), used here as a lossy codec for parameter updates.
  * The n values are cut into P chunks of length m = ceil(n/P); the chunks are summed elementwise and the sign of
- * the sum is one tile of m bits. Each chunk keeps its own scale α_c = mean|x| over that chunk. Decoding repeats
- * the tile P times, scaling copy c by α_c:
+ * the sum is one tile of m bits. Each chunk keeps its own scale α_c. Decoding repeats the tile P times, scaling
+ * copy c by α_c:
  *
  * <pre>
  *   x  = [ chunk 0 (m) | chunk 1 (m) | ... | chunk P-1 (m or shorter) ]
- *   tile[j]   = sign( Σ_c x[c·m + j] )           over the chunks that have an index j
+ *   tile[j]    = sign( Σ_c x[c·m + j] )          over the chunks that have an index j, in order c = 0, 1, ...
+ *   α_c        = (1/len_c) · Σ_j x[c·m + j] · tile[j]
  *   x̂[c·m + j] = α_c · tile[j]
  * </pre>
+ *
+ * <b>Why α_c is not mean|x_c|.</b> The paper scales by the chunk's mean |x|. Here the scale is the least-squares
+ * one, the projection of the chunk on its tile copy. The two agree whenever a chunk's signs match the tile (always
+ * for P = 1, which is {@link SignCodec}), but on an update whose chunks disagree with the shared tile, mean|x|
+ * overshoots: ||x − x̂|| can exceed ||x||, and error feedback then diverges (measured: the residual grew from
+ * 1.4x to 1.5x |θ| in 60 rounds). The projection never increases the error, so the feedback loop converges.
+ * α_c may therefore be negative (a chunk anti-aligned with the tile).
  *
  * <b>Remainder rule</b> (P does not divide n): chunks have length m = ceil(n/P) except the last non-empty one,
  * which is shorter; chunks that start at or past n are empty and get α = 0. The tile always has m bits; tile bit
@@ -23,7 +31,8 @@ package dev.ipa.compression;
  *        +------+------+-- .. --+--------+--------+-- .. --+------+
  *        | α_0  | α_1  |        | word 0 | word 1 |        | tail |
  *        +------+------+-- .. --+--------+--------+-- .. --+------+
- *          P f32 LE scales        tile bits: u64 LE, bit t of word w = tile[64w + t], 1 = negative
+ *          P f32 LE scales        tile bits: bit j of the bitmap = tile[j], 1 = negative, LSB-first
+ *          (finite, any sign)     (byte j/8, bit j%8; ceil(m/8) bytes)
  * </pre>
  *
  * Size: 4P + ceil(m/8) = 4P + ceil(n/(8P)) bytes, exactly (ceil(ceil(n/P)/8) = ceil(n/(8P)) for integers).
@@ -75,14 +84,14 @@ public final class TiledSignCodec implements Codec {
     int bitsAt = dstOff + 4 * tiles;
     int fullChunks = m == 0 ? 0 : n / m;
     int partial = m == 0 ? 0 : n - fullChunks * m;
-    float[] absSums = new float[tiles];
-    double[] absTotals = new double[tiles];
+    float[] dots = new float[tiles];
+    double[] dotTotals = new double[tiles];
     int groups = (m + 7) >>> 3;
     for (int g = 0; g < groups; g++) {
       int j = g << 3;
       boolean partialIsFull = j + 8 <= partial;
       if (j + 8 > m || (j < partial && !partialIsFull)) {
-        dst[bitsAt + g] = slowGroup(src, srcOff, n, m, j, absSums);
+        dst[bitsAt + g] = slowGroup(src, srcOff, n, m, j, dots);
       } else {
         int chunks = fullChunks + (partialIsFull ? 1 : 0);
         float s0 = 0;
@@ -94,35 +103,38 @@ public final class TiledSignCodec implements Codec {
         float s6 = 0;
         float s7 = 0;
         for (int c = 0, at = srcOff + j; c < chunks; c++, at += m) {
-          float v0 = src[at];
-          float v1 = src[at + 1];
-          float v2 = src[at + 2];
-          float v3 = src[at + 3];
-          float v4 = src[at + 4];
-          float v5 = src[at + 5];
-          float v6 = src[at + 6];
-          float v7 = src[at + 7];
-          s0 += v0;
-          s1 += v1;
-          s2 += v2;
-          s3 += v3;
-          s4 += v4;
-          s5 += v5;
-          s6 += v6;
-          s7 += v7;
-          absSums[c] += ((Math.abs(v0) + Math.abs(v1)) + (Math.abs(v2) + Math.abs(v3)))
-              + ((Math.abs(v4) + Math.abs(v5)) + (Math.abs(v6) + Math.abs(v7)));
+          s0 += src[at];
+          s1 += src[at + 1];
+          s2 += src[at + 2];
+          s3 += src[at + 3];
+          s4 += src[at + 4];
+          s5 += src[at + 5];
+          s6 += src[at + 6];
+          s7 += src[at + 7];
+        }
+        float t0 = s0 < 0f ? -1f : 1f;
+        float t1 = s1 < 0f ? -1f : 1f;
+        float t2 = s2 < 0f ? -1f : 1f;
+        float t3 = s3 < 0f ? -1f : 1f;
+        float t4 = s4 < 0f ? -1f : 1f;
+        float t5 = s5 < 0f ? -1f : 1f;
+        float t6 = s6 < 0f ? -1f : 1f;
+        float t7 = s7 < 0f ? -1f : 1f;
+        // Second walk over the same P·8 values, still in L1: each chunk's dot product with the tile.
+        for (int c = 0, at = srcOff + j; c < chunks; c++, at += m) {
+          dots[c] += ((src[at] * t0 + src[at + 1] * t1) + (src[at + 2] * t2 + src[at + 3] * t3))
+              + ((src[at + 4] * t4 + src[at + 5] * t5) + (src[at + 6] * t6 + src[at + 7] * t7));
         }
         dst[bitsAt + g] = (byte) ((s0 < 0f ? 1 : 0) | (s1 < 0f ? 2 : 0) | (s2 < 0f ? 4 : 0) | (s3 < 0f ? 8 : 0)
             | (s4 < 0f ? 16 : 0) | (s5 < 0f ? 32 : 0) | (s6 < 0f ? 64 : 0) | (s7 < 0f ? 128 : 0));
       }
-      if ((g & 127) == 127) {
-        flush(absSums, absTotals);
+      if ((g & 31) == 31) {
+        flush(dots, dotTotals);
       }
     }
-    flush(absSums, absTotals);
+    flush(dots, dotTotals);
     double all = 0;
-    for (double total : absTotals) {
+    for (double total : dotTotals) {
       all += total;
     }
     if (!Double.isFinite(all)) {
@@ -130,22 +142,27 @@ public final class TiledSignCodec implements Codec {
     }
     for (int c = 0; c < tiles; c++) {
       int len = chunkLength(n, m, c);
-      LittleEndian.putFloat(dst, dstOff + 4 * c, len == 0 ? 0f : (float) (absTotals[c] / len));
+      LittleEndian.putFloat(dst, dstOff + 4 * c, len == 0 ? 0f : (float) (dotTotals[c] / len));
     }
     return 4 * tiles + groups;
   }
 
   /** Tile byte for positions [j, min(j + 8, m)), one value at a time, skipping indices past n. */
-  private byte slowGroup(float[] src, int srcOff, int n, int m, int j, float[] absSums) {
+  private byte slowGroup(float[] src, int srcOff, int n, int m, int j, float[] dots) {
     int bits = 0;
     for (int k = 0; k < 8 && j + k < m; k++) {
       float sum = 0f;
       for (int c = 0; c < tiles; c++) {
         long index = (long) c * m + j + k;
         if (index < n) {
-          float v = src[srcOff + (int) index];
-          sum += v;
-          absSums[c] += Math.abs(v);
+          sum += src[srcOff + (int) index];
+        }
+      }
+      float sign = sum < 0f ? -1f : 1f;
+      for (int c = 0; c < tiles; c++) {
+        long index = (long) c * m + j + k;
+        if (index < n) {
+          dots[c] += src[srcOff + (int) index] * sign;
         }
       }
       bits |= (int) SignBits.signBit(sum) << k;
@@ -153,10 +170,10 @@ public final class TiledSignCodec implements Codec {
     return (byte) bits;
   }
 
-  private static void flush(float[] absSums, double[] absTotals) {
-    for (int c = 0; c < absSums.length; c++) {
-      absTotals[c] += absSums[c];
-      absSums[c] = 0;
+  private static void flush(float[] dots, double[] dotTotals) {
+    for (int c = 0; c < dots.length; c++) {
+      dotTotals[c] += dots[c];
+      dots[c] = 0;
     }
   }
 
@@ -166,7 +183,7 @@ public final class TiledSignCodec implements Codec {
     int m = tileLength(n);
     int bitsAt = srcOff + 4 * tiles;
     for (int c = 0; c < tiles; c++) {
-      float alpha = SignBits.readScale(src, srcOff + 4 * c, this, c);
+      float alpha = SignBits.readSignedScale(src, srcOff + 4 * c, this, c);
       int len = chunkLength(n, m, c);
       if (len > 0) {
         SignBits.unpackSigns(src, bitsAt, alpha, dst, dstOff + c * m, len);

@@ -103,12 +103,10 @@ public final class TopKCodec implements Codec {
     int end = srcOff + srcLen;
     long[] cursor = {srcOff};
     long k = readVarint(src, cursor, end);
-    if (k != kept(n)) {
-      throw new CorruptSnapshotException("A " + spec + " payload for " + n + " values must keep " + kept(n)
-          + " values, but it says " + k + ".");
+    if (k > n) {
+      throw new CorruptSnapshotException("A " + spec + " payload keeps " + k + " values of a tensor of " + n + ".");
     }
     java.util.Arrays.fill(dst, dstOff, dstOff + n, 0f);
-    int valuesAt = -1;
     long index = -1;
     // First pass validates the indices and finds where the values start; the second writes.
     for (int j = 0; j < k; j++) {
@@ -118,7 +116,7 @@ public final class TopKCodec implements Codec {
             + n + " values.");
       }
     }
-    valuesAt = (int) cursor[0];
+    int valuesAt = (int) cursor[0];
     if (end - valuesAt != 4 * k) {
       throw new CorruptSnapshotException("A " + spec + " payload should end with " + 4 * k + " value bytes, but "
           + (end - valuesAt) + " remain.");

@@ -35,7 +35,7 @@ class SignCodecTest extends CodecContractTest {
       }
       mean /= to - from;
       float alpha = Math.abs(decoded[from]);
-      assertThat((double) alpha).isCloseTo(mean, org.assertj.core.data.Offset.offset(mean * 1e-6));
+      assertThat((double) alpha).isCloseTo(mean, org.assertj.core.data.Offset.offset(mean * 1e-5));
       for (int i = from; i < to; i++) {
         float expected = x[i] < 0 ? -alpha : alpha;
         assertThat(decoded[i]).as("value %d", i).isEqualTo(expected);

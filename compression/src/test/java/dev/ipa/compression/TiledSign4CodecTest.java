@@ -16,12 +16,15 @@ class TiledSign4CodecTest extends TiledSignCodecTest {
     float[] x = {1, -1, 1, 2, -2, 2, 3, -3, 3, -100};
     byte[] payload = codec().encode("t", x);
     assertThat(payload).hasSize(16 + 1);
-    assertThat(LittleEndian.getFloat(payload, 0)).isEqualTo(1f);
-    assertThat(LittleEndian.getFloat(payload, 4)).isEqualTo(2f);
-    assertThat(LittleEndian.getFloat(payload, 8)).isEqualTo(3f);
-    assertThat(LittleEndian.getFloat(payload, 12)).isEqualTo(100f);
     // tile[0] = sign(1 + 2 + 3 - 100) < 0, tile[1] = sign(-1 - 2 - 3) < 0, tile[2] = sign(1 + 2 + 3) > 0
     assertThat(payload[16]).isEqualTo((byte) 0b011);
-    assertThat(codec().decode(payload, 10)).containsExactly(-1, -1, 1, -2, -2, 2, -3, -3, 3, -100);
+    // α_c = mean of x·tile over the chunk: (-1 + 1 + 1)/3, (-2 + 2 + 2)/3, (-3 + 3 + 3)/3, (-100·-1)/1
+    float[] alphas = {(float) (1 / 3.0), (float) (2 / 3.0), 1f, 100f};
+    for (int c = 0; c < 4; c++) {
+      assertThat(LittleEndian.getFloat(payload, 4 * c)).isEqualTo(alphas[c]);
+    }
+    float a = alphas[0];
+    float b = alphas[1];
+    assertThat(codec().decode(payload, 10)).containsExactly(-a, -a, a, -b, -b, b, -1, -1, 1, -100);
   }
 }

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class TopKCodecTest extends CodecContractTest {
@@ -16,12 +14,21 @@ class TopKCodecTest extends CodecContractTest {
     return Codecs.parse("topk:" + FRACTION);
   }
 
-  /** Indices of the k largest |x|, ties to the lower index, ascending; by sorting, unlike the codec. */
+  /** Indices of the k largest |x|, ties to the lower index, ascending; by a full sort, unlike the codec. */
   static int[] reference(float[] x, double fraction) {
     int k = (int) Math.min(x.length, Math.ceil(fraction * x.length));
-    return IntStream.range(0, x.length).boxed()
-        .sorted(Comparator.<Integer>comparingDouble(i -> -Math.abs(x[i])).thenComparingInt(i -> i))
-        .limit(k).mapToInt(Integer::intValue).sorted().toArray();
+    long[] keys = new long[x.length];
+    for (int i = 0; i < x.length; i++) {
+      long descendingMagnitude = 0x7FFFFFFFL - (Float.floatToRawIntBits(x[i]) & 0x7FFFFFFF);
+      keys[i] = descendingMagnitude << 32 | i;
+    }
+    Arrays.sort(keys);
+    int[] kept = new int[k];
+    for (int j = 0; j < k; j++) {
+      kept[j] = (int) keys[j];
+    }
+    Arrays.sort(kept);
+    return kept;
   }
 
   static int varintLength(long v) {
