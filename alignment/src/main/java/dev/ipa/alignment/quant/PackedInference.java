@@ -32,6 +32,20 @@ public final class PackedInference {
     for (int i = 0; i < layers.size(); i++) columns[i] = new float[layers.get(i).plan().rows()];
   }
 
+  /**
+   * Bytes of weight state this inference keeps: tile bits, scales, fp32 weights of float layers, biases and the
+   * one-column decode buffer per layer (array contents, without object headers). Activations are extra and
+   * scale with the batch.
+   */
+  public long residentBytes() {
+    long bytes = 0;
+    for (int i = 0; i < model.layers().size(); i++) {
+      PackedLayer l = model.layers().get(i);
+      bytes += 8L * l.bits().length + 4L * (l.scales().length + l.weights().length + l.biases().length + columns[i].length);
+    }
+    return bytes;
+  }
+
   /** Accuracy and every sample's predicted class. */
   public record Result(int count, int correct, int[] predictions) {
     public double accuracy() {

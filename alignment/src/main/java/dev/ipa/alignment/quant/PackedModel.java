@@ -3,11 +3,6 @@ package dev.ipa.alignment.quant;
 import dev.ipa.alignment.model.Architecture;
 import dev.ipa.alignment.model.Network;
 import dev.ipa.alignment.model.ParamTensor;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -18,8 +13,10 @@ import java.util.Objects;
  * weights with the same arithmetic the training transforms use, so the packed weights equal the network's
  * forward-pass weights bit for bit; only compressed layers' biases change, rounded to fp16.
  *
- * <p>Lifecycle: {@link #pack} or {@link #read} → {@link #write}, {@link #toNetwork} or a {@link PackedInference}.
- * Immutable; safe to share between threads. The file layout is in {@link PackedModelFormat}.
+ * <p>Lifecycle: {@link #pack} or {@link #fromBytes} → {@link #toBytes}, {@link #toNetwork} or a
+ * {@link PackedInference}. Immutable; safe to share between threads. The byte layout is in
+ * {@link PackedModelFormat}; reading and writing files is left to callers, since this module does no file I/O
+ * outside {@code data}.
  *
  * @param architecture network shape
  * @param weightMode   canonical {@link WeightMode} spec
@@ -126,25 +123,5 @@ public record PackedModel(Architecture architecture, String weightMode, ModelPro
   /** Parses a model written by {@link #toBytes}; {@code source} names it in error messages. */
   public static PackedModel fromBytes(byte[] bytes, String source) {
     return PackedModelFormat.read(bytes, source);
-  }
-
-  /** Writes the file atomically (temporary file, then rename). */
-  public void write(Path file) throws IOException {
-    Path abs = file.toAbsolutePath();
-    if (abs.getParent() != null) Files.createDirectories(abs.getParent());
-    Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
-    Files.write(tmp, toBytes());
-    Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-  }
-
-  /** Reads a packed model file, failing with a one-sentence {@link ModelFileException}. */
-  public static PackedModel read(Path file) {
-    try {
-      return fromBytes(Files.readAllBytes(file), file.toString());
-    } catch (NoSuchFileException e) {
-      throw new ModelFileException("Model file " + file + " does not exist.");
-    } catch (IOException e) {
-      throw new ModelFileException("Could not read model file " + file + ": " + e.getMessage() + ".");
-    }
   }
 }

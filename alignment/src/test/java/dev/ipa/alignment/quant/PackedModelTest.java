@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -163,16 +162,6 @@ class PackedModelTest {
     Dataset wrong = Dataset.of("wrong", 5, 5, new byte[2 * 25], new byte[] {0, 1});
     assertThatThrownBy(() -> new PackedInference(m).evaluate(wrong, 10)).isInstanceOf(ModelFileException.class)
         .hasMessage("The model mlp 16-6-5-3 expects 1x4x4 inputs and at most 3 classes, but the data has 5x5 inputs and 2 classes.");
-  }
-
-  @Test
-  void writesAndReadsFiles(@TempDir Path dir) throws IOException {
-    PackedModel m = PackedModel.fromBytes(valid(), "m");
-    Path f = dir.resolve("sub/model.ipaq");
-    m.write(f);
-    assertThat(Files.size(f)).isEqualTo(m.fileSize());
-    assertThat(PackedModel.read(f).toBytes()).isEqualTo(m.toBytes());
-    assertThatThrownBy(() -> PackedModel.read(dir.resolve("nope.ipaq"))).hasMessage("Model file " + dir.resolve("nope.ipaq") + " does not exist.");
   }
 
   /**

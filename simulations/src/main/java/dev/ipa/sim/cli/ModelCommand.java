@@ -10,12 +10,15 @@ import dev.ipa.alignment.quant.ModelProvenance;
 import dev.ipa.alignment.quant.PackedInference;
 import dev.ipa.alignment.quant.PackedModel;
 import dev.ipa.sim.report.Table;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.lang.ref.Reference;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -33,11 +36,29 @@ public final class ModelCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
+  /** Reads a packed model file; every problem becomes one sentence for the user. */
   static PackedModel read(String file) {
     try {
-      return PackedModel.read(Path.of(file));
+      return PackedModel.fromBytes(Files.readAllBytes(Path.of(file)), file);
+    } catch (NoSuchFileException e) {
+      throw new Ipa.UserError("Model file " + file + " does not exist.");
+    } catch (IOException e) {
+      throw new Ipa.UserError("Could not read model file " + file + ": " + e.getMessage() + ".");
     } catch (ModelFileException e) {
       throw new Ipa.UserError(e.getMessage());
+    }
+  }
+
+  /** Writes a packed model file atomically (temporary file, then rename), so a reader never sees half a model. */
+  static void write(Path file, PackedModel model) {
+    Path abs = file.toAbsolutePath();
+    Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
+    try {
+      if (abs.getParent() != null) Files.createDirectories(abs.getParent());
+      Files.write(tmp, model.toBytes());
+      Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new Ipa.UserError("Could not write the model to " + file + ": " + e.getMessage() + ".");
     }
   }
 
@@ -99,8 +120,6 @@ public final class ModelCommand implements Runnable {
       PrintWriter o = spec.commandLine().getOut();
       TrainTest tt = data.load();
       Dataset test = tt.test();
-      // Baseline after the data is loaded, so the figures below are the model's and inference's own.
-      long baseline = usedAfterGc();
       for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) if (pool.getType() == MemoryType.HEAP) pool.resetPeakUsage();
       PackedModel m = read(file);
       Architecture a = m.architecture();
@@ -109,21 +128,27 @@ public final class ModelCommand implements Runnable {
             + " classes, but " + tt.describe() + " has " + test.rows() + "x" + test.cols() + " inputs with " + test.numClasses() + " classes.");
       }
       describe(o, file, m);
-      PackedInference inference = new PackedInference(m);
+      PackedInference[] held = {new PackedInference(m)};
       long t0 = System.nanoTime();
-      PackedInference.Result r = inference.evaluate(test, batch);
+      PackedInference.Result r = held[0].evaluate(test, batch);
       double seconds = (System.nanoTime() - t0) / 1e9;
       long peak = 0;
       for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) if (pool.getType() == MemoryType.HEAP) peak += pool.getPeakUsage().getUsed();
-      long retained = usedAfterGc() - baseline;
-      Reference.reachabilityFence(inference);
+      long resident = held[0].residentBytes();
+      int fileSize = m.fileSize();
+      // What model and inference keep alive, measured by the heap: used after GC with them, minus without them.
+      long with = usedAfterGc();
+      held[0] = null;
+      m = null;
+      long retained = with - usedAfterGc();
       o.printf("Data: %s%n", tt.describe());
       o.printf("Packed inference: test accuracy %.4f (%d/%d) in %.1f s%n", r.accuracy(), r.correct(), r.count(), seconds);
-      o.printf("Memory: packed model %,d bytes; heap retained by model and inference after GC %,d bytes; peak heap during inference %,d bytes (all heap, data included)%n",
-          m.fileSize(), Math.max(0, retained), peak);
+      o.printf("Memory: packed model file %,d bytes; weights resident for inference %,d bytes (tiles, scales, biases, one column per layer);"
+          + " heap retained by model and inference after GC %,d bytes (with batch-%d activations); peak heap %,d bytes (whole process, data included)%n",
+          fileSize, resident, retained, batch, peak);
       if (verify) {
         int[] unpacked = new int[test.count()];
-        LocalTrainer.evaluate(m.toNetwork(), test, null, unpacked);
+        LocalTrainer.evaluate(read(file).toNetwork(), test, null, unpacked);
         int differ = 0;
         for (int i = 0; i < unpacked.length; i++) if (unpacked[i] != r.predictions()[i]) differ++;
         o.printf(differ == 0 ? "Verify: packed predictions identical to the unpacked model on %d/%d test samples%n"
@@ -133,6 +158,8 @@ public final class ModelCommand implements Runnable {
     }
 
     private static long usedAfterGc() {
+      // Twice: the first full collection can leave objects that only its finalisation/reference processing freed.
+      System.gc();
       System.gc();
       return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }

@@ -141,11 +141,7 @@ public final class TrainCommand implements Runnable {
     ModelProvenance provenance = new ModelProvenance("local", 0, seed, configuration, version == null ? "development build" : version);
     PackedModel packed = PackedModel.pack(net, mode, provenance);
     Path file = Path.of(export);
-    try {
-      packed.write(file);
-    } catch (java.io.IOException e) {
-      throw new Ipa.UserError("Could not write the model to " + file + ": " + e.getMessage() + ".");
-    }
+    ModelCommand.write(file, packed);
     // Compressed layers store fp16 biases, so the exported model can differ from the trained one; say by how much.
     int[] trained = new int[tt.test().count()];
     int[] exported = new int[tt.test().count()];

@@ -50,7 +50,7 @@ class ModelCommandTest {
     CliRun run = CliRun.of("model", "eval", model.toString(), "--data", "embedded", "--verify");
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out()).containsPattern("Packed inference: test accuracy 0\\.[78]\\d{3} \\(\\d+/2000\\)")
-        .containsPattern("Memory: packed model [\\d,]+ bytes; heap retained by model and inference after GC [\\d,]+ bytes; peak heap during inference [\\d,]+ bytes")
+        .containsPattern("Memory: packed model file [\\d,]+ bytes; weights resident for inference [\\d,]+ bytes .*; heap retained by model and inference after GC -?[\\d,]+ bytes .*; peak heap [\\d,]+ bytes")
         .contains("Verify: packed predictions identical to the unpacked model on 2000/2000 test samples");
   }
 
