@@ -29,6 +29,9 @@ public abstract class RoundProtocolContract {
   /** Transports for the given peers, connected to each other; {@code absent} peers get none (never start). */
   protected abstract List<PeerTransport> transports(List<String> peers);
 
+  /** Called once every peer has started; a transport may wait for its connections here. */
+  protected void afterStart() throws InterruptedException {}
+
   /** Releases what {@link #transports} made. */
   protected void shutdown() {}
 
@@ -78,6 +81,11 @@ public abstract class RoundProtocolContract {
       running.add(p);
     }
     peers.forEach(FederatedPeer::start);
+    try {
+      afterStart();
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
     return peers;
   }
 

@@ -90,7 +90,7 @@ public final class BenchCommand implements Runnable {
             base.weighting(), base.normalise(), base.extrapolate(), base.mu(), 1, base.topology(), rounds, base.earlyStop(),
             java.time.Duration.ofMinutes(30), base.codec(), 0);
         var cfg = new dev.ipa.sim.engine.SimulationConfig(n, dev.ipa.alignment.partition.PartitionSpec.parse("iid"), "mlp", "float", 50, 1e-3, 0.1,
-            fed, dev.ipa.transport.InMemoryNetwork.Faults.NONE, 1000);
+            fed, dev.ipa.transport.InMemoryNetwork.Faults.NONE, 1000, "memory");
         System.gc();
         for (var pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) pool.resetPeakUsage();
         long[] roundEnd = new long[rounds];

@@ -80,7 +80,7 @@ public final class SimulateCommand implements Runnable {
   @Option(names = "--model", defaultValue = "mlp", description = "mlp or cnn. Default: ${DEFAULT-VALUE}.")
   String model;
 
-  @Option(names = "--weights", defaultValue = "float", description = "Local model weights: float (compressed modes: binary, tiled:P, when available). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--weights", defaultValue = "float", description = "Local model weights: float, binary[:per-unit] or tiled:P (trained with a straight-through estimator; IPA aligns the latent weights). Default: ${DEFAULT-VALUE}.")
   String weights;
 
   @Option(names = "--codec", defaultValue = "none", description = "Snapshot codec: none (fp32 full snapshots), fp16, int8, sign, tile:P, topk:F (deltas with error feedback). Default: ${DEFAULT-VALUE}.")
@@ -109,6 +109,9 @@ public final class SimulateCommand implements Runnable {
 
   @Option(names = "--no-standalone", description = "Skip the local-only run on the same shards that the fairness report compares against.")
   boolean noStandalone;
+
+  @Option(names = "--transport", defaultValue = "memory", description = "memory (in-process) or loopback (every peer its own mutual-TLS Netty listener on 127.0.0.1). Default: ${DEFAULT-VALUE}.")
+  String transport;
 
   @Option(names = "--out", paramLabel = "DIR", description = "Output directory. Default: runs/simulate-<time>.")
   String out;
@@ -144,6 +147,7 @@ public final class SimulateCommand implements Runnable {
     if (!protocol.equalsIgnoreCase("parallel")) {
       throw new IllegalArgumentException("Unknown or unsupported protocol '" + protocol + "'; this build runs the parallel protocol (see README: the ring protocol is not implemented yet).");
     }
+    dev.ipa.alignment.quant.WeightMode.parse(weights); // fail on a bad mode before loading data
     FederationSettings d = FederationSettings.defaults();
     CodecSpec spec = CodecSpec.parse(codec);
     CodecPolicy policy = spec.kind() == CodecSpec.Kind.NONE ? FederationSettings.fp32() : CodecPolicy.of(spec);
@@ -163,6 +167,6 @@ public final class SimulateCommand implements Runnable {
         policy,
         seed);
     return new SimulationConfig(peers, PartitionSpec.parse(partition), model, weights, batch, lr, 0.1, f,
-        new InMemoryNetwork.Faults(Duration.ofMillis(latencyMs), drop, seed), evaluateEvery);
+        new InMemoryNetwork.Faults(Duration.ofMillis(latencyMs), drop, seed), evaluateEvery, transport);
   }
 }

@@ -24,7 +24,9 @@ final class SimulationRunner {
   }
 
   SimulationResult run(SimulationConfig config, String weights) {
-    Function<Integer, WeightTransform> transforms = WeightModes.transforms(weights, config);
+    var train = data.train();
+    var arch = dev.ipa.alignment.model.Architecture.parse(config.model(), 1, train.rows(), train.cols(), train.numClasses());
+    Function<Integer, WeightTransform> transforms = WeightModes.transforms(weights, arch);
     Simulation sim = new Simulation(data, config, transforms);
     int rounds = config.federation().rounds();
     int peers = config.peers();

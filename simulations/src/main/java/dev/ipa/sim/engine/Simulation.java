@@ -13,6 +13,9 @@ import dev.ipa.alignment.protocol.SnapshotDecoding;
 import dev.ipa.alignment.protocol.StopRecord;
 import dev.ipa.alignment.train.LocalTrainer;
 import dev.ipa.transport.InMemoryNetwork;
+import dev.ipa.transport.PeerTransport;
+import dev.ipa.transport.netty.ModelFingerprint;
+import dev.ipa.alignment.protocol.LoopbackTls;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -54,6 +57,14 @@ public final class Simulation {
   }
 
   public SimulationResult run(Listener listener) throws InterruptedException {
+    try {
+      return runOnce(listener);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("Could not prepare the loopback federation: " + e.getMessage(), e);
+    }
+  }
+
+  private SimulationResult runOnce(Listener listener) throws InterruptedException, java.io.IOException {
     long started = System.nanoTime();
     Dataset train = data.train();
     Dataset test = data.test();
@@ -76,18 +87,28 @@ public final class Simulation {
     List<FederatedPeer> peers = new ArrayList<>();
     List<double[]> classMix = new ArrayList<>();
     long fp32 = 0;
+    boolean loopback = config.transport().equals("loopback");
+    java.nio.file.Path certDir = null;
     try (InMemoryNetwork network = new InMemoryNetwork(config.faults())) {
       SnapshotDecoding decoding = null;
+      List<PeerTransport> transports = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         Shard shard = shards.get(i);
         Network net = Network.create(arch, config.federation().seed(), weightTransforms);
-        if (decoding == null) {
-          decoding = SnapshotDecoding.shared(FederatedPeer.layoutOf(net));
+        if (i == 0) {
+          // In memory, each publication is decoded once and shared; over sockets each receiver decodes its own.
+          decoding = loopback ? SnapshotDecoding.privateDecoders(FederatedPeer.layoutOf(net)) : SnapshotDecoding.shared(FederatedPeer.layoutOf(net));
           fp32 = 4L * net.parameterCount();
+          if (loopback) {
+            certDir = java.nio.file.Files.createTempDirectory("ipa-loopback-certs");
+            transports.addAll(LoopbackTls.transports("simulation", ids, certDir, new ModelFingerprint(arch.describe(), net.parameterCount())));
+          } else {
+            for (String id : ids) transports.add(network.transport(id));
+          }
         }
         LocalTrainer trainer = new LocalTrainer(net, train, shard.train(), config.batch(), config.learningRate(), config.federation().seed() * 7919 + i);
         FederatedPeer peer = new FederatedPeer(ids.get(i), ids, config.federation(), net, trainer, train, shard.validation(), total,
-            network.transport(ids.get(i)), decoding, compute);
+            transports.get(i), decoding, compute);
         peers.add(peer);
         infos.add(new SimulationResult.PeerInfo(ids.get(i), shard.train().length, shard.validation().length, shard.classes()));
         double[] mix = new double[classes];
@@ -96,6 +117,7 @@ public final class Simulation {
         classMix.add(mix);
       }
       for (FederatedPeer p : peers) p.start();
+      if (loopback) LoopbackTls.awaitConnected(transports, java.time.Duration.ofSeconds(60));
 
       int rounds = config.federation().rounds();
       List<List<SimulationResult.PeerRound>> table = new ArrayList<>();

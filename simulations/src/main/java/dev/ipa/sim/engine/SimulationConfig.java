@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param federation         the protocol settings every peer shares
  * @param faults             injected latency and drops
  * @param evaluateEvery      evaluate on the test set every this many rounds (and always the last)
+ * @param transport          {@code memory} (in-process network) or {@code loopback} (Netty with mutual TLS,
+ *                           one listener per peer on 127.0.0.1)
  */
 public record SimulationConfig(
     int peers,
@@ -30,7 +32,8 @@ public record SimulationConfig(
     double validationFraction,
     FederationSettings federation,
     InMemoryNetwork.Faults faults,
-    int evaluateEvery) {
+    int evaluateEvery,
+    String transport) {
 
   public SimulationConfig {
     Objects.requireNonNull(partition, "partition");
@@ -41,9 +44,15 @@ public record SimulationConfig(
     if (!(learningRate > 0)) throw new IllegalArgumentException("The learning rate must be > 0, got " + learningRate + ".");
     if (!(validationFraction >= 0 && validationFraction < 1)) throw new IllegalArgumentException("The validation fraction must be in [0, 1), got " + validationFraction + ".");
     if (evaluateEvery < 1) throw new IllegalArgumentException("evaluateEvery must be ≥ 1, got " + evaluateEvery + ".");
+    if (!transport.equals("memory") && !transport.equals("loopback")) {
+      throw new IllegalArgumentException("Unknown transport '" + transport + "'; use memory or loopback.");
+    }
+    if (transport.equals("loopback") && faults.dropRate() > 0) {
+      throw new IllegalArgumentException("Drop injection (--drop) works on the in-memory transport only; real sockets do not lose messages on purpose.");
+    }
   }
 
   public SimulationConfig withFederation(FederationSettings f) {
-    return new SimulationConfig(peers, partition, model, weights, batch, learningRate, validationFraction, f, faults, evaluateEvery);
+    return new SimulationConfig(peers, partition, model, weights, batch, learningRate, validationFraction, f, faults, evaluateEvery, transport);
   }
 }
