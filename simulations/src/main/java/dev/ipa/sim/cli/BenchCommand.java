@@ -4,6 +4,7 @@ import dev.ipa.alignment.data.TrainTest;
 import dev.ipa.alignment.train.TrainingBenchmark;
 import dev.ipa.sim.report.Table;
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code ipa bench ...}: benchmarks that print figures. None of them is a test; none asserts a time. */
 @Command(name = "bench", description = "Benchmarks that print figures (training, codecs, transport, simulation).",
-    subcommands = {BenchCommand.Train.class, BenchCommand.Simulate.class})
+    subcommands = {BenchCommand.Train.class, BenchCommand.Codecs.class, BenchCommand.Transport.class, BenchCommand.Simulate.class})
 public final class BenchCommand implements Runnable {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -121,6 +122,46 @@ public final class BenchCommand implements Runnable {
       }
       o.print(t);
       o.flush();
+    }
+  }
+
+  /** JMH: encode/decode throughput of every codec beside System.arraycopy, on one core. */
+  @Command(name = "codecs", description = "JMH: codec encode/decode GB/s for 1 Mi and 16 Mi floats, beside System.arraycopy.")
+  public static final class Codecs implements Runnable {
+    @Option(names = "--quick", description = "One fork, short iterations (noisier).")
+    boolean quick;
+
+    @picocli.CommandLine.Parameters(arity = "0..*", paramLabel = "JMH-ARGS", description = "Extra JMH arguments, e.g. -p codec=sign,arraycopy.")
+    List<String> extra = new java.util.ArrayList<>();
+
+    @Override
+    public void run() {
+      List<String> args = new java.util.ArrayList<>(List.of("CodecBenchmark"));
+      if (quick) args.addAll(List.of("-wi", "1", "-i", "2", "-w", "1s", "-r", "1s"));
+      args.addAll(extra);
+      try {
+        org.openjdk.jmh.Main.main(args.toArray(String[]::new));
+      } catch (Exception e) {
+        throw new IllegalStateException("JMH failed: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** Snapshot throughput over loopback sockets (plaintext and TLS) against a plain socket copy. */
+  @Command(name = "transport", description = "Snapshot MB/s over loopback, plaintext and TLS, beside a plain socket; heap while streaming.")
+  public static final class Transport implements Runnable {
+    @Option(names = "--sizes-mb", defaultValue = "1,100", split = ",", description = "Model sizes in MB (1024 = 1 GB needs -Xmx3g). Default: ${DEFAULT-VALUE}.")
+    long[] sizesMb;
+
+    @Override
+    public void run() {
+      long[] bytes = new long[sizesMb.length];
+      for (int i = 0; i < bytes.length; i++) bytes[i] = sizesMb[i] * 1_000_000L;
+      try {
+        dev.ipa.transport.bench.TransportBench.run(System.out, bytes);
+      } catch (Exception e) {
+        throw new IllegalStateException("The transport benchmark failed: " + e.getMessage(), e);
+      }
     }
   }
 }
