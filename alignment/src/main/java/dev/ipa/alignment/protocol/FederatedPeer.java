@@ -70,6 +70,9 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
   private final AtomicBoolean stopAnnounced = new AtomicBoolean();
   private volatile boolean federationStopping;
   private float[] averageAnchor; // FedProx: the last averaged model
+  private final java.util.concurrent.BlockingQueue<PeerSnapshot> ringInbox = new java.util.concurrent.LinkedBlockingQueue<>();
+  private float[][] ringCopies; // ring protocol: this peer's copy of θ*, between turns
+  private int[] ringSizes;
   private boolean frozen;
   private double bestValidationLoss = Double.POSITIVE_INFINITY;
   private int roundsWithoutImprovement;
@@ -146,6 +149,9 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
 
   /** Runs round {@code round}; returns what happened. Call rounds in order from one thread. */
   public RoundRecord runRound(int round) throws InterruptedException {
+    if (settings.protocol() == FederationSettings.Protocol.RING && settings.algorithm() == Algorithm.IPA && peers.size() > 1) {
+      return runRingRound(round);
+    }
     int steps = trainer.stepsPerEpoch();
     long bytes = 0;
     int sent = 0;
@@ -183,6 +189,118 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
     }
     StopRecord stop = earlyStop(round, val);
     return new RoundRecord(id, round, loss / dataSize, val.accuracy(), val.meanLoss(), bytes, sent, List.copyOf(failures), maxStaleness, frozen, stop);
+  }
+
+  /** This round's ring order: the peer list, reshuffled from (seed, round) so no peer always goes first. */
+  public static List<String> ringOrder(List<String> peers, int round, long seed) {
+    List<String> order = new ArrayList<>(peers);
+    java.util.Collections.shuffle(order, new java.util.Random(seed * 1_000_033L + round));
+    return order;
+  }
+
+  /**
+   * One round of the IPA paper's Algorithm 1. The peer waits for θ* from its predecessor in this round's order
+   * (the first peer of round 0 starts from its own copies), takes θ_i from it, trains one local epoch with the
+   * alignment term towards the copies θ_j, and in the same steps pulls each copy towards θ_i by the alignment
+   * gradient with respect to θ_j (an Adam-sized step lr·sign(θ_i − θ_j), which is what Adam makes of a gradient
+   * of constant sign), then passes θ* on. A predecessor that does not deliver in time is a failure; the peer
+   * then continues from its own last copy of θ*.
+   */
+  private RoundRecord runRingRound(int round) throws InterruptedException {
+    List<String> order = ringOrder(peers, round, settings.seed());
+    int pos = order.indexOf(id);
+    int me = peers.indexOf(id);
+    int n = peers.size();
+    int p = network.parameterCount();
+    List<PeerFailure> failures = new ArrayList<>();
+    boolean starter = round == 0 && pos == 0;
+    if (ringCopies == null) {
+      float[] own = network.copyParams();
+      ringCopies = new float[n][];
+      for (int j = 0; j < n; j++) ringCopies[j] = own.clone();
+      ringSizes = new int[n];
+    }
+    if (!starter) {
+      String from = pos > 0 ? order.get(pos - 1) : ringOrder(peers, round - 1, settings.seed()).get(n - 1);
+      PeerSnapshot s = awaitRing(round, pos > 0 ? round : round - 1, settings.exchangeTimeout());
+      if (s == null) {
+        failures.add(new PeerFailure(from, round, 0, "θ* did not arrive within " + settings.exchangeTimeout().toSeconds() + " s"));
+      } else {
+        ringCopies = RingState.decode(s.payload(), n, p, ringSizes);
+      }
+    }
+    network.setParams(ringCopies[me]);
+    ringSizes[me] = dataSize;
+    double loss = 0;
+    if (!frozen) {
+      float[][] targets = new float[n - 1][];
+      int[] others = new int[n - 1];
+      int[] sz = new int[n - 1];
+      for (int j = 0, k = 0; j < n; j++) {
+        if (j == me) continue;
+        others[k] = j;
+        targets[k] = ringCopies[j];
+        // A peer that has not held θ* yet has announced no size; count it like this peer until it has.
+        sz[k] = ringSizes[j] > 0 ? ringSizes[j] : dataSize;
+        k++;
+      }
+      double[] w = AlignmentPenalty.weights(sz, totalDataSize, n, settings.weighting());
+      double sum = 0;
+      for (double x : w) sum += x;
+      double[] c = new double[n - 1];
+      for (int k = 0; k < n - 1; k++) c[k] = settings.lambda() * (settings.normalise() && sum > 0 ? w[k] / sum : w[k]);
+      float step = (float) trainer.learningRate();
+      Distance d = settings.distance();
+      GradientPenalty penalty = (params, grads) -> {
+        double v = AlignmentPenalty.addGradient(params, grads, targets, c, d);
+        // The same step pulls each copy θ_j towards θ_i (gradient of c_j·D(θ_i, θ_j) w.r.t. θ_j).
+        for (int k = 0; k < targets.length; k++) {
+          if (c[k] == 0) continue;
+          float[] t = targets[k];
+          for (int i = 0; i < params.length; i++) {
+            float diff = params[i] - t[i];
+            t[i] += diff > 0 ? step : diff < 0 ? -step : 0f;
+          }
+        }
+        return v;
+      };
+      acquire();
+      try {
+        loss = trainer.trainSteps(trainer.stepsPerEpoch(), penalty);
+      } finally {
+        release();
+      }
+    }
+    ringCopies[me] = network.copyParams();
+    String next = pos < n - 1 ? order.get(pos + 1) : (round + 1 < settings.rounds() ? ringOrder(peers, round + 1, settings.seed()).get(0) : null);
+    long bytes = 0;
+    int sent = 0;
+    if (next != null && !next.equals(id)) {
+      byte[] payload = RingState.encode(ringCopies, ringSizes);
+      transport.publish(new PeerSnapshot(id, round, 0, sequence.incrementAndGet(), dataSize, payload), List.of(next));
+      bytes = payload.length;
+      sent = 1;
+    }
+    acquire();
+    Evaluation val;
+    try {
+      val = LocalTrainer.evaluate(network, validationSet, validation);
+    } finally {
+      release();
+    }
+    StopRecord stop = earlyStop(round, val);
+    return new RoundRecord(id, round, loss / dataSize, val.accuracy(), val.meanLoss(), bytes, sent, List.copyOf(failures), 0, frozen, stop);
+  }
+
+  private PeerSnapshot awaitRing(int round, int expectedRound, java.time.Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) return null;
+      PeerSnapshot s = ringInbox.poll(left, java.util.concurrent.TimeUnit.NANOSECONDS);
+      if (s == null) return null;
+      if (s.round() >= expectedRound) return s;
+    }
   }
 
   /** Whether the federation told this peer to stop (or it stopped itself). */
@@ -306,6 +424,10 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
 
   @Override
   public void onSnapshot(PeerSnapshot snapshot) {
+    if (RingState.isRingState(snapshot.payload())) {
+      ringInbox.add(snapshot);
+      return;
+    }
     PeerViews.Accepted a = views.accept(snapshot);
     if (a != PeerViews.Accepted.APPLIED) {
       LOG.debug("Peer {} could not apply {} ({}); asking for a full snapshot", id, snapshot, a);

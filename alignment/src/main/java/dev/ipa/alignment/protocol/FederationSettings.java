@@ -26,6 +26,8 @@ import java.util.Objects;
  * @param exchangeTimeout how long a peer waits for its neighbours' snapshots at each exchange
  * @param codec         how published snapshots are encoded
  * @param seed          federation seed (topology draws, initialisation, shuffling)
+ * @param protocol      {@link Protocol#PARALLEL} (every peer trains at once) or {@link Protocol#RING} (the IPA
+ *                      paper's Algorithm 1: the set of all parameters travels around the ring)
  */
 public record FederationSettings(
     Algorithm algorithm,
@@ -41,7 +43,31 @@ public record FederationSettings(
     EarlyStop earlyStop,
     Duration exchangeTimeout,
     CodecPolicy codec,
-    long seed) {
+    long seed,
+    Protocol protocol) {
+
+  /** How peers take turns. */
+  public enum Protocol {
+    /** Every peer trains at the same time and exchanges snapshots with its neighbours; scales. */
+    PARALLEL,
+    /** The IPA paper's Algorithm 1: θ*, every peer's parameters, travels around the ring, one holder at a time. */
+    RING;
+
+    public static Protocol parse(String s) {
+      return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+        case "parallel" -> PARALLEL;
+        case "ring" -> RING;
+        default -> throw new IllegalArgumentException("Unknown protocol '" + s + "'; use parallel or ring.");
+      };
+    }
+  }
+
+  /** The parallel protocol, for callers that do not choose. */
+  public FederationSettings(Algorithm algorithm, double lambda, Distance distance, Weighting weighting, boolean normalise,
+      double extrapolate, double mu, int syncs, Topology topology, int rounds, EarlyStop earlyStop, Duration exchangeTimeout,
+      CodecPolicy codec, long seed) {
+    this(algorithm, lambda, distance, weighting, normalise, extrapolate, mu, syncs, topology, rounds, earlyStop, exchangeTimeout, codec, seed, Protocol.PARALLEL);
+  }
 
   public FederationSettings {
     Objects.requireNonNull(algorithm, "algorithm");
@@ -51,6 +77,10 @@ public record FederationSettings(
     Objects.requireNonNull(earlyStop, "earlyStop");
     Objects.requireNonNull(exchangeTimeout, "exchangeTimeout");
     Objects.requireNonNull(codec, "codec");
+    Objects.requireNonNull(protocol, "protocol");
+    if (protocol == Protocol.RING && algorithm != Algorithm.IPA && algorithm != Algorithm.LOCAL) {
+      throw new IllegalArgumentException("The ring protocol is IPA's Algorithm 1; run " + algorithm.id() + " with --protocol parallel.");
+    }
     if (!(lambda >= 0) || Double.isInfinite(lambda)) throw new IllegalArgumentException("λ (--lambda) must be a finite number ≥ 0, got " + lambda + ".");
     if (!(extrapolate >= 0) || Double.isInfinite(extrapolate)) throw new IllegalArgumentException("The staleness extrapolation γ must be a finite number ≥ 0, got " + extrapolate + ".");
     if (!(mu >= 0) || Double.isInfinite(mu)) throw new IllegalArgumentException("FedProx μ (--mu) must be a finite number ≥ 0, got " + mu + ".");
@@ -74,6 +104,7 @@ public record FederationSettings(
   }
 
   public FederationSettings with(Algorithm a) {
-    return new FederationSettings(a, lambda, distance, weighting, normalise, extrapolate, mu, syncs, topology, rounds, earlyStop, exchangeTimeout, codec, seed);
+    Protocol p = a == Algorithm.IPA || a == Algorithm.LOCAL ? protocol : Protocol.PARALLEL;
+    return new FederationSettings(a, lambda, distance, weighting, normalise, extrapolate, mu, syncs, topology, rounds, earlyStop, exchangeTimeout, codec, seed, p);
   }
 }

@@ -24,6 +24,7 @@ public final class LocalTrainer {
   private final int[] samples;
   private final int batchSize;
   private final long seed;
+  private final double learningRate;
   private final Adam adam;
   private final Map<Integer, INDArray> inputs = new HashMap<>();
   private final float[] featureBuffer;
@@ -46,6 +47,7 @@ public final class LocalTrainer {
     this.samples = samples.clone();
     this.batchSize = batchSize;
     this.seed = seed;
+    this.learningRate = learningRate;
     this.adam = new Adam(network.parameterCount(), learningRate);
     this.featureBuffer = new float[batchSize * data.featureSize()];
     this.labelBuffer = new int[batchSize];
@@ -56,6 +58,10 @@ public final class LocalTrainer {
 
   public Network network() {
     return network;
+  }
+
+  public double learningRate() {
+    return learningRate;
   }
 
   public Adam optimiser() {

@@ -197,4 +197,36 @@ public abstract class RoundProtocolContract {
       assertThat(peers.get(p).stops()).anySatisfy(s -> assertThat(s.reason()).contains("target"));
     }
   }
+
+  @Test
+  void ringProtocolPassesThetaStarAroundAndEveryPeerTakesItsTurn() throws Exception {
+    FederationSettings s = new FederationSettings(Algorithm.IPA, 0.5, Distance.L1, Weighting.DATA_SIZE, true, 0.0, 0.01, 1,
+        new Topology.FullMesh(), 2, EarlyStop.NONE, Duration.ofSeconds(60), FederationSettings.fp32(), 3, FederationSettings.Protocol.RING);
+    List<FederatedPeer> peers = federation(List.of("a", "b", "c"), s, List.of());
+    List<List<RoundRecord>> recs = runAll(peers, 2);
+    int p = peers.get(0).network().parameterCount();
+    long ringBytes = 12 + 4L * 3 + 4L * 3 * p + 4;
+    List<String> lastOrder = FederatedPeer.ringOrder(List.of("a", "b", "c"), 1, 3);
+    for (int i = 0; i < 3; i++) {
+      for (RoundRecord r : recs.get(i)) {
+        assertThat(r.failures()).isEmpty();
+        boolean lastOfAll = r.round() == 1 && lastOrder.get(2).equals(peers.get(i).id());
+        assertThat(r.bytesSent()).isEqualTo(lastOfAll ? 0 : ringBytes);
+      }
+      // Each turn continues from the parameters θ* brought back, so the training loss keeps falling.
+      assertThat(recs.get(i).get(1).trainLoss()).isLessThan(recs.get(i).get(0).trainLoss());
+    }
+  }
+
+  @Test
+  void ringStateRoundTripsAndRejectsCorruption() {
+    float[][] thetas = {{1f, 2f}, {3f, 4f}};
+    byte[] b = RingState.encode(thetas, new int[] {10, 20});
+    int[] sizes = new int[2];
+    assertThat(RingState.decode(b, 2, 2, sizes)).isDeepEqualTo(thetas);
+    assertThat(sizes).containsExactly(10, 20);
+    b[20] ^= 1;
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> RingState.decode(b, 2, 2, new int[2])).hasMessageContaining("checksum");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> RingState.decode(RingState.encode(thetas, new int[2]), 3, 2, new int[3])).hasMessageContaining("3 × 2");
+  }
 }

@@ -47,7 +47,7 @@ public final class SimulateCommand implements Runnable {
   @Option(names = "--compare", paramLabel = "A,B,...", description = "Run each algorithm on the same setup and show them side by side, e.g. ipa,fedavg,fedprox,local.")
   String compare;
 
-  @Option(names = "--protocol", defaultValue = "parallel", description = "parallel (every peer trains at once and exchanges snapshots). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--protocol", defaultValue = "parallel", description = "parallel (every peer trains at once and exchanges snapshots) or ring (the IPA paper's Algorithm 1: θ* travels around the ring). Default: ${DEFAULT-VALUE}.")
   String protocol;
 
   @Option(names = "--syncs", description = "Snapshot exchanges per local epoch. Default: 1.")
@@ -144,9 +144,6 @@ public final class SimulateCommand implements Runnable {
   }
 
   SimulationConfig config() {
-    if (!protocol.equalsIgnoreCase("parallel")) {
-      throw new IllegalArgumentException("Unknown or unsupported protocol '" + protocol + "'; this build runs the parallel protocol (see README: the ring protocol is not implemented yet).");
-    }
     dev.ipa.alignment.quant.WeightMode.parse(weights); // fail on a bad mode before loading data
     FederationSettings d = FederationSettings.defaults();
     CodecSpec spec = CodecSpec.parse(codec);
@@ -165,7 +162,8 @@ public final class SimulateCommand implements Runnable {
         EarlyStop.parse(earlyStop),
         Duration.ofSeconds(timeoutSeconds),
         policy,
-        seed);
+        seed,
+        FederationSettings.Protocol.parse(protocol));
     return new SimulationConfig(peers, PartitionSpec.parse(partition), model, weights, batch, lr, 0.1, f,
         new InMemoryNetwork.Faults(Duration.ofMillis(latencyMs), drop, seed), evaluateEvery, transport);
   }

@@ -104,7 +104,7 @@ public final class SimulationReport {
     m.put("weights", c.weights());
     m.put("batch", c.batch());
     m.put("learningRate", c.learningRate());
-    m.put("protocol", "parallel");
+    m.put("protocol", f.protocol().name().toLowerCase());
     m.put("lambda", f.lambda());
     m.put("distance", f.distance().name().toLowerCase());
     m.put("peerWeights", f.weighting().name().toLowerCase());
