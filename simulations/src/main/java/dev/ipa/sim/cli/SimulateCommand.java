@@ -86,6 +86,15 @@ public final class SimulateCommand implements Runnable {
   @Option(names = "--codec", defaultValue = "none", description = "Snapshot codec: none (fp32 full snapshots), fp16, int8, sign, tile:P, topk:F (deltas with error feedback). Default: ${DEFAULT-VALUE}.")
   String codec;
 
+  @Option(names = "--small-codec", defaultValue = "fp16", description = "Codec for tensors below --small-threshold values (biases, small layers). Default: ${DEFAULT-VALUE}.")
+  String smallCodec;
+
+  @Option(names = "--small-threshold", defaultValue = "1024", description = "Tensors with fewer values use --small-codec. Default: ${DEFAULT-VALUE}.")
+  int smallThreshold;
+
+  @Option(names = "--resync-every", defaultValue = "0", description = "Send a full snapshot every N exchanges to re-anchor the views (0 = only on first contact and on request). Default: ${DEFAULT-VALUE}.")
+  int resyncEvery;
+
   @Option(names = "--early-stop", defaultValue = "none", description = "none, target:ACC (stop all when the first peer reaches ACC), patience:R (freeze a peer whose validation loss stalls R rounds). Default: ${DEFAULT-VALUE}.")
   String earlyStop;
 
@@ -147,7 +156,8 @@ public final class SimulateCommand implements Runnable {
     dev.ipa.alignment.quant.WeightMode.parse(weights); // fail on a bad mode before loading data
     FederationSettings d = FederationSettings.defaults();
     CodecSpec spec = CodecSpec.parse(codec);
-    CodecPolicy policy = spec.kind() == CodecSpec.Kind.NONE ? FederationSettings.fp32() : CodecPolicy.of(spec);
+    CodecPolicy policy = spec.kind() == CodecSpec.Kind.NONE ? FederationSettings.fp32()
+        : new CodecPolicy(spec, smallThreshold, CodecSpec.parse(smallCodec), CodecSpec.NONE, resyncEvery);
     FederationSettings f = new FederationSettings(
         Algorithm.parse(algo),
         lambda != null ? lambda : d.lambda(),

@@ -24,7 +24,7 @@ public final class SimulationReport {
     Map<String, Object> perAlgo = new LinkedHashMap<>();
     List<List<Object>> csv = new ArrayList<>();
     Map<String, double[][]> lines = new LinkedHashMap<>();
-    Table summary = new Table("algorithm", "mean acc", "min acc", "personal acc", "bytes sent", "vs fp32", "rounds", "seconds");
+    Table summary = new Table("algorithm", "mean acc", "min acc", "personal acc", "bytes sent", "vs fp32", "B/exchange", "exchange vs fp32", "rounds", "seconds");
     for (Map.Entry<String, SimulationResult> e : results.entrySet()) {
       SimulationResult r = e.getValue();
       Map<String, Object> one = resultJson(r, standalone);
@@ -43,7 +43,9 @@ public final class SimulationReport {
       }
       long fullBytes = r.fp32Bytes();
       summary.row(e.getKey(), fmt(r.meanAccuracy()), fmt(r.minAccuracy()), fmt(r.meanPersonalAccuracy()), human(r.totalBytesSent()),
-          fullBytes == 0 ? "-" : String.format("1/%.1f", (double) fullBytes / Math.max(1, r.totalBytesSent())), r.roundsRun(), String.format("%.0f", r.seconds()));
+          fullBytes == 0 ? "-" : String.format("1/%.1f", (double) fullBytes / Math.max(1, r.totalBytesSent())),
+          r.bytesPerExchange() == 0 ? "-" : String.format("%.0f", r.bytesPerExchange()),
+          r.bytesPerExchange() == 0 ? "-" : String.format("1/%.1f", r.fp32BytesPerSnapshot() / r.bytesPerExchange()), r.roundsRun(), String.format("%.0f", r.seconds()));
     }
     if (results.size() == 1) {
       SimulationResult only = results.values().iterator().next();
@@ -155,6 +157,8 @@ public final class SimulationReport {
     fin.put("meanPersonalAccuracy", nan(r.meanPersonalAccuracy()));
     fin.put("bytesSent", r.totalBytesSent());
     fin.put("fp32Bytes", r.fp32Bytes());
+    fin.put("bytesPerExchange", r.bytesPerExchange());
+    fin.put("fp32BytesPerExchange", r.fp32BytesPerSnapshot());
     fin.put("compressionRatio", r.totalBytesSent() == 0 ? null : (double) r.fp32Bytes() / r.totalBytesSent());
     fin.put("roundsRun", r.roundsRun());
     fin.put("seconds", r.seconds());

@@ -61,6 +61,20 @@ public record SimulationResult(
     return n * fp32BytesPerSnapshot;
   }
 
+  /** Bytes per snapshot in the last round (steady state: deltas only, full resyncs of round 1 excluded). */
+  public double bytesPerExchange() {
+    if (rounds.isEmpty()) return 0;
+    long b = 0;
+    long n = 0;
+    for (PeerRound pr : rounds.get(rounds.size() - 1)) {
+      if (pr != null) {
+        b += pr.bytesSent();
+        n += pr.snapshotsSent();
+      }
+    }
+    return n == 0 ? 0 : (double) b / n;
+  }
+
   public int roundsRun() {
     return rounds.size();
   }
