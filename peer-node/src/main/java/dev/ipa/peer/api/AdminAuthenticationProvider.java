@@ -1,0 +1,38 @@
+package dev.ipa.peer.api;
+
+import io.micronaut.context.annotation.Value;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.security.authentication.AuthenticationFailureReason;
+import io.micronaut.security.authentication.AuthenticationRequest;
+import io.micronaut.security.authentication.AuthenticationResponse;
+import io.micronaut.security.authentication.provider.HttpRequestAuthenticationProvider;
+import jakarta.inject.Singleton;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+
+/**
+ * Checks HTTP basic credentials against {@code ipa.admin.username} and {@code ipa.admin.password}. There is one
+ * admin account and it may do everything; comparisons run in constant time. Stateless and thread-safe.
+ */
+@Singleton
+public final class AdminAuthenticationProvider<B> implements HttpRequestAuthenticationProvider<B> {
+  private final byte[] username;
+  private final byte[] password;
+
+  public AdminAuthenticationProvider(@Value("${ipa.admin.username:}") String username, @Value("${ipa.admin.password:}") String password) {
+    this.username = username.getBytes(StandardCharsets.UTF_8);
+    this.password = password.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public AuthenticationResponse authenticate(@Nullable HttpRequest<B> request, AuthenticationRequest<String, String> auth) {
+    byte[] u = String.valueOf(auth.getIdentity()).getBytes(StandardCharsets.UTF_8);
+    byte[] p = String.valueOf(auth.getSecret()).getBytes(StandardCharsets.UTF_8);
+    // Both comparisons always run, so timing does not tell which one failed.
+    boolean userOk = MessageDigest.isEqual(u, username);
+    boolean passOk = MessageDigest.isEqual(p, password);
+    if (username.length > 0 && password.length > 0 && userOk & passOk) return AuthenticationResponse.success(auth.getIdentity());
+    return AuthenticationResponse.failure(AuthenticationFailureReason.CREDENTIALS_DO_NOT_MATCH);
+  }
+}

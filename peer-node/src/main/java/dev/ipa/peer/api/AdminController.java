@@ -1,0 +1,107 @@
+package dev.ipa.peer.api;
+
+import dev.ipa.alignment.protocol.StopRecord;
+import dev.ipa.alignment.quant.ModelProvenance;
+import dev.ipa.peer.checkpoint.RoundSummary;
+import dev.ipa.peer.federation.PeerNode;
+import dev.ipa.peer.federation.PeerStatus;
+import dev.ipa.transport.LinkState;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.rules.SecurityRule;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The admin REST API of a peer (JSON). Every endpoint requires the admin's HTTP basic credentials. Control
+ * actions take effect between rounds: a round in progress always completes and is checkpointed.
+ */
+@Controller("/api")
+@Secured(SecurityRule.IS_AUTHENTICATED)
+@SecurityRequirement(name = "basicAuth")
+public class AdminController {
+  private final PeerNode node;
+
+  public AdminController(PeerNode node) {
+    this.node = node;
+  }
+
+  /** A neighbour link for {@code GET /api/peers}. */
+  public record Neighbour(String peerId, boolean connected, String lastSeen, int lastRoundReceived, long bytesIn, long bytesOut, double roundTripMillis) {}
+
+  /** Round history and stops for {@code GET /api/fairness}. */
+  public record Fairness(String peerId, List<RoundSummary> rounds, List<StopRecord> stops) {}
+
+  /** The outcome of a control action. */
+  public record ControlResult(String action, boolean changed, PeerStatus status) {}
+
+  @Get("/status")
+  @Operation(summary = "Peer id, state (idle, training, waiting, stopped), last round, accuracy and loss")
+  public PeerStatus status() {
+    return node.status();
+  }
+
+  @Get("/peers")
+  @Operation(summary = "Each neighbour link: connected, last seen, last round received, bytes in/out, RTT")
+  public List<Neighbour> peers() {
+    List<Neighbour> out = new ArrayList<>();
+    for (LinkState l : node.links().values()) {
+      out.add(new Neighbour(l.peerId(), l.connected(), l.lastSeen() == null ? null : l.lastSeen().toString(), l.lastRoundReceived(),
+          l.bytesIn(), l.bytesOut(), l.roundTripMillis()));
+    }
+    return out;
+  }
+
+  @Get("/rounds")
+  @Operation(summary = "Per-round metrics of every completed round, contiguous from round 0")
+  public List<RoundSummary> rounds() {
+    return node.history();
+  }
+
+  @Get("/fairness")
+  @Operation(summary = "Round history with the stops recorded by this peer (its own and those its neighbours announced)")
+  public Fairness fairness() {
+    return new Fairness(node.id(), node.history(), node.stops());
+  }
+
+  @Post("/federation/{action}")
+  @Operation(summary = "start, pause, resume or stop the federation; changes take effect between rounds")
+  public HttpResponse<ControlResult> control(@PathVariable String action) {
+    boolean changed = switch (action) {
+      case "start" -> node.start();
+      case "pause" -> node.pause();
+      case "resume" -> node.resume();
+      case "stop" -> node.stop();
+      default -> throw new UnknownAction(action);
+    };
+    return HttpResponse.ok(new ControlResult(action, changed, node.status()));
+  }
+
+  @Get(value = "/model", produces = MediaType.APPLICATION_OCTET_STREAM)
+  @Operation(summary = "The latest model in the packed model format (provenance included)")
+  public HttpResponse<byte[]> model() {
+    ModelProvenance p = node.modelProvenance();
+    return HttpResponse.ok(node.packedModel())
+        .header("Content-Disposition", "attachment; filename=\"" + p.peerId() + "-round" + p.round() + ".ipamodel\"");
+  }
+
+  @Get("/model/provenance")
+  @Operation(summary = "Provenance of the latest model: peer, round, seed, settings, code version")
+  public ModelProvenance provenance() {
+    return node.modelProvenance();
+  }
+
+  /** An unknown control action; answered with 400. */
+  public static final class UnknownAction extends RuntimeException {
+    UnknownAction(String action) {
+      super("Unknown action '" + action + "'; use start, pause, resume or stop.");
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package dev.ipa.peer.checkpoint;
+
+import dev.ipa.alignment.protocol.StopRecord;
+import dev.ipa.compression.SnapshotEncoder;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything a peer needs to continue after round {@link #round} as if it had never stopped: parameters,
+ * optimiser and trainer position, the snapshot encoder's error-feedback state, its views of its neighbours,
+ * the round history, and provenance. Written by {@link CheckpointStore}.
+ *
+ * @param provenance what produced it
+ * @param round      the last completed round; the peer resumes at {@code round + 1}
+ * @param params     flat parameter vector θ
+ * @param moments    Adam moments (m then v)
+ * @param iteration  Adam steps taken
+ * @param epoch      trainer epoch
+ * @param cursor     trainer position in the epoch
+ * @param encoder    the snapshot encoder's state
+ * @param views      the last snapshot received from each neighbour
+ * @param history    one summary per completed round, 0..round, contiguous
+ * @param stops      stops recorded so far
+ */
+public record Checkpoint(
+    Provenance provenance,
+    int round,
+    float[] params,
+    float[] moments,
+    int iteration,
+    int epoch,
+    int cursor,
+    SnapshotEncoder.State encoder,
+    List<NeighbourView> views,
+    List<RoundSummary> history,
+    List<StopRecord> stops) {
+
+  public Checkpoint {
+    Objects.requireNonNull(provenance, "provenance");
+    Objects.requireNonNull(params, "params");
+    Objects.requireNonNull(moments, "moments");
+    Objects.requireNonNull(encoder, "encoder");
+    views = List.copyOf(views);
+    history = List.copyOf(history);
+    stops = List.copyOf(stops);
+    if (history.size() != round + 1) {
+      throw new IllegalArgumentException("A checkpoint after round " + round + " must hold " + (round + 1) + " round summaries, got " + history.size() + ".");
+    }
+    for (int i = 0; i < history.size(); i++) {
+      if (history.get(i).round() != i) throw new IllegalArgumentException("The round history is not contiguous: entry " + i + " is round " + history.get(i).round() + ".");
+    }
+  }
+
+  /**
+   * Who wrote the checkpoint and with what.
+   *
+   * @param peerId      the peer
+   * @param round       the last completed round
+   * @param seed        federation seed
+   * @param settings    the federation and peer settings, as text
+   * @param codeVersion the daemon's version
+   */
+  public record Provenance(String peerId, int round, long seed, String settings, String codeVersion) {}
+
+  /** A neighbour's last snapshot as decoded parameters. */
+  public record NeighbourView(String peer, int round, int sync, long sequence, int dataSize, float[] params) {}
+}

@@ -1,0 +1,237 @@
+package dev.ipa.peer.checkpoint;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.ipa.alignment.protocol.StopRecord;
+import dev.ipa.compression.SnapshotEncoder;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.CRC32;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes and reads a peer's checkpoints in one directory, one file per completed round
+ * ({@code round-000012.ckpt}), keeping the newest {@code keep}.
+ *
+ * <pre>
+ * +----------+---------+-------------+------------------+------------------------------+---------+
+ * | "IPACKPT"| version | JSON length | JSON (UTF-8):    | float arrays, each as        | CRC32   |
+ * | 7 bytes  | 1 byte  | int32       | provenance, round,| int32 length (-1 = null) +   | int64   |
+ * |          | (= 1)   |             | positions, views  | big-endian float32 values:   | of all  |
+ * |          |         |             | meta, history,    | params, moments, encoder     | bytes   |
+ * |          |         |             | stops             | view, each neighbour's view  | before  |
+ * +----------+---------+-------------+------------------+------------------------------+---------+
+ * </pre>
+ *
+ * <p>Writing is atomic: the bytes go to a temporary file in the same directory, are forced to disk, and the file
+ * is renamed over its final name (then the directory is forced), so a crash leaves either the old set of files
+ * or the new one, never a half-written checkpoint under a final name. Reading verifies the checksum first; a
+ * damaged newest file is skipped, logged, and the previous one is used.
+ *
+ * <p>Thread-safety: one writer (the federation thread); reads happen at start-up before it runs.
+ */
+public final class CheckpointStore {
+  private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
+  private static final byte[] MAGIC = "IPACKPT".getBytes(StandardCharsets.US_ASCII);
+  private static final int VERSION = 1;
+  private static final Pattern NAME = Pattern.compile("round-(\\d{6,})\\.ckpt");
+  private static final ObjectMapper JSON = JsonMapper.builder().build();
+
+  private final Path directory;
+  private final int keep;
+
+  public CheckpointStore(Path directory, int keep) {
+    if (keep < 1) throw new IllegalArgumentException("At least one checkpoint must be kept, got " + keep + ".");
+    this.directory = directory;
+    this.keep = keep;
+    try {
+      Files.createDirectories(directory);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("The checkpoint directory " + directory + " cannot be created: " + e.getMessage() + ".", e);
+    }
+    if (!Files.isWritable(directory)) throw new IllegalArgumentException("The checkpoint directory " + directory + " is not writable.");
+  }
+
+  public Path directory() {
+    return directory;
+  }
+
+  /** The JSON part of the file. */
+  record Meta(Checkpoint.Provenance provenance, int round, int iteration, int epoch, int cursor, long encoderVersion,
+      int encoderRound, int encoderDeltasSinceFull, boolean encoderFullResyncRequested, List<ViewMeta> views,
+      List<RoundSummary> history, List<StopRecord> stops) {}
+
+  record ViewMeta(String peer, int round, int sync, long sequence, int dataSize) {}
+
+  /** Writes {@code c} atomically, then deletes all but the newest {@code keep} checkpoints. Returns the file. */
+  public Path write(Checkpoint c) {
+    Path target = directory.resolve(String.format("round-%06d.ckpt", c.round()));
+    Path temp = directory.resolve(target.getFileName() + ".tmp");
+    try {
+      byte[] bytes = encode(c);
+      try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        while (b.hasRemaining()) ch.write(b);
+        ch.force(true);
+      }
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      forceDirectory();
+      prune();
+      return target;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Could not write checkpoint " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Checkpoint files, newest first. */
+  public List<Path> files() {
+    try (Stream<Path> s = Files.list(directory)) {
+      return s.filter(p -> NAME.matcher(p.getFileName().toString()).matches())
+          .sorted(Comparator.comparingInt(CheckpointStore::roundOf).reversed())
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Could not list checkpoints in " + directory + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The newest checkpoint that passes its checksum; damaged ones are logged and skipped. Empty if none. */
+  public Optional<Checkpoint> loadLatest() {
+    List<Path> files = files();
+    for (int i = 0; i < files.size(); i++) {
+      Path f = files.get(i);
+      try {
+        Checkpoint c = read(f);
+        if (i > 0) LOG.warn("Resuming from the older checkpoint {} because the newer ones were damaged.", f.getFileName());
+        return Optional.of(c);
+      } catch (CheckpointException e) {
+        LOG.warn("Checkpoint {} is damaged ({}); {}.", f, e.getMessage(),
+            i + 1 < files.size() ? "falling back to " + files.get(i + 1).getFileName() : "no older checkpoint is left, starting from round 0");
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Reads one file, verifying its checksum and structure. */
+  public static Checkpoint read(Path file) throws CheckpointException {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new CheckpointException("cannot read it: " + e.getMessage(), e);
+    }
+    return decode(bytes);
+  }
+
+  static byte[] encode(Checkpoint c) throws IOException {
+    SnapshotEncoder.State enc = c.encoder();
+    List<ViewMeta> vm = new ArrayList<>();
+    for (Checkpoint.NeighbourView v : c.views()) vm.add(new ViewMeta(v.peer(), v.round(), v.sync(), v.sequence(), v.dataSize()));
+    Meta meta = new Meta(c.provenance(), c.round(), c.iteration(), c.epoch(), c.cursor(), enc.version(), enc.round(),
+        enc.deltasSinceFull(), enc.fullResyncRequested(), vm, c.history(), c.stops());
+    byte[] json = JSON.writeValueAsBytes(meta);
+    ByteArrayOutputStream buf = new ByteArrayOutputStream(16 + json.length + 4 * (c.params().length + c.moments().length) * 2);
+    DataOutputStream out = new DataOutputStream(buf);
+    out.write(MAGIC);
+    out.writeByte(VERSION);
+    out.writeInt(json.length);
+    out.write(json);
+    writeFloats(out, c.params());
+    writeFloats(out, c.moments());
+    writeFloats(out, enc.receiversView());
+    for (Checkpoint.NeighbourView v : c.views()) writeFloats(out, v.params());
+    out.flush();
+    CRC32 crc = new CRC32();
+    crc.update(buf.toByteArray());
+    out.writeLong(crc.getValue());
+    out.flush();
+    return buf.toByteArray();
+  }
+
+  static Checkpoint decode(byte[] bytes) throws CheckpointException {
+    if (bytes.length < MAGIC.length + 1 + 4 + 8) throw new CheckpointException("it is truncated (" + bytes.length + " bytes)");
+    CRC32 crc = new CRC32();
+    crc.update(bytes, 0, bytes.length - 8);
+    long stored = ByteBuffer.wrap(bytes, bytes.length - 8, 8).getLong();
+    if (stored != crc.getValue()) throw new CheckpointException("its CRC32 checksum does not match, so it is truncated or corrupt");
+    try {
+      DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes, 0, bytes.length - 8));
+      byte[] magic = in.readNBytes(MAGIC.length);
+      if (!java.util.Arrays.equals(magic, MAGIC)) throw new CheckpointException("it is not an IPA checkpoint");
+      int version = in.readUnsignedByte();
+      if (version != VERSION) throw new CheckpointException("it has format version " + version + ", this daemon reads " + VERSION);
+      int jsonLength = in.readInt();
+      if (jsonLength < 0 || jsonLength > bytes.length) throw new CheckpointException("its header is damaged");
+      Meta meta = JSON.readValue(in.readNBytes(jsonLength), Meta.class);
+      float[] params = readFloats(in);
+      float[] moments = readFloats(in);
+      float[] view = readFloats(in);
+      List<Checkpoint.NeighbourView> views = new ArrayList<>();
+      for (ViewMeta v : meta.views()) views.add(new Checkpoint.NeighbourView(v.peer(), v.round(), v.sync(), v.sequence(), v.dataSize(), readFloats(in)));
+      if (in.available() != 0) throw new CheckpointException("it has " + in.available() + " unexpected trailing bytes");
+      SnapshotEncoder.State enc = new SnapshotEncoder.State(view, meta.encoderVersion(), meta.encoderRound(), meta.encoderDeltasSinceFull(), meta.encoderFullResyncRequested());
+      return new Checkpoint(meta.provenance(), meta.round(), params, moments, meta.iteration(), meta.epoch(), meta.cursor(), enc, views, meta.history(), meta.stops());
+    } catch (EOFException e) {
+      throw new CheckpointException("it ends early", e);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new CheckpointException("it cannot be decoded: " + e.getMessage(), e);
+    }
+  }
+
+  private static void writeFloats(DataOutputStream out, float[] a) throws IOException {
+    if (a == null) {
+      out.writeInt(-1);
+      return;
+    }
+    out.writeInt(a.length);
+    ByteBuffer b = ByteBuffer.allocate(4 * a.length);
+    b.asFloatBuffer().put(a);
+    out.write(b.array());
+  }
+
+  private static float[] readFloats(DataInputStream in) throws IOException, CheckpointException {
+    int n = in.readInt();
+    if (n == -1) return null;
+    if (n < 0 || 4L * n > in.available()) throw new CheckpointException("an array length (" + n + ") runs past the end of the file");
+    float[] a = new float[n];
+    ByteBuffer.wrap(in.readNBytes(4 * n)).asFloatBuffer().get(a);
+    return a;
+  }
+
+  private void prune() throws IOException {
+    List<Path> files = files();
+    for (int i = keep; i < files.size(); i++) Files.deleteIfExists(files.get(i));
+  }
+
+  private void forceDirectory() {
+    try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+      dir.force(true);
+    } catch (IOException | UnsupportedOperationException e) {
+      // Some file systems cannot open a directory for syncing; the rename is still atomic there.
+      LOG.debug("Could not force directory {}: {}", directory, e.getMessage());
+    }
+  }
+
+  private static int roundOf(Path p) {
+    Matcher m = NAME.matcher(p.getFileName().toString());
+    return m.matches() ? Integer.parseInt(m.group(1)) : -1;
+  }
+}

@@ -1,0 +1,131 @@
+package dev.ipa.peer.config;
+
+import dev.ipa.alignment.protocol.FederationSettings;
+import dev.ipa.transport.tls.FederationCertificates;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything one peer daemon needs, validated once in the compact constructor (key prefix {@code ipa.peer.*};
+ * see {@link PeerConfigFactory} for the file keys). Immutable.
+ *
+ * @param federation        federation id; must match the certificates and the other peers
+ * @param id                this peer's id (= CN of its certificate)
+ * @param listen            where the peer transport listens
+ * @param tlsDir            directory holding this peer's peer.crt, peer.key and ca.crt
+ * @param peers             the other peers with their addresses, in configuration order
+ * @param data              {@code embedded} or a directory with the four IDX files
+ * @param partition         shard selector: a partition spec ({@code disjoint}, {@code iid}, ...), or null to train on
+ *                          the whole training set
+ * @param shardIndex        which shard of the partition this peer takes, in {@code [0, peersInPartition)}
+ * @param peersInPartition  how many shards the partition has (normally the federation size)
+ * @param model             architecture spec, e.g. {@code mlp} or {@code mlp:100}
+ * @param weights           weight mode spec, e.g. {@code float} or {@code binary}
+ * @param batch             batch size ≥ 1
+ * @param learningRate      Adam learning rate &gt; 0
+ * @param settings          the round protocol's settings (λ, distance, codec, rounds, ...), validated by its own record
+ * @param checkpointDir     where checkpoints go
+ * @param keepCheckpoints   how many checkpoints to keep, ≥ 2 so a corrupt newest one has a fallback
+ * @param autoStart         start the federation at start-up rather than on {@code POST /api/federation/start}
+ * @param adminUsername     admin API user
+ * @param adminPassword     admin API password
+ */
+public record PeerConfig(
+    String federation,
+    String id,
+    InetSocketAddress listen,
+    Path tlsDir,
+    Map<String, InetSocketAddress> peers,
+    String data,
+    String partition,
+    int shardIndex,
+    int peersInPartition,
+    String model,
+    String weights,
+    int batch,
+    double learningRate,
+    FederationSettings settings,
+    Path checkpointDir,
+    int keepCheckpoints,
+    boolean autoStart,
+    String adminUsername,
+    String adminPassword) {
+
+  public PeerConfig {
+    if (federation == null || federation.isBlank()) throw new IllegalArgumentException("ipa.peer.federation must name the federation.");
+    if (id == null || id.isBlank()) throw new IllegalArgumentException("ipa.peer.id is missing; set it to this peer's id (the CN of its certificate).");
+    FederationCertificates.requireValidPeerId(id);
+    Objects.requireNonNull(listen, "ipa.peer.listen");
+    if (tlsDir == null) throw new IllegalArgumentException("ipa.peer.tls-dir is missing; point it at this peer's directory from ./ipa certs.");
+    peers = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(peers, "peers")));
+    if (peers.containsKey(id)) throw new IllegalArgumentException("ipa.peer.peers lists this peer '" + id + "' itself; list only the other peers.");
+    if (data == null || data.isBlank()) {
+      throw new IllegalArgumentException("ipa.peer.data is missing; set it to a directory holding the Fashion-MNIST IDX files, or to 'embedded'.");
+    }
+    if (partition != null) {
+      if (peersInPartition < 1) throw new IllegalArgumentException("ipa.peer.peers-in-partition must be ≥ 1 when a partition is set, got " + peersInPartition + ".");
+      if (shardIndex < 0 || shardIndex >= peersInPartition) {
+        throw new IllegalArgumentException("ipa.peer.shard-index must be in [0, " + peersInPartition + "), got " + shardIndex + ".");
+      }
+    }
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(weights, "weights");
+    if (batch < 1) throw new IllegalArgumentException("ipa.peer.batch must be ≥ 1, got " + batch + ".");
+    if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+      throw new IllegalArgumentException("ipa.peer.learning-rate must be a positive number, got " + learningRate + ".");
+    }
+    Objects.requireNonNull(settings, "settings");
+    if (checkpointDir == null) throw new IllegalArgumentException("ipa.peer.checkpoint-dir is missing; set a directory the peer may write.");
+    if (keepCheckpoints < 2) throw new IllegalArgumentException("ipa.peer.keep-checkpoints must be ≥ 2 so a damaged newest checkpoint has a fallback, got " + keepCheckpoints + ".");
+    if (adminUsername == null || adminUsername.isBlank() || adminPassword == null || adminPassword.isEmpty()) {
+      throw new IllegalArgumentException("ipa.admin.username and ipa.admin.password must both be set; the admin API never runs open.");
+    }
+  }
+
+  /** Every peer of the federation (this one included), sorted, as the round protocol wants a shared order. */
+  public List<String> federationMembers() {
+    List<String> all = new java.util.ArrayList<>(peers.keySet());
+    all.add(id);
+    Collections.sort(all);
+    return List.copyOf(all);
+  }
+
+  /**
+   * Parses a peer list of {@code id=host:port} entries, rejecting a peer listed twice.
+   *
+   * @throws IllegalArgumentException with one sentence naming the bad entry
+   */
+  public static Map<String, InetSocketAddress> parsePeers(List<String> entries) {
+    Map<String, InetSocketAddress> out = new LinkedHashMap<>();
+    for (String e : entries) {
+      String entry = e.trim();
+      if (entry.isEmpty()) continue;
+      int eq = entry.indexOf('=');
+      if (eq <= 0) throw new IllegalArgumentException("Bad entry '" + entry + "' in ipa.peer.peers; write id=host:port, e.g. b=127.0.0.1:7002.");
+      String peer = entry.substring(0, eq).trim();
+      InetSocketAddress address = parseAddress(entry.substring(eq + 1).trim(), "ipa.peer.peers entry for '" + peer + "'");
+      if (out.put(peer, address) != null) throw new IllegalArgumentException("Peer '" + peer + "' is listed twice in ipa.peer.peers; list each peer once.");
+    }
+    return out;
+  }
+
+  /** Parses {@code host:port}; {@code what} names the setting in the error. */
+  public static InetSocketAddress parseAddress(String text, String what) {
+    int colon = text.lastIndexOf(':');
+    if (colon <= 0) throw new IllegalArgumentException("The " + what + " '" + text + "' is not host:port.");
+    String host = text.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+    try {
+      int port = Integer.parseInt(text.substring(colon + 1));
+      if (port < 0 || port > 65535) throw new NumberFormatException();
+      return new InetSocketAddress(host, port);
+    } catch (NumberFormatException ex) {
+      throw new IllegalArgumentException("The " + what + " '" + text + "' has no valid port (0-65535).");
+    }
+  }
+}

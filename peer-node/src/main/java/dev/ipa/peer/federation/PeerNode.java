@@ -1,0 +1,408 @@
+package dev.ipa.peer.federation;
+
+import dev.ipa.alignment.data.Dataset;
+import dev.ipa.alignment.data.FashionMnist;
+import dev.ipa.alignment.data.TrainTest;
+import dev.ipa.alignment.model.Architecture;
+import dev.ipa.alignment.model.Evaluation;
+import dev.ipa.alignment.model.Network;
+import dev.ipa.alignment.partition.PartitionPlan;
+import dev.ipa.alignment.partition.Shard;
+import dev.ipa.alignment.protocol.FederatedPeer;
+import dev.ipa.alignment.protocol.PeerFailure;
+import dev.ipa.alignment.protocol.PeerViews;
+import dev.ipa.alignment.protocol.RoundRecord;
+import dev.ipa.alignment.protocol.SnapshotDecoding;
+import dev.ipa.alignment.protocol.StopRecord;
+import dev.ipa.alignment.quant.ModelProvenance;
+import dev.ipa.alignment.quant.PackedModel;
+import dev.ipa.alignment.quant.WeightMode;
+import dev.ipa.alignment.train.LocalTrainer;
+import dev.ipa.peer.checkpoint.Checkpoint;
+import dev.ipa.peer.checkpoint.CheckpointStore;
+import dev.ipa.peer.checkpoint.RoundSummary;
+import dev.ipa.peer.config.PeerConfig;
+import dev.ipa.transport.LinkState;
+import dev.ipa.transport.netty.ModelFingerprint;
+import dev.ipa.transport.netty.NettyTransport;
+import dev.ipa.transport.netty.NettyTransportConfig;
+import dev.ipa.transport.tls.TlsFiles;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micronaut.context.annotation.Context;
+import jakarta.annotation.PreDestroy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running peer: its data shard, model, trainer, Netty transport and {@link FederatedPeer}, plus the
+ * background thread that runs the rounds, checkpoints after each one and keeps the round history.
+ *
+ * <p>Lifecycle: constructed eagerly at daemon start-up, where every configuration problem surfaces as one
+ * exception with one sentence (missing data, unusable certificates, port in use, unusable checkpoint directory);
+ * the newest valid checkpoint is restored and the transport starts listening → {@link #start()} (or
+ * {@code auto-start}) launches the federation thread → {@link #pause()}/{@link #resume()} take effect between
+ * rounds → {@link #stop()} ends it after the current round → {@link #close()} at shutdown.
+ *
+ * <p>Thread-safety: the admin API calls in from HTTP threads; control state is guarded by {@code this}, the
+ * model is only touched by the federation thread (the API reads a packed copy made after each round).
+ */
+@Context
+public final class PeerNode implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PeerNode.class);
+  private static final Duration WAIT_LOG_EVERY = Duration.ofSeconds(5);
+
+  private final PeerConfig config;
+  private final TrainTest data;
+  private final Network network;
+  private final WeightMode weightMode;
+  private final LocalTrainer trainer;
+  private final NettyTransport transport;
+  private final FederatedPeer peer;
+  private final CheckpointStore store;
+  private final String codeVersion;
+  private final List<RoundSummary> history = new ArrayList<>();
+  private final LinkedHashSet<StopRecord> stops = new LinkedHashSet<>();
+  private final Timer roundTimer;
+  private final Timer checkpointTimer;
+
+  private Thread thread;
+  private boolean started;
+  private boolean paused;
+  private boolean stopRequested;
+  private volatile PeerState phase = PeerState.IDLE;
+  private volatile Instant since = Instant.now();
+  private volatile String error;
+  private volatile byte[] packedModel;
+  private volatile ModelProvenance modelProvenance;
+
+  public PeerNode(PeerConfig config, MeterRegistry metrics) {
+    this.config = config;
+    this.codeVersion = Optional.ofNullable(PeerNode.class.getPackage().getImplementationVersion()).orElse("development build");
+    this.store = new CheckpointStore(config.checkpointDir(), config.keepCheckpoints());
+    this.data = loadData(config);
+    Dataset train = data.train();
+    List<String> members = config.federationMembers();
+    long seed = config.settings().seed();
+    Shard shard;
+    long total;
+    if (config.partition() != null) {
+      List<Shard> shards = PartitionPlan.of(config.partition(), config.peersInPartition(), seed).split(train.labelsAsInts(), train.numClasses());
+      shard = shards.get(config.shardIndex());
+      total = shards.stream().mapToLong(s -> s.train().length).sum();
+    } else {
+      shard = PartitionPlan.of("iid", 1, seed).split(train.labelsAsInts(), train.numClasses()).get(0);
+      total = (long) shard.train().length * members.size();
+    }
+    Architecture arch = Architecture.parse(config.model(), 1, train.rows(), train.cols(), train.numClasses());
+    this.weightMode = WeightMode.parse(config.weights());
+    this.network = Network.create(arch, seed, weightMode.transforms(arch));
+    this.trainer = new LocalTrainer(network, train, shard.train(), config.batch(), config.learningRate(), seed * 7919 + members.indexOf(config.id()));
+    if (!Files.isDirectory(config.tlsDir())) {
+      throw new IllegalArgumentException("The TLS directory " + config.tlsDir() + " (ipa.peer.tls-dir) does not exist; generate it with ./ipa certs.");
+    }
+    this.transport = new NettyTransport(NettyTransportConfig.secure(config.federation(), config.id(), config.listen(), config.peers(),
+        TlsFiles.inDirectory(config.tlsDir()), new ModelFingerprint(arch.describe(), network.parameterCount())));
+    this.peer = new FederatedPeer(config.id(), members, config.settings(), network, trainer, train, shard.validation(), total,
+        transport, SnapshotDecoding.privateDecoders(FederatedPeer.layoutOf(network)), null);
+    store.loadLatest().ifPresent(this::restore);
+    LOG.info("Peer {} of federation {}: {} training and {} validation samples from {}, model {} ({} parameters), {}.",
+        config.id(), config.federation(), shard.train().length, shard.validation().length, data.source(), arch.describe(),
+        network.parameterCount(), history.isEmpty() ? "starting at round 0" : "resuming at round " + history.size());
+    exportModel(lastRound());
+    peer.start(); // binds the listening socket: a port in use fails here, at start-up
+
+    Gauge.builder("ipa.round", this, n -> n.lastRound()).description("Last completed round").register(metrics);
+    Gauge.builder("ipa.accuracy", this, n -> n.lastSummary().map(RoundSummary::testAccuracy).orElse(Double.NaN))
+        .description("Test accuracy after the last round").register(metrics);
+    Gauge.builder("ipa.loss", this, n -> n.lastSummary().map(RoundSummary::testLoss).orElse(Double.NaN))
+        .description("Test loss after the last round").register(metrics);
+    FunctionCounter.builder("ipa.rounds.completed", this, n -> n.history().size()).register(metrics);
+    for (String p : config.peers().keySet()) {
+      FunctionCounter.builder("ipa.peer.bytes.sent", this, n -> n.link(p).map(LinkState::bytesOut).orElse(0L))
+          .tag("peer", p).baseUnit("bytes").register(metrics);
+      FunctionCounter.builder("ipa.peer.bytes.received", this, n -> n.link(p).map(LinkState::bytesIn).orElse(0L))
+          .tag("peer", p).baseUnit("bytes").register(metrics);
+    }
+    this.roundTimer = Timer.builder("ipa.round.duration").description("Wall time of a round").register(metrics);
+    this.checkpointTimer = Timer.builder("ipa.checkpoint.duration").description("Time to write a checkpoint").register(metrics);
+    if (config.autoStart()) start();
+  }
+
+  private static TrainTest loadData(PeerConfig config) {
+    if (config.data().equalsIgnoreCase("embedded")) return FashionMnist.embedded();
+    return FashionMnist.fromDirectory(Path.of(config.data()), "ipa.peer.data");
+  }
+
+  private void restore(Checkpoint c) {
+    if (!c.provenance().peerId().equals(config.id())) {
+      throw new IllegalArgumentException("The checkpoint directory " + config.checkpointDir() + " holds checkpoints of peer '"
+          + c.provenance().peerId() + "', not '" + config.id() + "'; point ipa.peer.checkpoint-dir elsewhere.");
+    }
+    if (c.params().length != network.parameterCount()) {
+      throw new IllegalArgumentException("The checkpoint in " + config.checkpointDir() + " has " + c.params().length
+          + " parameters but the configured model has " + network.parameterCount() + "; use a fresh ipa.peer.checkpoint-dir for a new model.");
+    }
+    network.setParams(c.params());
+    trainer.optimiser().restore(c.moments(), c.iteration());
+    trainer.seek(c.epoch(), c.cursor());
+    peer.encoder().restore(c.encoder());
+    for (Checkpoint.NeighbourView v : c.views()) {
+      peer.views().restore(new PeerViews.View(v.peer(), v.params(), null, v.round(), v.sync(), v.sequence(), v.dataSize()));
+    }
+    history.addAll(c.history());
+    stops.addAll(c.stops());
+    LOG.info("Peer {} restored checkpoint of round {} from {}.", config.id(), c.round(), config.checkpointDir());
+  }
+
+  // ---- control, called from the admin API ----
+
+  /** Starts the federation thread; returns false if it was already started. */
+  public synchronized boolean start() {
+    if (started) return false;
+    started = true;
+    thread = new Thread(this::run, "ipa-federation-" + config.id());
+    thread.setDaemon(true);
+    thread.start();
+    return true;
+  }
+
+  /** Pauses before the next round; returns false if not running or already paused. */
+  public synchronized boolean pause() {
+    if (!started || stopRequested || paused || phase == PeerState.STOPPED) return false;
+    paused = true;
+    LOG.info("Peer {} will pause after the current round.", config.id());
+    return true;
+  }
+
+  public synchronized boolean resume() {
+    if (!paused) return false;
+    paused = false;
+    notifyAll();
+    LOG.info("Peer {} resumes.", config.id());
+    return true;
+  }
+
+  /** Ends the federation after the current round (the round in progress completes and is checkpointed). */
+  public synchronized boolean stop() {
+    if (stopRequested || phase == PeerState.STOPPED) return false;
+    stopRequested = true;
+    notifyAll();
+    if (!started) setPhase(PeerState.STOPPED);
+    LOG.info("Peer {} stops after the current round.", config.id());
+    return true;
+  }
+
+  // ---- the federation thread ----
+
+  private void run() {
+    try {
+      awaitNeighbours();
+      for (int r = history.size(); r < config.settings().rounds(); r++) {
+        if (!awaitGo()) break;
+        setPhase(allConnected() ? PeerState.TRAINING : PeerState.WAITING);
+        long t0 = System.nanoTime();
+        RoundRecord rec = peer.runRound(r);
+        Evaluation test = LocalTrainer.evaluate(network, data.test(), null);
+        long nanos = System.nanoTime() - t0;
+        roundTimer.record(nanos, TimeUnit.NANOSECONDS);
+        List<String> failures = new ArrayList<>();
+        for (PeerFailure f : rec.failures()) failures.add(f.peer() + ": " + f.reason());
+        RoundSummary s = new RoundSummary(r, rec.trainLoss(), rec.validationAccuracy(), rec.validationLoss(), test.accuracy(), test.meanLoss(),
+            rec.bytesSent(), failures, rec.maxStaleness(), rec.frozen(), rec.stop() == null ? null : rec.stop().reason(), nanos / 1_000_000,
+            Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
+        synchronized (this) {
+          history.add(s);
+          stops.addAll(peer.stops());
+        }
+        checkpoint(r);
+        exportModel(r);
+        LOG.info("Peer {} finished round {}: test accuracy {}, loss {}, {} bytes sent{}.", config.id(), r,
+            String.format("%.4f", test.accuracy()), String.format("%.4f", test.meanLoss()), rec.bytesSent(),
+            failures.isEmpty() ? "" : ", missing " + failures);
+        if (rec.stop() != null) {
+          LOG.info("Peer {} stops: {}.", config.id(), rec.stop().reason());
+          break;
+        }
+      }
+      LOG.info("Peer {} is done after round {}.", config.id(), lastRound());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      error = e.getMessage();
+      LOG.error("Peer {} failed: {}", config.id(), e.getMessage(), e);
+    } finally {
+      setPhase(PeerState.STOPPED);
+    }
+  }
+
+  /** Waits (up to one exchange timeout) for every neighbour to connect, saying whom it waits for. */
+  private void awaitNeighbours() throws InterruptedException {
+    if (config.peers().isEmpty()) return;
+    Instant start = Instant.now();
+    Instant deadline = start.plus(config.settings().exchangeTimeout());
+    Instant nextLog = start;
+    setPhase(PeerState.WAITING);
+    while (!allConnected() && Instant.now().isBefore(deadline)) {
+      synchronized (this) {
+        if (stopRequested) return;
+      }
+      if (!Instant.now().isBefore(nextLog)) {
+        LOG.info("Peer {} is waiting for peers {} since {}.", config.id(), String.join(", ", disconnected()), start.truncatedTo(ChronoUnit.SECONDS));
+        nextLog = Instant.now().plus(WAIT_LOG_EVERY);
+      }
+      Thread.sleep(50);
+    }
+    if (!allConnected()) {
+      LOG.warn("Peer {} starts without peers {}: they missed the exchange timeout of {} s and count as failures until they connect.",
+          config.id(), String.join(", ", disconnected()), config.settings().exchangeTimeout().toSeconds());
+    }
+  }
+
+  /** Blocks while paused; false if a stop was requested. */
+  private synchronized boolean awaitGo() throws InterruptedException {
+    if (paused && !stopRequested) {
+      setPhase(PeerState.IDLE);
+      LOG.info("Peer {} is paused after round {}.", config.id(), lastRound());
+    }
+    while (paused && !stopRequested) wait();
+    return !stopRequested;
+  }
+
+  private void checkpoint(int round) {
+    long t0 = System.nanoTime();
+    List<Checkpoint.NeighbourView> views = new ArrayList<>();
+    for (PeerViews.View v : peer.views().all()) {
+      views.add(new Checkpoint.NeighbourView(v.peer(), v.round(), v.sync(), v.sequence(), v.dataSize(), v.params()));
+    }
+    Checkpoint c;
+    synchronized (this) {
+      c = new Checkpoint(new Checkpoint.Provenance(config.id(), round, config.settings().seed(), settingsText(), codeVersion), round,
+          network.copyParams(), trainer.optimiser().exportMoments(), trainer.optimiser().iteration(), trainer.epoch(), trainer.cursor(),
+          peer.encoder().exportState(), views, history, List.copyOf(stops));
+    }
+    store.write(c);
+    checkpointTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+  }
+
+  private void exportModel(int round) {
+    ModelProvenance p = new ModelProvenance(config.id(), Math.max(round, 0), config.settings().seed(), settingsText(), codeVersion);
+    packedModel = PackedModel.pack(network, weightMode, p).toBytes();
+    modelProvenance = p;
+  }
+
+  /** The settings that produced this peer's model, as stored in checkpoints and model provenance. */
+  public String settingsText() {
+    return "federation=" + config.federation() + " " + config.settings() + " model=" + config.model() + " weights=" + config.weights()
+        + " batch=" + config.batch() + " lr=" + config.learningRate() + " partition=" + config.partition() + " shard=" + config.shardIndex()
+        + "/" + config.peersInPartition();
+  }
+
+  private synchronized void setPhase(PeerState p) {
+    if (phase != p) {
+      phase = p;
+      since = Instant.now();
+    }
+  }
+
+  private boolean allConnected() {
+    return disconnected().isEmpty();
+  }
+
+  private List<String> disconnected() {
+    List<String> down = new ArrayList<>();
+    transport.links().forEach((id, l) -> {
+      if (!l.connected()) down.add(id);
+    });
+    return down;
+  }
+
+  // ---- views for the admin API ----
+
+  public String id() {
+    return config.id();
+  }
+
+  public synchronized PeerStatus status() {
+    PeerState s = phase;
+    if (s == PeerState.TRAINING || s == PeerState.WAITING) s = allConnected() ? PeerState.TRAINING : PeerState.WAITING;
+    Optional<RoundSummary> last = lastSummary();
+    return new PeerStatus(config.id(), s.id(), paused, lastRound(), last.map(RoundSummary::testAccuracy).orElse(Double.NaN),
+        last.map(RoundSummary::testLoss).orElse(Double.NaN), since.truncatedTo(ChronoUnit.MILLIS).toString(), error);
+  }
+
+  public synchronized List<RoundSummary> history() {
+    return List.copyOf(history);
+  }
+
+  public synchronized List<StopRecord> stops() {
+    return List.copyOf(stops);
+  }
+
+  public Map<String, LinkState> links() {
+    return transport.links();
+  }
+
+  private Optional<LinkState> link(String p) {
+    return Optional.ofNullable(transport.links().get(p));
+  }
+
+  public synchronized int lastRound() {
+    return history.size() - 1;
+  }
+
+  private synchronized Optional<RoundSummary> lastSummary() {
+    return history.isEmpty() ? Optional.empty() : Optional.of(history.get(history.size() - 1));
+  }
+
+  /** The latest model, packed ({@link PackedModel#toBytes()}). */
+  public byte[] packedModel() {
+    return packedModel;
+  }
+
+  public ModelProvenance modelProvenance() {
+    return modelProvenance;
+  }
+
+  /** Blocks until the federation thread ends (for tests and the CLI). */
+  public void join(Duration timeout) throws InterruptedException {
+    Thread t;
+    synchronized (this) {
+      t = thread;
+    }
+    if (t != null) t.join(timeout.toMillis());
+  }
+
+  @PreDestroy
+  @Override
+  public void close() {
+    Thread t;
+    synchronized (this) {
+      stopRequested = true;
+      notifyAll();
+      t = thread;
+    }
+    if (t != null) {
+      t.interrupt();
+      try {
+        t.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    peer.close();
+  }
+}
