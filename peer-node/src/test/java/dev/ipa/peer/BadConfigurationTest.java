@@ -1,0 +1,92 @@
+package dev.ipa.peer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each bad configuration stops start-up with one sentence that names the problem. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BadConfigurationTest {
+  TestPeers peers;
+
+  @BeforeAll
+  void certificates(@TempDir Path dir) throws Exception {
+    peers = new TestPeers(dir, List.of("a", "b"));
+  }
+
+  private String failure(Consumer<Map<String, String>> change) throws Exception {
+    Map<String, String> c = peers.config("a", TestPeers.freePort());
+    change.accept(c);
+    PeerDaemon.StartupFailure f = catchThrowableOfType(PeerDaemon.StartupFailure.class, () -> PeerDaemon.start(TestPeers.args(c)).close());
+    assertThat(f).as("start-up should fail").isNotNull();
+    String msg = f.getMessage();
+    assertThat(msg).doesNotContain("\n").endsWith(".");
+    assertThat(msg).doesNotContainIgnoringCase("bean");
+    return msg;
+  }
+
+  @Test
+  void missingDataDirectory() throws Exception {
+    assertThat(failure(c -> c.put("ipa.peer.data", "/no/such/fashion-mnist")))
+        .contains("/no/such/fashion-mnist").contains("ipa.peer.data").contains("does not exist");
+  }
+
+  @Test
+  void dataPathNotSet() throws Exception {
+    assertThat(failure(c -> c.put("ipa.peer.data", ""))).contains("ipa.peer.data is missing");
+  }
+
+  @Test
+  void peerPortInUse() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      assertThat(failure(c -> c.put("ipa.peer.listen", "127.0.0.1:" + taken.getLocalPort())))
+          .contains("cannot listen on").contains(String.valueOf(taken.getLocalPort()));
+    }
+  }
+
+  @Test
+  void peerListedTwice() throws Exception {
+    assertThat(failure(c -> c.put("ipa.peer.peers", "b=127.0.0.1:7002,b=127.0.0.1:7003"))).contains("Peer 'b' is listed twice");
+  }
+
+  @Test
+  void unreadableCertificate(@TempDir Path bad) throws Exception {
+    Files.writeString(bad.resolve("ca.crt"), "not a certificate");
+    Files.writeString(bad.resolve("peer.crt"), "not a certificate");
+    Files.writeString(bad.resolve("peer.key"), "not a key");
+    assertThat(failure(c -> c.put("ipa.peer.tls-dir", bad.toString()))).contains("is not a PEM X.509 certificate");
+  }
+
+  @Test
+  void certificateOfAnotherPeer() throws Exception {
+    assertThat(failure(c -> c.put("ipa.peer.tls-dir", peers.dir.resolve("certs").resolve("b").toString())))
+        .contains("names peer 'b'").contains("this peer is 'a'");
+  }
+
+  @Test
+  void negativeLambda() throws Exception {
+    assertThat(failure(c -> c.put("ipa.federation.lambda", "-0.5"))).contains("ipa.federation").contains("λ").contains("-0.5");
+  }
+
+  @Test
+  void noAdminCredentials() throws Exception {
+    assertThat(failure(c -> c.remove("ipa.admin.password"))).contains("ipa.admin.password");
+  }
+
+  @Test
+  void missingConfigurationFile() {
+    PeerDaemon.StartupFailure f = catchThrowableOfType(PeerDaemon.StartupFailure.class, () -> PeerDaemon.start("--config", "/no/such/peer.yml"));
+    assertThat(f.getMessage()).contains("/no/such/peer.yml").contains("does not exist");
+  }
+}

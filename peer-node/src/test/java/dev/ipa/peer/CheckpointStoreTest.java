@@ -1,0 +1,102 @@
+package dev.ipa.peer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ipa.alignment.protocol.StopRecord;
+import dev.ipa.compression.SnapshotEncoder;
+import dev.ipa.compression.ViewHash;
+import dev.ipa.peer.checkpoint.Checkpoint;
+import dev.ipa.peer.checkpoint.CheckpointException;
+import dev.ipa.peer.checkpoint.CheckpointStore;
+import dev.ipa.peer.checkpoint.RoundSummary;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckpointStoreTest {
+  @TempDir Path dir;
+
+  static Checkpoint checkpoint(int round) {
+    List<RoundSummary> history = new ArrayList<>();
+    for (int r = 0; r <= round; r++) history.add(new RoundSummary(r, 1.0 / (r + 1), 0.5, 0.7, 0.6, 0.8, 1000L * r, List.of(), 0, false, null, 12, "2026-01-01T00:00:00Z"));
+    float[] params = {round, 1.5f, -2.25f, Float.MIN_VALUE};
+    float[] view = {0.5f, 0.25f, round, 1};
+    return new Checkpoint(new Checkpoint.Provenance("a", round, 7, "settings", "test"), round, params, new float[] {1, 2, 3, 4, 5, 6, 7, 8},
+        42 + round, 3, 17, new SnapshotEncoder.State(view, ViewHash.of(view), round, 1, false),
+        List.of(new Checkpoint.NeighbourView("b", round, 0, round + 1, 900, new float[] {9, 8, 7, 6})), history,
+        List.of(new StopRecord("b", round, "reached validation accuracy 0.9")));
+  }
+
+  @Test
+  void roundTripKeepsEveryField() throws Exception {
+    CheckpointStore store = new CheckpointStore(dir, 2);
+    Checkpoint c = checkpoint(3);
+    Checkpoint back = CheckpointStore.read(store.write(c));
+    assertThat(back.round()).isEqualTo(3);
+    assertThat(back.params()).containsExactly(c.params());
+    assertThat(back.moments()).containsExactly(c.moments());
+    assertThat(back.iteration()).isEqualTo(45);
+    assertThat(back.epoch()).isEqualTo(3);
+    assertThat(back.cursor()).isEqualTo(17);
+    assertThat(back.encoder().receiversView()).containsExactly(c.encoder().receiversView());
+    assertThat(back.encoder().version()).isEqualTo(c.encoder().version());
+    assertThat(back.views().get(0).params()).containsExactly(9, 8, 7, 6);
+    assertThat(back.views().get(0).dataSize()).isEqualTo(900);
+    assertThat(back.history()).isEqualTo(c.history());
+    assertThat(back.stops()).isEqualTo(c.stops());
+    assertThat(back.provenance()).isEqualTo(c.provenance());
+  }
+
+  @Test
+  void keepsOnlyTheNewestTwoAndLeavesNoTemporaryFiles() throws Exception {
+    CheckpointStore store = new CheckpointStore(dir, 2);
+    for (int r = 0; r < 4; r++) store.write(checkpoint(r));
+    assertThat(store.files()).extracting(p -> p.getFileName().toString()).containsExactly("round-000003.ckpt", "round-000002.ckpt");
+    try (var s = Files.list(dir)) {
+      assertThat(s.filter(p -> p.toString().endsWith(".tmp"))).isEmpty();
+    }
+    assertThat(store.loadLatest()).hasValueSatisfying(c -> assertThat(c.round()).isEqualTo(3));
+  }
+
+  @Test
+  void aCorruptNewestCheckpointFallsBackToThePreviousOne() throws Exception {
+    CheckpointStore store = new CheckpointStore(dir, 2);
+    store.write(checkpoint(0));
+    Path newest = store.write(checkpoint(1));
+    byte[] bytes = Files.readAllBytes(newest);
+    bytes[bytes.length / 2] ^= 0x10;
+    Files.write(newest, bytes);
+    assertThatThrownBy(() -> CheckpointStore.read(newest)).isInstanceOf(CheckpointException.class).hasMessageContaining("CRC32");
+    assertThat(store.loadLatest()).hasValueSatisfying(c -> assertThat(c.round()).isEqualTo(0));
+  }
+
+  @Test
+  void aTruncatedNewestCheckpointFallsBackToThePreviousOne() throws Exception {
+    CheckpointStore store = new CheckpointStore(dir, 2);
+    store.write(checkpoint(4));
+    Path newest = store.write(checkpoint(5));
+    byte[] bytes = Files.readAllBytes(newest);
+    Files.write(newest, Arrays.copyOf(bytes, bytes.length - 100));
+    assertThat(store.loadLatest()).hasValueSatisfying(c -> assertThat(c.round()).isEqualTo(4));
+  }
+
+  @Test
+  void noUsableCheckpointMeansAFreshStart() throws Exception {
+    CheckpointStore store = new CheckpointStore(dir, 2);
+    Files.write(dir.resolve("round-000000.ckpt"), new byte[] {1, 2, 3});
+    assertThat(store.loadLatest()).isEmpty();
+  }
+
+  @Test
+  void aHistoryWithAGapIsRejected() {
+    Checkpoint c = checkpoint(2);
+    List<RoundSummary> gap = List.of(c.history().get(0), c.history().get(2), c.history().get(2));
+    assertThatThrownBy(() -> new Checkpoint(c.provenance(), 2, c.params(), c.moments(), 0, 0, 0, c.encoder(), c.views(), gap, c.stops()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not contiguous");
+  }
+}
