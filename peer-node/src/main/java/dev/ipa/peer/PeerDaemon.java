@@ -26,6 +26,8 @@ public final class PeerDaemon {
   private PeerDaemon() {}
 
   public static void main(String[] args) {
+    // Named apart from logback.xml so the CLI, which embeds the daemon, keeps its own logging set-up.
+    if (System.getProperty("logback.configurationFile") == null) System.setProperty("logback.configurationFile", "logback-peer.xml");
     ApplicationContext ctx;
     try {
       ctx = start(args);
