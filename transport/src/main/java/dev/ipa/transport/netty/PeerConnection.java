@@ -1,6 +1,5 @@
 package dev.ipa.transport.netty;
 
-import com.google.protobuf.UnsafeByteOperations;
 import dev.ipa.transport.PeerNotice;
 import dev.ipa.transport.PeerSnapshot;
 import dev.ipa.transport.internal.wire.Accept;
@@ -17,6 +16,7 @@ import dev.ipa.transport.internal.wire.SnapshotEnd;
 import dev.ipa.transport.internal.wire.SnapshotHeader;
 import dev.ipa.transport.internal.wire.StopNotice;
 import dev.ipa.transport.tls.FederationTls;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -224,9 +224,8 @@ final class PeerConnection extends SimpleChannelInboundHandler<Frame> {
       byte[] payload = sending.payload();
       if (sendOffset < payload.length) {
         int n = Math.min(config.chunkBytes(), payload.length - sendOffset);
-        // Wrapping, not copying: the encoder copies once, straight into the outbound buffer.
-        Frame chunk = Frame.newBuilder().setSnapshotChunk(SnapshotChunk.newBuilder().setIndex(sendIndex)
-            .setData(UnsafeByteOperations.unsafeWrap(payload, sendOffset, n))).build();
+        // Wrapping, not copying: the chunk bytes are copied once, by the socket write (or the TLS encryption).
+        ByteBuf chunk = WireFraming.chunkFrame(ctx.alloc(), sendIndex, payload, sendOffset, n);
         sendCrc.update(payload, sendOffset, n);
         sendOffset += n;
         sendIndex++;
@@ -356,6 +355,30 @@ final class PeerConnection extends SimpleChannelInboundHandler<Frame> {
   }
 
   // ---------------------------------------------------------------- inbound
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    if (!(msg instanceof WireFraming.ChunkFrame chunk)) {
+      super.channelRead(ctx, msg);
+      return;
+    }
+    try {
+      if (state == State.CLOSED) return;
+      if (state != State.ESTABLISHED) {
+        fail(ErrorCode.PROTOCOL_VIOLATION, Frame.BodyCase.SNAPSHOT_CHUNK + " arrived before the handshake completed");
+        return;
+      }
+      counters.lastSeen = java.time.Instant.now();
+      ByteBuf data = chunk.content();
+      int n = data.readableBytes();
+      if (acceptChunk(chunk.index, n)) {
+        data.getBytes(data.readerIndex(), receivePayload, received, n);
+        chunkReceived(n);
+      }
+    } finally {
+      chunk.release();
+    }
+  }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
@@ -541,21 +564,33 @@ final class PeerConnection extends SimpleChannelInboundHandler<Frame> {
     lastInboundProgress = System.nanoTime();
   }
 
+  /** A chunk that took the protobuf path (a valid but not canonically encoded chunk frame). */
   private void onChunk(SnapshotChunk chunk) {
-    if (receiving == null) {
-      fail(ErrorCode.PROTOCOL_VIOLATION, "chunk " + chunk.getIndex() + " arrived outside a snapshot");
-      return;
-    }
-    if (chunk.getIndex() != receiveIndex) {
-      fail(ErrorCode.PROTOCOL_VIOLATION, "chunk " + chunk.getIndex() + " arrived where chunk " + receiveIndex + " was due");
-      return;
-    }
     int n = chunk.getData().size();
+    if (acceptChunk(chunk.getIndex(), n)) {
+      chunk.getData().copyTo(receivePayload, received);
+      chunkReceived(n);
+    }
+  }
+
+  /** Whether chunk {@code index} of {@code n} bytes may be copied to {@code receivePayload[received..]}; else fails. */
+  private boolean acceptChunk(int index, int n) {
+    if (receiving == null) {
+      fail(ErrorCode.PROTOCOL_VIOLATION, "chunk " + index + " arrived outside a snapshot");
+      return false;
+    }
+    if (index != receiveIndex) {
+      fail(ErrorCode.PROTOCOL_VIOLATION, "chunk " + index + " arrived where chunk " + receiveIndex + " was due");
+      return false;
+    }
     if (n > receivePayload.length - received) {
       fail(ErrorCode.PROTOCOL_VIOLATION, "chunks exceed the announced " + receivePayload.length + " bytes");
-      return;
+      return false;
     }
-    chunk.getData().copyTo(receivePayload, received);
+    return true;
+  }
+
+  private void chunkReceived(int n) {
     receiveCrc.update(receivePayload, received, n);
     received += n;
     receiveIndex++;

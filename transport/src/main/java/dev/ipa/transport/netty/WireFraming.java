@@ -4,6 +4,10 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import dev.ipa.transport.internal.wire.Frame;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.DefaultByteBufHolder;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -39,17 +43,81 @@ final class WireFraming {
 
   /** Adds the three framing handlers at the end of {@code pipeline}, before the connection handler. */
   static void addTo(ChannelPipeline pipeline, int maxFrameBytes) {
-    pipeline.addLast(FRAME_DECODER, new LengthFieldBasedFrameDecoder(maxFrameBytes + 4, 0, 4, 0, 4, true));
+    LengthFieldBasedFrameDecoder frames = new LengthFieldBasedFrameDecoder(maxFrameBytes + 4, 0, 4, 0, 4, true);
+    // Composite: a frame spanning many socket reads is assembled from the read buffers without copying them.
+    frames.setCumulator(LengthFieldBasedFrameDecoder.COMPOSITE_CUMULATOR);
+    pipeline.addLast(FRAME_DECODER, frames);
     pipeline.addLast(PROTO_DECODER, new FrameDecoder());
     pipeline.addLast(PROTO_ENCODER, new FrameEncoder());
   }
 
-  /** One frame body → one {@link Frame}; an empty or malformed body is a {@link CorruptedFrameException}. */
+  /** Frame tag of {@code snapshot_chunk} (field 5, length-delimited) and the tags inside a SnapshotChunk. */
+  private static final int CHUNK_FRAME_TAG = 5 << 3 | 2;
+  private static final int CHUNK_INDEX_TAG = 1 << 3;
+  private static final int CHUNK_DATA_TAG = 2 << 3 | 2;
+
+  /**
+   * A {@code snapshot_chunk} frame decoded without protobuf: its index and a retained slice of the frame buffer
+   * holding the chunk bytes, so the receiver copies them once, straight into the payload array. The handler that
+   * takes it must release it.
+   */
+  static final class ChunkFrame extends DefaultByteBufHolder {
+    final int index;
+
+    ChunkFrame(int index, ByteBuf data) {
+      super(data);
+      this.index = index;
+    }
+  }
+
+  /**
+   * One frame body → one {@link Frame}, or a {@link ChunkFrame} for a chunk frame in the canonical encoding
+   * (exactly what protobuf writes for a SnapshotChunk: {@code 2a len [08 index] 12 len data}); an empty or
+   * malformed body is a {@link CorruptedFrameException}. Any other chunk encoding takes the protobuf path, so
+   * both paths accept exactly the same bytes.
+   */
   @ChannelHandler.Sharable
   static final class FrameDecoder extends MessageToMessageDecoder<ByteBuf> {
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf body, List<Object> out) {
-      out.add(decode(body));
+      ChunkFrame chunk = decodeChunk(body);
+      out.add(chunk != null ? chunk : decode(body));
+    }
+
+    /** The fast path for canonical chunk frames; null for anything else (the protobuf path decides). */
+    static ChunkFrame decodeChunk(ByteBuf body) {
+      int end = body.writerIndex();
+      int[] pos = {body.readerIndex()};
+      if (end - pos[0] < 3 || body.getUnsignedByte(pos[0]) != CHUNK_FRAME_TAG) return null;
+      pos[0]++;
+      long inner = varint(body, pos, end);
+      if (inner != end - pos[0]) return null;
+      int index = 0;
+      if (pos[0] < end && body.getUnsignedByte(pos[0]) == CHUNK_INDEX_TAG) {
+        pos[0]++;
+        long v = varint(body, pos, end);
+        if (v < 0) return null;
+        index = (int) v; // protobuf keeps the low 32 bits of an int32 varint
+      }
+      if (pos[0] >= end || body.getUnsignedByte(pos[0]) != CHUNK_DATA_TAG) return null;
+      pos[0]++;
+      long n = varint(body, pos, end);
+      if (n != end - pos[0]) return null;
+      return new ChunkFrame(index, body.retainedSlice(pos[0], (int) n));
+    }
+
+    /** A varint of at most 5 bytes at {@code pos[0]}, advancing it; -1 if longer or truncated. */
+    private static long varint(ByteBuf b, int[] pos, int end) {
+      long v = 0;
+      for (int shift = 0, i = pos[0]; shift < 35 && i < end; shift += 7, i++) {
+        int x = b.getUnsignedByte(i);
+        v |= (long) (x & 0x7f) << shift;
+        if (x < 0x80) {
+          pos[0] = i + 1;
+          return v;
+        }
+      }
+      return -1;
     }
 
     static Frame decode(ByteBuf body) {
@@ -58,7 +126,7 @@ final class WireFraming {
       try {
         CodedInputStream in = body.nioBufferCount() == 1
             ? CodedInputStream.newInstance(body.nioBuffer())
-            : CodedInputStream.newInstance(body.duplicate().readBytes(n).nioBuffer());
+            : CodedInputStream.newInstance(io.netty.buffer.ByteBufUtil.getBytes(body));
         Frame frame = Frame.parseFrom(in);
         if (frame.getBodyCase() == Frame.BodyCase.BODY_NOT_SET) {
           throw new CorruptedFrameException("frame of an unknown type (" + n + " bytes)");
@@ -68,6 +136,39 @@ final class WireFraming {
         throw new CorruptedFrameException("not a protobuf Frame (" + n + " bytes): " + e.getMessage(), e);
       }
     }
+  }
+
+  /**
+   * A {@code snapshot_chunk} frame, length prefix included, byte for byte what {@link FrameEncoder} writes for
+   * {@code SnapshotChunk(index, data)}, without copying {@code data}: a small header buffer plus the wrapped
+   * payload slice, as one composite buffer (one write, so no other frame can come between them).
+   */
+  static ByteBuf chunkFrame(ByteBufAllocator alloc, int index, byte[] payload, int offset, int length) {
+    if (index < 0 || length <= 0) throw new IllegalArgumentException("chunk " + index + " of " + length + " bytes");
+    int inner = (index == 0 ? 0 : 1 + CodedOutputStream.computeUInt32SizeNoTag(index))
+        + 1 + CodedOutputStream.computeUInt32SizeNoTag(length) + length;
+    int body = 1 + CodedOutputStream.computeUInt32SizeNoTag(inner) + inner;
+    ByteBuf header = alloc.buffer(4 + body - length);
+    header.writeInt(body);
+    header.writeByte(CHUNK_FRAME_TAG);
+    writeVarint(header, inner);
+    if (index != 0) {
+      header.writeByte(CHUNK_INDEX_TAG);
+      writeVarint(header, index);
+    }
+    header.writeByte(CHUNK_DATA_TAG);
+    writeVarint(header, length);
+    CompositeByteBuf frame = alloc.compositeBuffer(2);
+    frame.addComponents(true, header, Unpooled.wrappedBuffer(payload, offset, length));
+    return frame;
+  }
+
+  private static void writeVarint(ByteBuf out, int v) {
+    while ((v & ~0x7f) != 0) {
+      out.writeByte((v & 0x7f) | 0x80);
+      v >>>= 7;
+    }
+    out.writeByte(v);
   }
 
   /**
