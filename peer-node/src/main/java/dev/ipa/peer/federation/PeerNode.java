@@ -224,11 +224,13 @@ public final class PeerNode implements AutoCloseable {
         RoundSummary s = new RoundSummary(r, rec.trainLoss(), rec.validationAccuracy(), rec.validationLoss(), test.accuracy(), test.meanLoss(),
             rec.bytesSent(), failures, rec.maxStaleness(), rec.frozen(), rec.stop() == null ? null : rec.stop().reason(), nanos / 1_000_000,
             Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
+        // The round becomes visible (API, metrics) only once its checkpoint is durable, so nothing reported can
+        // be lost by a crash.
+        checkpoint(r, s);
         synchronized (this) {
           history.add(s);
           stops.addAll(peer.stops());
         }
-        checkpoint(r);
         exportModel(r);
         LOG.info("Peer {} finished round {}: test accuracy {}, loss {}, {} bytes sent{}.", config.id(), r,
             String.format("%.4f", test.accuracy()), String.format("%.4f", test.meanLoss()), rec.bytesSent(),
@@ -282,7 +284,7 @@ public final class PeerNode implements AutoCloseable {
     return !stopRequested;
   }
 
-  private void checkpoint(int round) {
+  private void checkpoint(int round, RoundSummary done) {
     long t0 = System.nanoTime();
     List<Checkpoint.NeighbourView> views = new ArrayList<>();
     for (PeerViews.View v : peer.views().all()) {
@@ -290,9 +292,13 @@ public final class PeerNode implements AutoCloseable {
     }
     Checkpoint c;
     synchronized (this) {
+      List<RoundSummary> rounds = new ArrayList<>(history);
+      rounds.add(done);
+      LinkedHashSet<StopRecord> allStops = new LinkedHashSet<>(stops);
+      allStops.addAll(peer.stops());
       c = new Checkpoint(new Checkpoint.Provenance(config.id(), round, config.settings().seed(), settingsText(), codeVersion), round,
           network.copyParams(), trainer.optimiser().exportMoments(), trainer.optimiser().iteration(), trainer.epoch(), trainer.cursor(),
-          peer.encoder().exportState(), views, history, List.copyOf(stops));
+          peer.encoder().exportState(), views, rounds, List.copyOf(allStops));
     }
     store.write(c);
     checkpointTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
