@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Ipa.Version.class,
     description = "Peer-to-peer federated learning with Iterative Parameter Alignment.",
-    subcommands = {TrainCommand.class, SimulateCommand.class, CertsCommand.class, BenchCommand.class, ModelCommand.class, PeerCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {TrainCommand.class, SimulateCommand.class, DemoCommand.class, CertsCommand.class, BenchCommand.class, ModelCommand.class, PeerCommand.class, CommandLine.HelpCommand.class})
 public final class Ipa implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,295 @@
+package dev.ipa.sim.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ipa.alignment.data.FashionMnist;
+import dev.ipa.alignment.partition.PartitionSpec;
+import dev.ipa.alignment.protocol.Algorithm;
+import dev.ipa.alignment.protocol.FederationSettings;
+import dev.ipa.alignment.model.WeightTransform;
+import dev.ipa.sim.engine.Simulation;
+import dev.ipa.sim.engine.SimulationConfig;
+import dev.ipa.sim.engine.SimulationReport;
+import dev.ipa.sim.engine.SimulationResult;
+import dev.ipa.sim.report.Reports;
+import dev.ipa.sim.report.Table;
+import dev.ipa.transport.InMemoryNetwork;
+import dev.ipa.transport.netty.LoopbackFederation;
+import dev.ipa.transport.tls.FederationCertificates;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ipa demo}: the main job. Generates certificates, starts three peer daemons as separate JVMs on
+ * 127.0.0.1 (each on its own disjoint shard of the embedded Fashion-MNIST subset, exchanging 1-bit sign deltas
+ * over mutual TLS), follows them through their admin APIs, and prints local-only against federated accuracy.
+ * Every process it started is stopped at the end, and on Ctrl-C.
+ */
+@Command(name = "demo", description = "Three peer daemons on 127.0.0.1 federate over mutual TLS with sign-compressed updates; prints local-only vs federated accuracy.")
+public final class DemoCommand implements Runnable {
+  private static final List<String> PEERS = List.of("a", "b", "c");
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--rounds", defaultValue = "15", description = "Rounds (one local epoch each). Default: ${DEFAULT-VALUE}.")
+  int rounds;
+
+  @Option(names = "--codec", defaultValue = "sign", description = "Snapshot codec. Default: ${DEFAULT-VALUE}.")
+  String codec;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "Run directory (certificates, configs, logs, checkpoints, reports). Default: runs/demo-<time>.")
+  String out;
+
+  @Option(names = "--timeout-min", defaultValue = "20", description = "Give up if the federation has not finished after this many minutes. Default: ${DEFAULT-VALUE}.")
+  int timeoutMinutes;
+
+  private final List<Process> processes = new ArrayList<>();
+
+  @Override
+  public void run() {
+    if (rounds < 1) throw new IllegalArgumentException("--rounds must be ≥ 1, got " + rounds + ".");
+    dev.ipa.compression.CodecSpec.parse(codec);
+    PrintWriter o = spec.commandLine().getOut();
+    Path dir = Reports.runDirectory(out, "demo").toAbsolutePath();
+    Thread stopAll = new Thread(this::stopProcesses, "ipa-demo-stop");
+    Runtime.getRuntime().addShutdownHook(stopAll);
+    try {
+      runDemo(o, dir);
+    } catch (IOException e) {
+      throw new IllegalStateException("The demo failed: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      stopProcesses();
+      try {
+        Runtime.getRuntime().removeShutdownHook(stopAll);
+      } catch (IllegalStateException ignored) {
+        // already shutting down: the hook runs anyway
+      }
+    }
+  }
+
+  private void runDemo(PrintWriter o, Path dir) throws IOException, InterruptedException {
+    Path certs = dir.resolve("certs");
+    FederationCertificates.generate("demo", PEERS, certs);
+    o.println("Certificates: federation CA and peers a, b, c in " + certs);
+    List<String> portIds = new ArrayList<>();
+    for (String p : PEERS) {
+      portIds.add(p);
+      portIds.add(p + "-admin");
+    }
+    Map<String, InetSocketAddress> ports = LoopbackFederation.addresses(portIds);
+    String password = HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
+    Files.writeString(dir.resolve("admin-password"), password + "\n");
+    try {
+      Files.setPosixFilePermissions(dir.resolve("admin-password"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    } catch (UnsupportedOperationException ignored) {
+      // not a POSIX file system: the file keeps the default permissions
+    }
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String classpath = System.getProperty("java.class.path");
+    for (int i = 0; i < PEERS.size(); i++) {
+      String id = PEERS.get(i);
+      Path yml = dir.resolve("peer-" + id + ".yml");
+      Files.writeString(yml, config(id, i, ports, certs, dir));
+      ProcessBuilder pb = new ProcessBuilder(java, "-Xmx1g", "-XX:+UseParallelGC", "-cp", classpath, "dev.ipa.sim.cli.Ipa", "peer", "--config", yml.toString());
+      pb.environment().put("OMP_NUM_THREADS", "1");
+      pb.environment().put("IPA_ADMIN_PASSWORD", password);
+      pb.redirectErrorStream(true).redirectOutput(dir.resolve("peer-" + id + ".log").toFile());
+      processes.add(pb.start());
+      o.printf("Started peer %s (pid %d): peer port %d, admin API http://127.0.0.1:%d/api/status, log %s%n", id, processes.get(i).pid(),
+          ports.get(id).getPort(), ports.get(id + "-admin").getPort(), dir.resolve("peer-" + id + ".log"));
+    }
+    o.println("Admin user 'admin', password in " + dir.resolve("admin-password") + "; e.g. curl -u admin:$(cat " + dir.resolve("admin-password") + ") http://127.0.0.1:" + ports.get("a-admin").getPort() + "/api/peers");
+    o.flush();
+
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    String auth = "Basic " + Base64.getEncoder().encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8));
+    long deadline = System.nanoTime() + Duration.ofMinutes(timeoutMinutes).toNanos();
+    Map<String, JsonNode> status = new LinkedHashMap<>();
+    int lastReported = -1;
+    try (Progress bar = Progress.start("federation", (long) rounds * PEERS.size())) {
+      while (true) {
+        int done = 0;
+        int stopped = 0;
+        for (int i = 0; i < PEERS.size(); i++) {
+          String id = PEERS.get(i);
+          if (!processes.get(i).isAlive()) {
+            throw new Ipa.UserError("Peer " + id + " exited with code " + processes.get(i).exitValue() + "; see " + dir.resolve("peer-" + id + ".log") + ".");
+          }
+          JsonNode s = get(http, auth, ports.get(id + "-admin"), "/api/status");
+          if (s == null) continue;
+          status.put(id, s);
+          int finished = s.path("state").asText().equals("stopped") ? rounds : Math.max(0, s.path("round").asInt(-1) + 1);
+          done += Math.min(rounds, finished);
+          if (s.path("state").asText().equals("stopped")) stopped++;
+        }
+        bar.stepTo(done);
+        int minRound = status.size() < PEERS.size() ? -1 : status.values().stream().mapToInt(s -> s.path("round").asInt(-1)).min().orElse(-1);
+        if (minRound > lastReported) {
+          lastReported = minRound;
+          StringBuilder line = new StringBuilder("  round " + (minRound + 1) + "/" + rounds + " done:");
+          status.forEach((id, s) -> line.append(String.format(" %s %.4f", id, s.path("accuracy").asDouble(Double.NaN))));
+          bar.extra(line.toString().trim());
+          if (System.console() == null) {
+            o.println(line);
+            o.flush();
+          }
+        }
+        if (stopped == PEERS.size()) break;
+        if (System.nanoTime() > deadline) throw new Ipa.UserError("The federation did not finish within " + timeoutMinutes + " minutes; see the peer logs in " + dir + ".");
+        Thread.sleep(1000);
+      }
+    }
+
+    Map<String, JsonNode> history = new LinkedHashMap<>();
+    for (String id : PEERS) history.put(id, get(http, auth, ports.get(id + "-admin"), "/api/rounds"));
+    stopProcesses();
+
+    o.println("Local-only baseline on the same shards (in this process) ...");
+    o.flush();
+    SimulationResult local = localOnly();
+    Table t = new Table("peer", "classes", "local-only acc", "federated acc", "gain", "bytes sent", "rounds");
+    Map<String, Object> report = new LinkedHashMap<>();
+    List<Map<String, Object>> rows = new ArrayList<>();
+    Map<String, double[][]> lines = new LinkedHashMap<>();
+    for (int i = 0; i < PEERS.size(); i++) {
+      String id = PEERS.get(i);
+      JsonNode rs = history.get(id);
+      JsonNode last = rs.get(rs.size() - 1);
+      long bytes = 0;
+      double[] xs = new double[rs.size()];
+      double[] ys = new double[rs.size()];
+      for (int k = 0; k < rs.size(); k++) {
+        bytes += rs.get(k).path("bytesSent").asLong();
+        xs[k] = rs.get(k).path("round").asInt() + 1;
+        ys[k] = rs.get(k).path("testAccuracy").asDouble();
+      }
+      lines.put("peer " + id, new double[][] {xs, ys});
+      double fed = last.path("testAccuracy").asDouble();
+      double alone = local.finalRound().get(i).accuracy();
+      t.row(id, classes(local.peers().get(i).classes()), String.format("%.4f", alone), String.format("%.4f", fed), String.format("%+.4f", fed - alone),
+          SimulationReport.human(bytes), rs.size());
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("peer", id);
+      row.put("localOnlyAccuracy", alone);
+      row.put("federatedAccuracy", fed);
+      row.put("bytesSent", bytes);
+      row.put("rounds", rs.size());
+      row.put("history", Reports.json().convertValue(rs, Object.class));
+      rows.add(row);
+    }
+    report.put("config", Map.of("peers", PEERS, "rounds", rounds, "codec", codec, "data", "embedded", "partition", "disjoint", "transport", "netty+mTLS"));
+    report.put("peers", rows);
+    Reports.writeJson(dir.resolve("report.json"), report);
+    Reports.lineChart(dir.resolve("accuracy.png"), "Demo: test accuracy per round", "round", "test accuracy", lines);
+    o.println();
+    o.print(t);
+    o.println("Reports: " + dir.resolve("report.json") + ", " + dir.resolve("accuracy.png") + "; peer logs and checkpoints in " + dir);
+    o.println("Every peer daemon has been stopped. To run one yourself: ./ipa peer --config " + dir.resolve("peer-a.yml"));
+    o.flush();
+  }
+
+  private SimulationResult localOnly() throws InterruptedException {
+    var data = FashionMnist.embedded();
+    FederationSettings f = FederationSettings.defaults().with(Algorithm.LOCAL);
+    f = new FederationSettings(Algorithm.LOCAL, f.lambda(), f.distance(), f.weighting(), f.normalise(), f.extrapolate(), f.mu(), 1, f.topology(),
+        rounds, f.earlyStop(), f.exchangeTimeout(), f.codec(), 0);
+    SimulationConfig c = new SimulationConfig(PEERS.size(), PartitionSpec.parse("disjoint"), "mlp", "float", 50, 1e-3, 0.1, f, InMemoryNetwork.Faults.NONE, rounds, "memory");
+    return new Simulation(data, c, i -> WeightTransform.IDENTITY).run(null);
+  }
+
+  private String config(String id, int index, Map<String, InetSocketAddress> ports, Path certs, Path dir) {
+    StringBuilder peers = new StringBuilder();
+    for (String p : PEERS) {
+      if (!p.equals(id)) peers.append("      - ").append(p).append("=127.0.0.1:").append(ports.get(p).getPort()).append('\n');
+    }
+    return """
+        micronaut:
+          server:
+            host: 127.0.0.1
+            port: %d
+        ipa:
+          peer:
+            federation: demo
+            id: %s
+            listen: 127.0.0.1:%d
+            tls-dir: %s
+            peers:
+        %s    data: embedded
+            partition: disjoint
+            shard-index: %d
+            peers-in-partition: %d
+            model: mlp
+            weights: float
+            batch: 50
+            learning-rate: 0.001
+            checkpoint-dir: %s
+            keep-checkpoints: 2
+            auto-start: true
+          federation:
+            algorithm: ipa
+            lambda: %s
+            distance: l1
+            weighting: data-size
+            normalise: true
+            codec: %s
+            rounds: %d
+            syncs: 1
+            topology: full
+            early-stop: none
+            exchange-timeout: 120s
+            seed: 0
+          admin:
+            username: admin
+        """.formatted(ports.get(id + "-admin").getPort(), id, ports.get(id).getPort(), certs.resolve(id), peers.toString(),
+        index, PEERS.size(), dir.resolve("peer-" + id).resolve("checkpoints"), FederationSettings.defaults().lambda(), codec, rounds);
+  }
+
+  private static JsonNode get(HttpClient http, String auth, InetSocketAddress admin, String path) {
+    try {
+      HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.getPort() + path)).header("Authorization", auth)
+          .timeout(Duration.ofSeconds(5)).GET().build();
+      HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() == 200 ? Reports.json().readTree(r.body()) : null;
+    } catch (IOException e) {
+      return null; // not listening yet
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  private synchronized void stopProcesses() {
+    for (Process p : processes) p.destroy();
+    for (Process p : processes) {
+      try {
+        if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) p.destroyForcibly();
+      } catch (InterruptedException e) {
+        p.destroyForcibly();
+      }
+    }
+  }
+
+  private static String classes(int[] c) {
+    return c.length == 0 ? "" : c[0] + "-" + c[c.length - 1];
+  }
+}
