@@ -199,6 +199,36 @@ class PeerConnectionTest {
     assertThat(p.channel.finishAndReleaseAll()).isFalse();
   }
 
+  private static ByteBuf varint(ByteBuf out, int v) {
+    for (; (v & ~0x7f) != 0; v >>>= 7) out.writeByte((v & 0x7f) | 0x80);
+    return out.writeByte(v);
+  }
+
+  @Test
+  void chunksInAnotherValidEncodingTakeTheProtobufPathAndAreReassembledInOrder() {
+    EmbeddedPeer p = new EmbeddedPeer().established();
+    byte[] payload = new byte[3000];
+    new Random(3).nextBytes(payload);
+    List<Frame> frames = snapshotFrames(4, payload, 1000);
+    for (Frame f : frames) {
+      if (!f.hasSnapshotChunk() || f.getSnapshotChunk().getIndex() != 1) {
+        p.channel.writeInbound(framed(f));
+        continue;
+      }
+      // data (field 2) before index (field 1): valid protobuf, not the canonical layout of the fast path
+      byte[] data = f.getSnapshotChunk().getData().toByteArray();
+      ByteBuf inner = varint(Unpooled.buffer().writeByte(0x12), data.length).writeBytes(data).writeByte(0x08).writeByte(1);
+      ByteBuf frame = varint(Unpooled.buffer().writeInt(0).writeByte(0x2a), inner.readableBytes()).writeBytes(inner);
+      frame.setInt(0, frame.readableBytes() - 4);
+      inner.release();
+      assertThat(WireFraming.FrameDecoder.decodeChunk(frame.slice(4, frame.readableBytes() - 4))).isNull();
+      p.channel.writeInbound(frame);
+    }
+    assertThat(p.snapshots).singleElement().satisfies(snap -> assertThat(snap.payload()).isEqualTo(payload));
+    assertThat(p.outbound()).singleElement().satisfies(f -> assertThat(f.getAck().getSequence()).isEqualTo(4));
+    assertThat(p.channel.finishAndReleaseAll()).isFalse();
+  }
+
   @Test
   void chunksOutOfOrderCloseTheConnection() {
     EmbeddedPeer p = new EmbeddedPeer().established();
