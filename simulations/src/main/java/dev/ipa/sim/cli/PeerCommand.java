@@ -18,7 +18,7 @@ import picocli.CommandLine.Unmatched;
  * {@code --exit-when-done}, until its federation thread ends). Configuration errors end with one sentence and
  * exit code 2, like every other subcommand.
  */
-@Command(name = "peer", description = {
+@Command(name = "peer", mixinStandardHelpOptions = true, description = {
     "Run a peer daemon: trains on its shard, exchanges snapshots with its peers over mutual TLS, checkpoints after every round, serves the admin API.",
     "Extra -key=value arguments override the configuration file, e.g. -ipa.peer.id=b -micronaut.server.port=8082."})
 public final class PeerCommand implements Callable<Integer> {
