@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code ipa bench ...}: benchmarks that print figures. None of them is a test; none asserts a time. */
 @Command(name = "bench", description = "Benchmarks that print figures (training, codecs, transport, simulation).",
-    subcommands = {BenchCommand.Train.class, BenchCommand.Codecs.class, BenchCommand.Transport.class, BenchCommand.Simulate.class})
+    subcommands = {BenchCommand.Train.class, BenchCommand.Codecs.class, BenchCommand.Transport.class, BenchCommand.Simulate.class, BenchCommand.Peer.class})
 public final class BenchCommand implements Runnable {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -162,6 +162,35 @@ public final class BenchCommand implements Runnable {
       } catch (Exception e) {
         throw new IllegalStateException("The transport benchmark failed: " + e.getMessage(), e);
       }
+    }
+  }
+
+  /** Resident memory and heap of real peer daemons (the demo's three JVMs, MLP, embedded data). */
+  @Command(name = "peer", description = "Peak RSS and heap of three peer daemons (MLP) during a short federation.")
+  public static final class Peer implements Runnable {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--rounds", defaultValue = "3", description = "Rounds to run. Default: ${DEFAULT-VALUE}.")
+    int rounds;
+
+    @Override
+    public void run() {
+      DemoCommand demo = new DemoCommand();
+      demo.spec = spec;
+      demo.rounds = rounds;
+      demo.codec = "sign";
+      demo.timeoutMinutes = 20;
+      demo.run();
+      PrintWriter o = spec.commandLine().getOut();
+      Table t = new Table("peer", "peak RSS", "peak heap", "heap limit");
+      for (int i = 0; i < 3; i++) {
+        t.row(new String[] {"a", "b", "c"}[i], dev.ipa.sim.engine.SimulationReport.human(demo.peakRss[i]),
+            dev.ipa.sim.engine.SimulationReport.human(demo.peakHeap[i]), demo.heap);
+      }
+      o.println();
+      o.println("Peer daemon memory (sampled once a second while the federation ran):");
+      o.print(t);
+      o.flush();
     }
   }
 }

@@ -61,7 +61,14 @@ public final class DemoCommand implements Runnable {
   @Option(names = "--timeout-min", defaultValue = "20", description = "Give up if the federation has not finished after this many minutes. Default: ${DEFAULT-VALUE}.")
   int timeoutMinutes;
 
+  @Option(names = "--heap", defaultValue = "384m", description = "Maximum heap of each peer JVM. Default: ${DEFAULT-VALUE}.")
+  String heap = "384m";
+
   private final List<Process> processes = new ArrayList<>();
+  /** Peak resident set size (bytes) seen per peer process while the federation ran. */
+  final long[] peakRss = new long[3];
+  /** Peak JVM heap in use (bytes) per peer, read from its /prometheus metrics. */
+  final long[] peakHeap = new long[3];
 
   @Override
   public void run() {
@@ -110,7 +117,7 @@ public final class DemoCommand implements Runnable {
       String id = PEERS.get(i);
       Path yml = dir.resolve("peer-" + id + ".yml");
       Files.writeString(yml, config(id, i, ports, certs, dir));
-      ProcessBuilder pb = new ProcessBuilder(java, "-Xmx1g", "-XX:+UseParallelGC", "-cp", classpath, "dev.ipa.sim.cli.Ipa", "peer", "--config", yml.toString());
+      ProcessBuilder pb = new ProcessBuilder(java, "-Xmx" + heap, "-XX:+UseSerialGC", "-cp", classpath, "dev.ipa.sim.cli.Ipa", "peer", "--config", yml.toString());
       pb.environment().put("OMP_NUM_THREADS", "1");
       pb.environment().put("IPA_ADMIN_PASSWORD", password);
       pb.redirectErrorStream(true).redirectOutput(dir.resolve("peer-" + id + ".log").toFile());
@@ -141,6 +148,8 @@ public final class DemoCommand implements Runnable {
           int finished = s.path("state").asText().equals("stopped") ? rounds : Math.max(0, s.path("round").asInt(-1) + 1);
           done += Math.min(rounds, finished);
           if (s.path("state").asText().equals("stopped")) stopped++;
+          peakRss[i] = Math.max(peakRss[i], rss(processes.get(i).pid()));
+          peakHeap[i] = Math.max(peakHeap[i], heapUsed(http, auth, ports.get(id + "-admin")));
         }
         bar.stepTo(done);
         int minRound = status.size() < PEERS.size() ? -1 : status.values().stream().mapToInt(s -> s.path("round").asInt(-1)).min().orElse(-1);
@@ -167,7 +176,7 @@ public final class DemoCommand implements Runnable {
     o.println("Local-only baseline on the same shards (in this process) ...");
     o.flush();
     SimulationResult local = localOnly();
-    Table t = new Table("peer", "classes", "local-only acc", "federated acc", "gain", "bytes sent", "rounds");
+    Table t = new Table("peer", "classes", "local-only acc", "federated acc", "gain", "bytes sent", "rounds", "peak RSS", "peak heap");
     Map<String, Object> report = new LinkedHashMap<>();
     List<Map<String, Object>> rows = new ArrayList<>();
     Map<String, double[][]> lines = new LinkedHashMap<>();
@@ -187,13 +196,15 @@ public final class DemoCommand implements Runnable {
       double fed = last.path("testAccuracy").asDouble();
       double alone = local.finalRound().get(i).accuracy();
       t.row(id, classes(local.peers().get(i).classes()), String.format("%.4f", alone), String.format("%.4f", fed), String.format("%+.4f", fed - alone),
-          SimulationReport.human(bytes), rs.size());
+          SimulationReport.human(bytes), rs.size(), SimulationReport.human(peakRss[i]), SimulationReport.human(peakHeap[i]));
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("peer", id);
       row.put("localOnlyAccuracy", alone);
       row.put("federatedAccuracy", fed);
       row.put("bytesSent", bytes);
       row.put("rounds", rs.size());
+      row.put("peakRssBytes", peakRss[i]);
+      row.put("peakHeapBytes", peakHeap[i]);
       row.put("history", Reports.json().convertValue(rs, Object.class));
       rows.add(row);
     }
@@ -262,6 +273,38 @@ public final class DemoCommand implements Runnable {
             username: admin
         """.formatted(ports.get(id + "-admin").getPort(), id, ports.get(id).getPort(), certs.resolve(id), peers.toString(),
         index, PEERS.size(), dir.resolve("peer-" + id).resolve("checkpoints"), FederationSettings.defaults().lambda(), codec, rounds);
+  }
+
+  /** Resident set size of a process from /proc, or 0 where /proc is not available. */
+  static long rss(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+        if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+      }
+    } catch (IOException | NumberFormatException e) {
+      return 0;
+    }
+    return 0;
+  }
+
+  /** Heap in use from the peer's Prometheus metrics (sum of the heap pools), or 0 if unavailable. */
+  private static long heapUsed(HttpClient http, String auth, InetSocketAddress admin) {
+    try {
+      HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.getPort() + "/prometheus")).header("Authorization", auth)
+          .timeout(Duration.ofSeconds(5)).GET().build();
+      HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) return 0;
+      double sum = 0;
+      for (String line : r.body().split("\n")) {
+        if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+      return (long) sum;
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
+    }
   }
 
   private static JsonNode get(HttpClient http, String auth, InetSocketAddress admin, String path) {
