@@ -80,6 +80,12 @@ class BadConfigurationTest {
   }
 
   @Test
+  void negativeStalenessAndUnknownProtocol() throws Exception {
+    assertThat(failure(c -> c.put("ipa.federation.staleness", "-1"))).contains("ipa.federation.staleness must be ≥ 0");
+    assertThat(failure(c -> c.put("ipa.federation.protocol", "gossip"))).contains("Unknown protocol 'gossip'");
+  }
+
+  @Test
   void noAdminCredentials() throws Exception {
     assertThat(failure(c -> c.remove("ipa.admin.password"))).contains("ipa.admin.password");
   }

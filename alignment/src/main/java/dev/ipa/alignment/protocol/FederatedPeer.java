@@ -74,6 +74,7 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
   private float[][] ringCopies; // ring protocol: this peer's copy of θ*, between turns
   private int[] ringSizes;
   private boolean frozen;
+  private volatile int stalenessBound;
   private double bestValidationLoss = Double.POSITIVE_INFINITY;
   private int roundsWithoutImprovement;
 
@@ -142,6 +143,16 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
     return frozen;
   }
 
+  /**
+   * Switches the parallel protocol from synchronous exchanges to bounded staleness: at an exchange of round r the
+   * peer waits only until every neighbour has published something from round r − {@code rounds} or later, and
+   * aligns to the latest snapshots it holds. 0 (the default) is synchronous.
+   */
+  public void boundedStaleness(int rounds) {
+    if (rounds < 0) throw new IllegalArgumentException("The staleness bound must be ≥ 0 rounds, got " + rounds + ".");
+    this.stalenessBound = rounds;
+  }
+
   /** Registers with the transport; messages start arriving after this. */
   public void start() {
     transport.start(this);
@@ -174,7 +185,9 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
       bytes += publish(round, s);
       sent += settings.topology().outgoing(id, peers, round, settings.seed()).size();
       Set<String> incoming = settings.topology().incoming(id, peers, round, settings.seed());
-      failures.addAll(views.await(incoming, round, s, settings.exchangeTimeout()));
+      int bound = stalenessBound;
+      failures.addAll(bound == 0 ? views.await(incoming, round, s, settings.exchangeTimeout())
+          : views.await(incoming, round - bound, 0, settings.exchangeTimeout()));
       for (PeerViews.View v : views.asOf(incoming, round, s)) maxStaleness = Math.max(maxStaleness, round - v.round());
       if (!frozen && (settings.algorithm() == Algorithm.FEDAVG || settings.algorithm() == Algorithm.FEDPROX)) {
         average(views.asOf(incoming, round, s));

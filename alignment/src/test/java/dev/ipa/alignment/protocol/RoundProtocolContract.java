@@ -229,4 +229,20 @@ public abstract class RoundProtocolContract {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> RingState.decode(b, 2, 2, new int[2])).hasMessageContaining("checksum");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> RingState.decode(RingState.encode(thetas, new int[2]), 3, 2, new int[3])).hasMessageContaining("3 × 2");
   }
+
+  @Test
+  void withBoundedStalenessAPeerGoesOnWithASnapshotOneRoundOld() throws Exception {
+    FederationSettings s = settings(Algorithm.IPA, FederationSettings.fp32(), Duration.ofSeconds(5), EarlyStop.NONE);
+    List<FederatedPeer> peers = federation(List.of("a", "b"), s, List.of());
+    peers.get(0).boundedStaleness(1);
+    // b runs round 0 only, then falls silent; a must not wait for b's round 1 (nor record it as a failure).
+    java.util.concurrent.Future<RoundRecord> b0 = Executors.newSingleThreadExecutor().submit(() -> peers.get(1).runRound(0));
+    RoundRecord a0 = peers.get(0).runRound(0);
+    b0.get();
+    RoundRecord a1 = peers.get(0).runRound(1);
+    assertThat(a0.failures()).isEmpty();
+    assertThat(a1.failures()).isEmpty();
+    assertThat(a1.maxStaleness()).isEqualTo(1);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> peers.get(0).boundedStaleness(-1)).hasMessageContaining("≥ 0");
+  }
 }

@@ -34,6 +34,8 @@ import java.util.Objects;
  * @param autoStart         start the federation at start-up rather than on {@code POST /api/federation/start}
  * @param adminUsername     admin API user
  * @param adminPassword     admin API password
+ * @param staleness         0: synchronous exchanges with the timeout; S > 0: bounded staleness, a peer goes on with
+ *                          snapshots at most S rounds old ({@code ipa.federation.staleness})
  */
 public record PeerConfig(
     String federation,
@@ -54,9 +56,11 @@ public record PeerConfig(
     int keepCheckpoints,
     boolean autoStart,
     String adminUsername,
-    String adminPassword) {
+    String adminPassword,
+    int staleness) {
 
   public PeerConfig {
+    if (staleness < 0) throw new IllegalArgumentException("ipa.federation.staleness must be ≥ 0 rounds (0 = synchronous), got " + staleness + ".");
     if (federation == null || federation.isBlank()) throw new IllegalArgumentException("ipa.peer.federation must name the federation.");
     if (id == null || id.isBlank()) throw new IllegalArgumentException("ipa.peer.id is missing; set it to this peer's id (the CN of its certificate).");
     FederationCertificates.requireValidPeerId(id);

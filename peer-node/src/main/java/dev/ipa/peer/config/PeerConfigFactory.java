@@ -57,7 +57,8 @@ public final class PeerConfigFactory {
         r.parse("ipa.federation.early-stop", r.string("ipa.federation.early-stop", "none"), EarlyStop::parse),
         r.duration("ipa.federation.exchange-timeout", Duration.ofSeconds(60)),
         spec.kind() == CodecSpec.Kind.NONE ? FederationSettings.fp32() : CodecPolicy.of(spec),
-        r.integer("ipa.federation.seed", 0));
+        r.integer("ipa.federation.seed", 0),
+        r.parse("ipa.federation.protocol", r.string("ipa.federation.protocol", "parallel"), FederationSettings.Protocol::parse));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(e.getMessage().startsWith("ipa.") ? e.getMessage() : "ipa.federation: " + e.getMessage(), e);
     }
@@ -86,7 +87,8 @@ public final class PeerConfigFactory {
         (int) r.integer("ipa.peer.keep-checkpoints", 2),
         r.bool("ipa.peer.auto-start", true),
         r.string("ipa.admin.username", null),
-        r.string("ipa.admin.password", null));
+        r.string("ipa.admin.password", null),
+        (int) r.integer("ipa.federation.staleness", 0));
   }
 
   private record Reader(Environment env) {

@@ -118,6 +118,7 @@ public final class PeerNode implements AutoCloseable {
         TlsFiles.inDirectory(config.tlsDir()), new ModelFingerprint(arch.describe(), network.parameterCount())));
     this.peer = new FederatedPeer(config.id(), members, config.settings(), network, trainer, train, shard.validation(), total,
         transport, SnapshotDecoding.privateDecoders(FederatedPeer.layoutOf(network)), null);
+    this.peer.boundedStaleness(config.staleness());
     store.loadLatest().ifPresent(this::restore);
     LOG.info("Peer {} of federation {}: {} training and {} validation samples from {}, model {} ({} parameters), {}.",
         config.id(), config.federation(), shard.train().length, shard.validation().length, data.source(), arch.describe(),
