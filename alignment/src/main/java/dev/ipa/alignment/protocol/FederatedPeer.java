@@ -182,8 +182,9 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
         }
       }
       if (!exchanges) continue;
-      bytes += publish(round, s);
-      sent += settings.topology().outgoing(id, peers, round, settings.seed()).size();
+      Set<String> to = settings.topology().outgoing(id, peers, round, settings.seed());
+      bytes += publish(round, s, to);
+      sent += to.size();
       Set<String> incoming = settings.topology().incoming(id, peers, round, settings.seed());
       int bound = stalenessBound;
       failures.addAll(bound == 0 ? views.await(incoming, round, s, settings.exchangeTimeout())
@@ -193,13 +194,7 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
         average(views.asOf(incoming, round, s));
       }
     }
-    acquire();
-    Evaluation val;
-    try {
-      val = LocalTrainer.evaluate(network, validationSet, validation);
-    } finally {
-      release();
-    }
+    Evaluation val = evaluateValidation();
     StopRecord stop = earlyStop(round, val);
     return new RoundRecord(id, round, loss / dataSize, val.accuracy(), val.meanLoss(), bytes, sent, List.copyOf(failures), maxStaleness, frozen, stop);
   }
@@ -294,13 +289,7 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
       bytes = payload.length;
       sent = 1;
     }
-    acquire();
-    Evaluation val;
-    try {
-      val = LocalTrainer.evaluate(network, validationSet, validation);
-    } finally {
-      release();
-    }
+    Evaluation val = evaluateValidation();
     StopRecord stop = earlyStop(round, val);
     return new RoundRecord(id, round, loss / dataSize, val.accuracy(), val.meanLoss(), bytes, sent, List.copyOf(failures), 0, frozen, stop);
   }
@@ -319,6 +308,16 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
   /** Whether the federation told this peer to stop (or it stopped itself). */
   public boolean stopping() {
     return federationStopping;
+  }
+
+  /** Accuracy and loss on the local validation split, inside a compute permit. */
+  private Evaluation evaluateValidation() throws InterruptedException {
+    acquire();
+    try {
+      return LocalTrainer.evaluate(network, validationSet, validation);
+    } finally {
+      release();
+    }
   }
 
   private StopRecord earlyStop(int round, Evaluation val) {
@@ -352,7 +351,8 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
     return others;
   }
 
-  private long publish(int round, int sync) {
+  /** Encodes θ and sends it to {@code to}; returns the bytes sent, counted per receiver. */
+  private long publish(int round, int sync, Set<String> to) {
     if (resyncRequested.getAndSet(false)) encoder.requestFullResync();
     float[] theta = network.copyParams();
     EncodedSnapshot e;
@@ -363,7 +363,6 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
     }
     PeerSnapshot snapshot = new PeerSnapshot(id, round, sync, sequence.incrementAndGet(), dataSize, e.bytes());
     decoding.onPublished(snapshot);
-    Set<String> to = settings.topology().outgoing(id, peers, round, settings.seed());
     transport.publish(snapshot, to);
     return (long) e.bytes().length * to.size();
   }

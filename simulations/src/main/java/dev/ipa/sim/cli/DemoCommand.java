@@ -221,9 +221,9 @@ public final class DemoCommand implements Runnable {
 
   private SimulationResult localOnly() throws InterruptedException {
     var data = FashionMnist.embedded();
-    FederationSettings f = FederationSettings.defaults().with(Algorithm.LOCAL);
-    f = new FederationSettings(Algorithm.LOCAL, f.lambda(), f.distance(), f.weighting(), f.normalise(), f.extrapolate(), f.mu(), 1, f.topology(),
-        rounds, f.earlyStop(), f.exchangeTimeout(), f.codec(), 0);
+    FederationSettings d = FederationSettings.defaults();
+    FederationSettings f = new FederationSettings(Algorithm.LOCAL, d.lambda(), d.distance(), d.weighting(), d.normalise(), d.extrapolate(), d.mu(), 1,
+        d.topology(), rounds, d.earlyStop(), d.exchangeTimeout(), d.codec(), 0);
     SimulationConfig c = new SimulationConfig(PEERS.size(), PartitionSpec.parse("disjoint"), "mlp", "float", 50, 1e-3, 0.1, f, InMemoryNetwork.Faults.NONE, rounds, "memory");
     return new Simulation(data, c, i -> WeightTransform.IDENTITY).run(null);
   }

@@ -21,7 +21,7 @@ public final class SimulationReport {
   public static void write(Path dir, SimulationConfig config, Map<String, SimulationResult> results, SimulationResult standalone, PrintWriter o) {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("config", configJson(config, results.keySet()));
-    Map<String, Object> perAlgo = new LinkedHashMap<>();
+    Map<String, Map<String, Object>> perAlgo = new LinkedHashMap<>();
     List<List<Object>> csv = new ArrayList<>();
     Map<String, double[][]> lines = new LinkedHashMap<>();
     Table summary = new Table("algorithm", "mean acc", "min acc", "personal acc", "bytes sent", "vs fp32", "B/exchange", "exchange vs fp32", "rounds", "seconds");
@@ -49,7 +49,7 @@ public final class SimulationReport {
     }
     if (results.size() == 1) {
       SimulationResult only = results.values().iterator().next();
-      json.putAll(perAlgo.values().iterator().next() instanceof Map<?, ?> m ? castMap(m) : Map.of());
+      json.putAll(perAlgo.values().iterator().next());
       o.println();
       o.print(peerTable(only, standalone));
     } else {
@@ -73,11 +73,6 @@ public final class SimulationReport {
     Reports.lineChart(dir.resolve("accuracy.png"), "Global test accuracy per round", "round", "test accuracy", lines);
     o.println("Wrote " + dir.resolve("report.json") + ", " + dir.resolve("rounds.csv") + " and " + dir.resolve("accuracy.png"));
     o.flush();
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> castMap(Map<?, ?> m) {
-    return (Map<String, Object>) m;
   }
 
 
