@@ -65,6 +65,38 @@ public final class AlignmentPenalty {
     return value;
   }
 
+  /**
+   * The closed-form proximal step of the squared-L2 alignment problem, in place:
+   *
+   * <pre>
+   *   θ ← argmin_x  a·‖x − θ‖² + Σ_j c_j·‖x − θ̃_j‖²  =  (a·θ + Σ_j c_j·θ̃_j) / (a + Σ_j c_j)
+   * </pre>
+   *
+   * a weighted mean of θ and the snapshots, computed in one fused pass (outer loop over parameters).
+   *
+   * @param theta        the peer's parameters, overwritten with the result
+   * @param targets      one array per neighbour, each as long as {@code theta} (read only)
+   * @param ownWeight    a &gt; 0, the weight of the peer's own parameters
+   * @param coefficients c_j ≥ 0 for each target (λ·w_j)
+   */
+  public static void proximalStep(float[] theta, float[][] targets, double ownWeight, double[] coefficients) {
+    check(theta, theta, targets, coefficients);
+    if (!(ownWeight > 0) || Double.isInfinite(ownWeight)) {
+      throw new IllegalArgumentException("The own weight of a proximal step must be a finite number > 0, got " + ownWeight + ".");
+    }
+    int k = targets.length;
+    double total = ownWeight;
+    for (double c : coefficients) total += c;
+    float own = (float) (ownWeight / total);
+    float[] c = new float[k];
+    for (int j = 0; j < k; j++) c[j] = (float) (coefficients[j] / total);
+    for (int i = 0; i < theta.length; i++) {
+      float x = own * theta[i];
+      for (int j = 0; j < k; j++) x += c[j] * targets[j][i];
+      theta[i] = x;
+    }
+  }
+
   /** The penalty's value alone, for reporting. */
   public static double value(float[] theta, float[][] targets, double[] coefficients, Distance distance) {
     return addGradient(theta, new float[theta.length], targets, coefficients, distance);

@@ -173,7 +173,12 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
     for (int s = 0; s < settings.syncs(); s++) {
       int share = steps / settings.syncs() + (s < steps % settings.syncs() ? 1 : 0);
       if (!frozen) {
-        GradientPenalty penalty = s == 0 ? penalty(round, round - 1, settings.syncs() - 1) : penalty(round, round, s - 1);
+        int asOfRound = s == 0 ? round - 1 : round;
+        int asOfSync = s == 0 ? settings.syncs() - 1 : s - 1;
+        if (settings.algorithm() == Algorithm.IPA && settings.step() == FederationSettings.AlignStep.PROXIMAL) {
+          proximalStep(round, asOfRound, asOfSync);
+        }
+        GradientPenalty penalty = penalty(round, asOfRound, asOfSync);
         acquire();
         try {
           loss += trainer.trainSteps(share, penalty);
@@ -367,10 +372,39 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
     return (long) e.bytes().length * to.size();
   }
 
+  /**
+   * IPA's proximal step: θ moves to the weighted mean of θ (weight w_i) and the views as of exchange
+   * (asOfRound, asOfSync) (weights λ·w_j, or with normalisation λ·(1 − w_i)·w_j/Σw so that the pull does not
+   * shrink when a neighbour is missing). λ = 1 with every neighbour present gives the data-size weighted mean of
+   * the whole federation.
+   */
+  private void proximalStep(int round, int asOfRound, int asOfSync) {
+    List<PeerViews.View> vs = views.asOf(settings.topology().incoming(id, peers, round, settings.seed()), asOfRound, asOfSync);
+    if (vs.isEmpty() || settings.lambda() == 0) return;
+    boolean bySize = settings.weighting() == AlignmentPenalty.Weighting.DATA_SIZE;
+    double own = bySize ? (double) dataSize / totalDataSize : 1.0 / peers.size();
+    double[] w = new double[vs.size()];
+    double sum = 0;
+    for (int j = 0; j < w.length; j++) {
+      w[j] = bySize ? (double) vs.get(j).dataSize() / totalDataSize : 1.0 / peers.size();
+      sum += w[j];
+    }
+    float[][] targets = new float[vs.size()][];
+    double[] c = new double[vs.size()];
+    for (int j = 0; j < w.length; j++) {
+      c[j] = settings.lambda() * (settings.normalise() && sum > 0 ? (1 - own) * w[j] / sum : w[j]);
+      targets[j] = target(vs.get(j));
+    }
+    float[] theta = network.copyParams();
+    AlignmentPenalty.proximalStep(theta, targets, own, c);
+    network.setParams(theta);
+  }
+
   /** The penalty for training in {@code round}, aligning to the views as of exchange (asOfRound, asOfSync). */
   private GradientPenalty penalty(int round, int asOfRound, int asOfSync) {
     switch (settings.algorithm()) {
       case IPA -> {
+        if (settings.step() == FederationSettings.AlignStep.PROXIMAL) return GradientPenalty.NONE;
         List<PeerViews.View> vs = views.asOf(settings.topology().incoming(id, peers, round, settings.seed()), asOfRound, asOfSync);
         if (vs.isEmpty() || settings.lambda() == 0) return GradientPenalty.NONE;
         int[] sizes = vs.stream().mapToInt(PeerViews.View::dataSize).toArray();

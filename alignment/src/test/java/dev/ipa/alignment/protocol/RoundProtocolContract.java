@@ -1,6 +1,7 @@
 package dev.ipa.alignment.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.ipa.alignment.data.Dataset;
 import dev.ipa.alignment.model.Architecture;
@@ -18,8 +19,11 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.IntUnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The round protocol's behaviour, independent of the transport underneath. Each transport (in-memory, Netty on
@@ -63,6 +67,11 @@ public abstract class RoundProtocolContract {
   }
 
   List<FederatedPeer> federation(List<String> ids, FederationSettings s, List<String> absent) {
+    return federation(ids, s, absent, 1e-2, i -> 7);
+  }
+
+  /** A federation whose peer i starts from {@code Network.create(arch, initSeed(i))} and trains at {@code lr}. */
+  List<FederatedPeer> federation(List<String> ids, FederationSettings s, List<String> absent, double lr, IntUnaryOperator initSeed) {
     List<String> present = new ArrayList<>(ids);
     present.removeAll(absent);
     List<PeerTransport> ts = transports(present);
@@ -73,8 +82,8 @@ public abstract class RoundProtocolContract {
       int[] val = new int[30];
       for (int k = 0; k < 150; k++) train[k] = i * 180 + k;
       for (int k = 0; k < 30; k++) val[k] = i * 180 + 150 + k;
-      Network net = Network.create(arch, 7);
-      LocalTrainer t = new LocalTrainer(net, DATA, train, 25, 1e-2, i);
+      Network net = Network.create(arch, initSeed.applyAsInt(i));
+      LocalTrainer t = new LocalTrainer(net, DATA, train, 25, lr, i);
       FederatedPeer p = new FederatedPeer(present.get(i), ids, s, net, t, DATA, val, 450, ts.get(i),
           SnapshotDecoding.privateDecoders(FederatedPeer.layoutOf(net)), null);
       peers.add(p);
@@ -147,6 +156,28 @@ public abstract class RoundProtocolContract {
     for (FederatedPeer p : peers) {
       float[] x = p.network().copyParams();
       for (int i = 0; i < a.length; i++) assertThat(x[i]).isCloseTo(a[i], org.assertj.core.data.Offset.offset(1e-6f));
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(doubles = {1.0, 0.5})
+  void theProximalStepMovesEachPeerToTheWeightedMeanOfItselfAndItsNeighbours(double lambda) throws Exception {
+    // A learning rate of 1e-30 (below every parameter's float resolution) and a different start per peer: training
+    // leaves θ alone, so after round 1's proximal step
+    // θ_a = (w·θ_a + λ·(1 − w)/2·(θ_b + θ_c)) / (w + λ·(1 − w)) with w = 1/3 (equal shards).
+    FederationSettings s = new FederationSettings(Algorithm.IPA, lambda, Distance.L2, Weighting.DATA_SIZE, true, 0.0, 0.01, 1,
+        new Topology.FullMesh(), 2, EarlyStop.NONE, Duration.ofSeconds(30), FederationSettings.fp32(), 1,
+        FederationSettings.Protocol.PARALLEL, FederationSettings.AlignStep.PROXIMAL);
+    List<FederatedPeer> peers = federation(List.of("a", "b", "c"), s, List.of(), 1e-30, i -> 11 + i);
+    float[][] start = peers.stream().map(p -> p.network().copyParams()).toArray(float[][]::new);
+    runAll(peers, 2);
+    double own = 1.0 / 3, other = lambda * (2.0 / 3) / 2, total = own + 2 * other;
+    for (int p = 0; p < 3; p++) {
+      float[] x = peers.get(p).network().copyParams();
+      for (int i = 0; i < x.length; i++) {
+        double expected = (own * start[p][i] + other * (start[(p + 1) % 3][i] + start[(p + 2) % 3][i])) / total;
+        assertThat((double) x[i]).as("λ=%s peer %d parameter %d", lambda, p, i).isCloseTo(expected, within(1e-5));
+      }
     }
   }
 

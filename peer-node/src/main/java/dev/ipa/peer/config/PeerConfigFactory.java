@@ -46,7 +46,7 @@ public final class PeerConfigFactory {
       settings = new FederationSettings(
         r.parse("ipa.federation.algorithm", r.string("ipa.federation.algorithm", "ipa"), Algorithm::parse),
         r.number("ipa.federation.lambda", d.lambda()),
-        r.parse("ipa.federation.distance", r.string("ipa.federation.distance", "l1"), Distance::parse),
+        r.parse("ipa.federation.distance", r.string("ipa.federation.distance", d.distance().name().toLowerCase(java.util.Locale.ROOT)), Distance::parse),
         r.parse("ipa.federation.weighting", r.string("ipa.federation.weighting", "data-size"), Weighting::parse),
         r.bool("ipa.federation.normalise", d.normalise()),
         r.number("ipa.federation.extrapolate", d.extrapolate()),
@@ -58,7 +58,8 @@ public final class PeerConfigFactory {
         r.duration("ipa.federation.exchange-timeout", Duration.ofSeconds(60)),
         spec.kind() == CodecSpec.Kind.NONE ? FederationSettings.fp32() : CodecPolicy.of(spec),
         r.integer("ipa.federation.seed", 0),
-        r.parse("ipa.federation.protocol", r.string("ipa.federation.protocol", "parallel"), FederationSettings.Protocol::parse));
+        r.parse("ipa.federation.protocol", r.string("ipa.federation.protocol", "parallel"), FederationSettings.Protocol::parse),
+        r.parse("ipa.federation.align", r.string("ipa.federation.align", d.step().id()), FederationSettings.AlignStep::parse));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(e.getMessage().startsWith("ipa.") ? e.getMessage() : "ipa.federation: " + e.getMessage(), e);
     }

@@ -53,8 +53,11 @@ public final class SimulateCommand implements Runnable {
   @Option(names = "--syncs", description = "Snapshot exchanges per local epoch. Default: 1.")
   Integer syncs;
 
-  @Option(names = "--distance", description = "l1 or l2 (IPA). Default: l1.")
+  @Option(names = "--distance", description = "l1 or l2 (IPA). Default: the shipped default.")
   String distance;
+
+  @Option(names = "--align", description = "How IPA aligns: gradient (a penalty term in every training step) or proximal (the closed-form L2 step once per exchange: θ moves to the weighted mean of θ and the snapshots; needs --distance l2). Default: the shipped default.")
+  String align;
 
   @Option(names = "--lambda", description = "Alignment strength λ ≥ 0 (IPA). Default: the shipped default.")
   Double lambda;
@@ -173,7 +176,8 @@ public final class SimulateCommand implements Runnable {
         Duration.ofSeconds(timeoutSeconds),
         policy,
         seed,
-        FederationSettings.Protocol.parse(protocol));
+        FederationSettings.Protocol.parse(protocol),
+        align != null ? FederationSettings.AlignStep.parse(align) : d.step());
     return new SimulationConfig(peers, PartitionSpec.parse(partition), model, weights, batch, lr, 0.1, f,
         new InMemoryNetwork.Faults(Duration.ofMillis(latencyMs), drop, seed), evaluateEvery, transport);
   }
