@@ -86,6 +86,15 @@ class BadConfigurationTest {
   }
 
   @Test
+  void negativeProximalStepAndProximalStepInTheRing() throws Exception {
+    assertThat(failure(c -> c.put("ipa.federation.mix", "-1"))).contains("ipa.federation").contains("--mix").contains("≥ 0");
+    assertThat(failure(c -> {
+      c.put("ipa.federation.mix", "1");
+      c.put("ipa.federation.protocol", "ring");
+    })).contains("parallel protocol");
+  }
+
+  @Test
   void noAdminCredentials() throws Exception {
     assertThat(failure(c -> c.remove("ipa.admin.password"))).contains("ipa.admin.password");
   }

@@ -175,7 +175,7 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
       if (!frozen) {
         int asOfRound = s == 0 ? round - 1 : round;
         int asOfSync = s == 0 ? settings.syncs() - 1 : s - 1;
-        if (settings.algorithm() == Algorithm.IPA && settings.step() == FederationSettings.AlignStep.PROXIMAL) {
+        if (settings.algorithm() == Algorithm.IPA && settings.mix() > 0) {
           proximalStep(round, asOfRound, asOfSync);
         }
         GradientPenalty penalty = penalty(round, asOfRound, asOfSync);
@@ -374,13 +374,13 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
 
   /**
    * IPA's proximal step: θ moves to the weighted mean of θ (weight w_i) and the views as of exchange
-   * (asOfRound, asOfSync) (weights λ·w_j, or with normalisation λ·(1 − w_i)·w_j/Σw so that the pull does not
-   * shrink when a neighbour is missing). λ = 1 with every neighbour present gives the data-size weighted mean of
+   * (asOfRound, asOfSync) (weights mix·w_j, or with normalisation mix·(1 − w_i)·w_j/Σw so that the pull does not
+   * shrink when a neighbour is missing). mix = 1 with every neighbour present gives the data-size weighted mean of
    * the whole federation.
    */
   private void proximalStep(int round, int asOfRound, int asOfSync) {
     List<PeerViews.View> vs = views.asOf(settings.topology().incoming(id, peers, round, settings.seed()), asOfRound, asOfSync);
-    if (vs.isEmpty() || settings.lambda() == 0) return;
+    if (vs.isEmpty()) return;
     boolean bySize = settings.weighting() == AlignmentPenalty.Weighting.DATA_SIZE;
     double own = bySize ? (double) dataSize / totalDataSize : 1.0 / peers.size();
     double[] w = new double[vs.size()];
@@ -392,7 +392,7 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
     float[][] targets = new float[vs.size()][];
     double[] c = new double[vs.size()];
     for (int j = 0; j < w.length; j++) {
-      c[j] = settings.lambda() * (settings.normalise() && sum > 0 ? (1 - own) * w[j] / sum : w[j]);
+      c[j] = settings.mix() * (settings.normalise() && sum > 0 ? (1 - own) * w[j] / sum : w[j]);
       targets[j] = target(vs.get(j));
     }
     float[] theta = network.copyParams();
@@ -404,7 +404,6 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
   private GradientPenalty penalty(int round, int asOfRound, int asOfSync) {
     switch (settings.algorithm()) {
       case IPA -> {
-        if (settings.step() == FederationSettings.AlignStep.PROXIMAL) return GradientPenalty.NONE;
         List<PeerViews.View> vs = views.asOf(settings.topology().incoming(id, peers, round, settings.seed()), asOfRound, asOfSync);
         if (vs.isEmpty() || settings.lambda() == 0) return GradientPenalty.NONE;
         int[] sizes = vs.stream().mapToInt(PeerViews.View::dataSize).toArray();

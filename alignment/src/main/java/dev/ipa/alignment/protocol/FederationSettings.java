@@ -28,9 +28,12 @@ import java.util.Objects;
  * @param seed          federation seed (topology draws, initialisation, shuffling)
  * @param protocol      {@link Protocol#PARALLEL} (every peer trains at once) or {@link Protocol#RING} (the IPA
  *                      paper's Algorithm 1: the set of all parameters travels around the ring)
- * @param step          how IPA applies the alignment: {@link AlignStep#GRADIENT} (a term in every training step's
- *                      gradient) or {@link AlignStep#PROXIMAL} (the closed-form proximal step of the squared-L2
- *                      penalty, once per exchange; parallel protocol and L2 only)
+ * @param mix           IPA's proximal step ≥ 0: once per exchange, before the next training steps, θ_i moves to
+ *                      the minimiser of w_i·‖θ − θ_i‖² + mix·Σ_j w_j·‖θ − θ̃_j‖² (the closed form of the squared-L2
+ *                      alignment penalty), a weighted mean of θ_i and the snapshots. 0 = off (the paper), 1 = the
+ *                      data-size weighted mean of the whole federation; training then continues from there, so
+ *                      the model stays the peer's own. Independent of λ, which weights the gradient term
+ *                      (λ = 0 with mix &gt; 0 is the proximal step instead of a gradient term). Parallel protocol only.
  */
 public record FederationSettings(
     Algorithm algorithm,
@@ -48,7 +51,7 @@ public record FederationSettings(
     CodecPolicy codec,
     long seed,
     Protocol protocol,
-    AlignStep step) {
+    double mix) {
 
   /** How peers take turns. */
   public enum Protocol {
@@ -66,38 +69,11 @@ public record FederationSettings(
     }
   }
 
-  /** How IPA applies the alignment term. */
-  public enum AlignStep {
-    /**
-     * The analytic gradient of λ·Σ w_j·D(θ_i, θ̃_j) is added to every training step (the IPA paper's way; L1 or L2).
-     */
-    GRADIENT,
-    /**
-     * Once per exchange, before the next training steps, θ_i moves to the minimiser of the squared-L2 alignment
-     * problem w_i·‖θ − θ_i‖² + λ·Σ_j w_j·‖θ − θ̃_j‖², a weighted mean of θ_i and the snapshots. λ = 0 is local
-     * training, λ = 1 the data-size weighted mean of everyone (FedAvg's model), and training then continues
-     * from there, so the peer's model stays its own. Needs {@link Distance#L2} and the parallel protocol.
-     */
-    PROXIMAL;
-
-    public static AlignStep parse(String s) {
-      return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
-        case "gradient" -> GRADIENT;
-        case "proximal", "prox" -> PROXIMAL;
-        default -> throw new IllegalArgumentException("Unknown alignment step '" + s + "'; use gradient or proximal.");
-      };
-    }
-
-    public String id() {
-      return name().toLowerCase(java.util.Locale.ROOT);
-    }
-  }
-
-  /** The gradient alignment step, for callers that do not choose. */
+  /** No proximal step, for callers that do not choose. */
   public FederationSettings(Algorithm algorithm, double lambda, Distance distance, Weighting weighting, boolean normalise,
       double extrapolate, double mu, int syncs, Topology topology, int rounds, EarlyStop earlyStop, Duration exchangeTimeout,
       CodecPolicy codec, long seed, Protocol protocol) {
-    this(algorithm, lambda, distance, weighting, normalise, extrapolate, mu, syncs, topology, rounds, earlyStop, exchangeTimeout, codec, seed, protocol, AlignStep.GRADIENT);
+    this(algorithm, lambda, distance, weighting, normalise, extrapolate, mu, syncs, topology, rounds, earlyStop, exchangeTimeout, codec, seed, protocol, 0.0);
   }
 
   /** The parallel protocol, for callers that do not choose. */
@@ -116,15 +92,9 @@ public record FederationSettings(
     Objects.requireNonNull(exchangeTimeout, "exchangeTimeout");
     Objects.requireNonNull(codec, "codec");
     Objects.requireNonNull(protocol, "protocol");
-    Objects.requireNonNull(step, "step");
-    if (step == AlignStep.PROXIMAL && distance != Distance.L2) {
-      throw new IllegalArgumentException("The proximal alignment step is the closed form of the squared-L2 penalty; use --distance l2 with it, or --align gradient.");
-    }
-    if (step == AlignStep.PROXIMAL && protocol == Protocol.RING) {
-      throw new IllegalArgumentException("The proximal alignment step runs in the parallel protocol; use --protocol parallel with it, or --align gradient.");
-    }
-    if (protocol == Protocol.RING && algorithm != Algorithm.IPA && algorithm != Algorithm.LOCAL) {
-      throw new IllegalArgumentException("The ring protocol is IPA's Algorithm 1; run " + algorithm.id() + " with --protocol parallel.");
+    if (!(mix >= 0) || Double.isInfinite(mix)) throw new IllegalArgumentException("The proximal step (--mix) must be a finite number ≥ 0, got " + mix + ".");
+    if (mix > 0 && protocol == Protocol.RING) {
+      throw new IllegalArgumentException("The proximal step (--mix) runs in the parallel protocol; use --protocol parallel with it, or --mix 0.");
     }
     if (!(lambda >= 0) || Double.isInfinite(lambda)) throw new IllegalArgumentException("λ (--lambda) must be a finite number ≥ 0, got " + lambda + ".");
     if (!(extrapolate >= 0) || Double.isInfinite(extrapolate)) throw new IllegalArgumentException("The staleness extrapolation γ must be a finite number ≥ 0, got " + extrapolate + ".");
@@ -150,6 +120,6 @@ public record FederationSettings(
 
   public FederationSettings with(Algorithm a) {
     Protocol p = a == Algorithm.IPA || a == Algorithm.LOCAL ? protocol : Protocol.PARALLEL;
-    return new FederationSettings(a, lambda, distance, weighting, normalise, extrapolate, mu, syncs, topology, rounds, earlyStop, exchangeTimeout, codec, seed, p, step);
+    return new FederationSettings(a, lambda, distance, weighting, normalise, extrapolate, mu, syncs, topology, rounds, earlyStop, exchangeTimeout, codec, seed, p, mix);
   }
 }

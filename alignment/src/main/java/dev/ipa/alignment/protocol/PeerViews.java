@@ -151,9 +151,11 @@ public final class PeerViews {
   /**
    * For each of {@code peers}, its latest view published at or before exchange (round, sync): what the peer had
    * at that exchange, independent of how fast its neighbours went on afterwards. Falls back to the latest view
-   * when both held views are later (cannot happen with barriers; possible after a resync).
+   * when both held views are later (cannot happen with barriers; possible after a resync). Before the first
+   * exchange (round &lt; 0) there is nothing to hold yet, however early the neighbours published.
    */
   public List<View> asOf(Collection<String> peers, int round, int sync) {
+    if (round < 0) return List.of();
     lock.lock();
     try {
       List<View> out = new ArrayList<>();

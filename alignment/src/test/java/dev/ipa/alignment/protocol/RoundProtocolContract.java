@@ -161,22 +161,22 @@ public abstract class RoundProtocolContract {
 
   @ParameterizedTest
   @ValueSource(doubles = {1.0, 0.5})
-  void theProximalStepMovesEachPeerToTheWeightedMeanOfItselfAndItsNeighbours(double lambda) throws Exception {
+  void theProximalStepMovesEachPeerToTheWeightedMeanOfItselfAndItsNeighbours(double mix) throws Exception {
     // A learning rate of 1e-30 (below every parameter's float resolution) and a different start per peer: training
     // leaves θ alone, so after round 1's proximal step
-    // θ_a = (w·θ_a + λ·(1 − w)/2·(θ_b + θ_c)) / (w + λ·(1 − w)) with w = 1/3 (equal shards).
-    FederationSettings s = new FederationSettings(Algorithm.IPA, lambda, Distance.L2, Weighting.DATA_SIZE, true, 0.0, 0.01, 1,
+    // θ_a = (w·θ_a + mix·(1 − w)/2·(θ_b + θ_c)) / (w + mix·(1 − w)) with w = 1/3 (equal shards).
+    FederationSettings s = new FederationSettings(Algorithm.IPA, 0.0, Distance.L2, Weighting.DATA_SIZE, true, 0.0, 0.01, 1,
         new Topology.FullMesh(), 2, EarlyStop.NONE, Duration.ofSeconds(30), FederationSettings.fp32(), 1,
-        FederationSettings.Protocol.PARALLEL, FederationSettings.AlignStep.PROXIMAL);
+        FederationSettings.Protocol.PARALLEL, mix);
     List<FederatedPeer> peers = federation(List.of("a", "b", "c"), s, List.of(), 1e-30, i -> 11 + i);
     float[][] start = peers.stream().map(p -> p.network().copyParams()).toArray(float[][]::new);
     runAll(peers, 2);
-    double own = 1.0 / 3, other = lambda * (2.0 / 3) / 2, total = own + 2 * other;
+    double own = 1.0 / 3, other = mix * (2.0 / 3) / 2, total = own + 2 * other;
     for (int p = 0; p < 3; p++) {
       float[] x = peers.get(p).network().copyParams();
       for (int i = 0; i < x.length; i++) {
         double expected = (own * start[p][i] + other * (start[(p + 1) % 3][i] + start[(p + 2) % 3][i])) / total;
-        assertThat((double) x[i]).as("λ=%s peer %d parameter %d", lambda, p, i).isCloseTo(expected, within(1e-5));
+        assertThat((double) x[i]).as("mix=%s peer %d parameter %d", mix, p, i).isCloseTo(expected, within(1e-5));
       }
     }
   }

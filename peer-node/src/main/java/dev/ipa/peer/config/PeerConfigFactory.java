@@ -59,7 +59,7 @@ public final class PeerConfigFactory {
         spec.kind() == CodecSpec.Kind.NONE ? FederationSettings.fp32() : CodecPolicy.of(spec),
         r.integer("ipa.federation.seed", 0),
         r.parse("ipa.federation.protocol", r.string("ipa.federation.protocol", "parallel"), FederationSettings.Protocol::parse),
-        r.parse("ipa.federation.align", r.string("ipa.federation.align", d.step().id()), FederationSettings.AlignStep::parse));
+        r.number("ipa.federation.mix", d.mix()));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(e.getMessage().startsWith("ipa.") ? e.getMessage() : "ipa.federation: " + e.getMessage(), e);
     }

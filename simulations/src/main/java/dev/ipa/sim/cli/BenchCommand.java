@@ -89,7 +89,7 @@ public final class BenchCommand implements Runnable {
         var base = dev.ipa.alignment.protocol.FederationSettings.defaults();
         var fed = new dev.ipa.alignment.protocol.FederationSettings(dev.ipa.alignment.protocol.Algorithm.parse(algo), base.lambda(), base.distance(),
             base.weighting(), base.normalise(), base.extrapolate(), base.mu(), 1, base.topology(), rounds, base.earlyStop(),
-            java.time.Duration.ofMinutes(30), base.codec(), 0);
+            java.time.Duration.ofMinutes(30), base.codec(), 0, base.protocol(), base.mix());
         var cfg = new dev.ipa.sim.engine.SimulationConfig(n, dev.ipa.alignment.partition.PartitionSpec.parse("iid"), "mlp", "float", 50, 1e-3, 0.1,
             fed, dev.ipa.transport.InMemoryNetwork.Faults.NONE, 1000, "memory");
         System.gc();

@@ -56,8 +56,8 @@ public final class SimulateCommand implements Runnable {
   @Option(names = "--distance", description = "l1 or l2 (IPA). Default: the shipped default.")
   String distance;
 
-  @Option(names = "--align", description = "How IPA aligns: gradient (a penalty term in every training step) or proximal (the closed-form L2 step once per exchange: θ moves to the weighted mean of θ and the snapshots; needs --distance l2). Default: the shipped default.")
-  String align;
+  @Option(names = "--mix", description = "IPA's proximal step M ≥ 0, once per exchange: θ moves to the minimiser of w_i·‖θ − θ_i‖² + M·Σ w_j·‖θ − θ̃_j‖², a weighted mean of θ and the snapshots (1 = everyone's data-size weighted mean; 0 = off). Default: the shipped default.")
+  Double mix;
 
   @Option(names = "--lambda", description = "Alignment strength λ ≥ 0 (IPA). Default: the shipped default.")
   Double lambda;
@@ -177,7 +177,7 @@ public final class SimulateCommand implements Runnable {
         policy,
         seed,
         FederationSettings.Protocol.parse(protocol),
-        align != null ? FederationSettings.AlignStep.parse(align) : d.step());
+        mix != null ? mix : d.mix());
     return new SimulationConfig(peers, PartitionSpec.parse(partition), model, weights, batch, lr, 0.1, f,
         new InMemoryNetwork.Faults(Duration.ofMillis(latencyMs), drop, seed), evaluateEvery, transport);
   }

@@ -67,8 +67,8 @@ final class SimulationRunner {
   static String describe(SimulationConfig c) {
     var f = c.federation();
     return switch (f.algorithm()) {
-      case IPA -> String.format("%sλ=%s %s %s%s%s, syncs=%d, codec=%s", f.protocol() == dev.ipa.alignment.protocol.FederationSettings.Protocol.RING ? "ring protocol, " : "", f.lambda(), f.distance(), f.weighting().name().toLowerCase(),
-          f.normalise() ? " normalised" : "", f.extrapolate() > 0 ? ", γ=" + f.extrapolate() : "", f.syncs(), f.codec().codec());
+      case IPA -> String.format("%sλ=%s %s %s%s%s%s, syncs=%d, codec=%s", f.protocol() == dev.ipa.alignment.protocol.FederationSettings.Protocol.RING ? "ring protocol, " : "", f.lambda(), f.distance(), f.weighting().name().toLowerCase(),
+          f.normalise() ? " normalised" : "", f.extrapolate() > 0 ? ", γ=" + f.extrapolate() : "", f.mix() > 0 ? ", proximal mix=" + f.mix() : "", f.syncs(), f.codec().codec());
       case FEDPROX -> String.format("μ=%s, syncs=%d, codec=%s", f.mu(), f.syncs(), f.codec().codec());
       case FEDAVG -> String.format("syncs=%d, codec=%s", f.syncs(), f.codec().codec());
       case LOCAL -> "no exchange";

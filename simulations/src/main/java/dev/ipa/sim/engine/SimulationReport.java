@@ -107,6 +107,7 @@ public final class SimulationReport {
     m.put("peerWeights", f.weighting().name().toLowerCase());
     m.put("normalise", f.normalise());
     m.put("extrapolate", f.extrapolate());
+    m.put("mix", f.mix());
     m.put("mu", f.mu());
     m.put("syncs", f.syncs());
     m.put("topology", f.topology().toString());
