@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -229,6 +230,7 @@ public final class DemoCommand implements Runnable {
   }
 
   private String config(String id, int index, Map<String, InetSocketAddress> ports, Path certs, Path dir) {
+    FederationSettings d = FederationSettings.defaults();
     StringBuilder peers = new StringBuilder();
     for (String p : PEERS) {
       if (!p.equals(id)) peers.append("      - ").append(p).append("=127.0.0.1:").append(ports.get(p).getPort()).append('\n');
@@ -259,12 +261,13 @@ public final class DemoCommand implements Runnable {
           federation:
             algorithm: ipa
             lambda: %s
-            distance: l1
+            distance: %s
+            mix: %s
             weighting: data-size
             normalise: true
             codec: %s
             rounds: %d
-            syncs: 1
+            syncs: %d
             topology: full
             early-stop: none
             exchange-timeout: 120s
@@ -272,7 +275,8 @@ public final class DemoCommand implements Runnable {
           admin:
             username: admin
         """.formatted(ports.get(id + "-admin").getPort(), id, ports.get(id).getPort(), certs.resolve(id), peers.toString(),
-        index, PEERS.size(), dir.resolve("peer-" + id).resolve("checkpoints"), FederationSettings.defaults().lambda(), codec, rounds);
+        index, PEERS.size(), dir.resolve("peer-" + id).resolve("checkpoints"), d.lambda(), d.distance().name().toLowerCase(Locale.ROOT), d.mix(),
+        codec, rounds, d.syncs());
   }
 
   /** Resident set size of a process from /proc, or 0 where /proc is not available. */

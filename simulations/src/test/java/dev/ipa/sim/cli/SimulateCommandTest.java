@@ -25,8 +25,10 @@ class SimulateCommandTest {
     JsonNode peer = r.at("/rounds/1/peers/0");
     assertThat(peer.get("id").asText()).isEqualTo("peer0");
     assertThat(peer.get("accuracy").asDouble()).isBetween(0.3, 1.0);
-    // Each peer sends one full fp32 snapshot per round to its one neighbour: 4 bytes per parameter plus a header.
-    assertThat(peer.get("bytesSent").asLong()).isBetween(4L * 199_210, 4L * 199_210 + 200);
+    // The defaults exchange 4 times per epoch; each time a peer sends its one neighbour a full fp32 snapshot:
+    // 4 bytes per parameter plus a header.
+    assertThat(r.at("/config/syncs").asInt()).isEqualTo(4);
+    assertThat(peer.get("bytesSent").asLong()).isBetween(4 * 4L * 199_210, 4 * (4L * 199_210 + 200));
     assertThat(r.at("/final/meanAccuracy").asDouble()).isGreaterThan(0.3);
     assertThat(r.at("/final/bytesSent").asLong()).isEqualTo(4 * peer.get("bytesSent").asLong());
     assertThat(r.at("/fairness/peers")).hasSize(2);
@@ -39,13 +41,13 @@ class SimulateCommandTest {
 
   @Test
   void compareRunsEveryAlgorithmOnTheSameShards(@TempDir Path dir) throws Exception {
-    CliRun run = CliRun.of("simulate", "--data", "embedded", "--peers", "2", "--rounds", "1", "--compare", "ipa,fedavg,local", "--codec", "sign", "--out", dir.toString());
+    CliRun run = CliRun.of("simulate", "--data", "embedded", "--peers", "2", "--rounds", "1", "--compare", "ipa,fedavg,local", "--out", dir.toString());
     assertThat(run.exitCode()).as(run.err()).isZero();
     JsonNode r = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
     assertThat(r.at("/algorithms").size()).isEqualTo(3);
     assertThat(r.at("/algorithms/local/final/bytesSent").asLong()).isZero();
     assertThat(r.at("/algorithms/fedavg/final/bytesSent").asLong()).isPositive();
-    // FedAvg in a full mesh: both peers hold the same averaged model, so the same test accuracy.
+    // FedAvg in a full mesh with fp32 snapshots: both peers hold the same averaged model, so the same test accuracy.
     JsonNode fed = r.at("/algorithms/fedavg/rounds/0/peers");
     assertThat(Math.abs(fed.get(0).get("accuracy").asDouble() - fed.get(1).get("accuracy").asDouble())).isLessThan(0.02);
     assertThat(run.out()).contains("ipa").contains("fedavg").contains("local");
@@ -57,6 +59,7 @@ class SimulateCommandTest {
       "--algo|fedsgd|Unknown algorithm 'fedsgd'",
       "--partition|dirichlet:0|α",
       "--lambda|-1|λ (--lambda) must be a finite number ≥ 0",
+      "--mix|-0.5|The proximal step (--mix) must be a finite number ≥ 0",
       "--rounds|0|Rounds (--rounds) must be ≥ 1",
       "--codec|zip|unknown codec"})
   void badInputIsOneSentenceBeforeAnyTraining(String flag, String value, String message, @TempDir Path dir) {
