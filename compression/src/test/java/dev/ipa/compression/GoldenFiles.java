@@ -10,7 +10,9 @@ import java.util.Map;
 
 /**
  * The fixed inputs behind the golden files, and a main that rewrites them. Rewrite only when the wire format
- * changes on purpose (and bump {@code SnapshotFormat.FORMAT_VERSION}):
+ * changes on purpose (and bump {@code SnapshotFormat.FORMAT_VERSION}), or when an encoder's rounding changes on
+ * purpose (the format version stays; first check that the old files still decode and differ from the new ones
+ * only in the last bits of scales):
  * {@code java -cp target/classes:target/test-classes dev.ipa.compression.GoldenFiles src/test/resources/golden}.
  */
 final class GoldenFiles {
