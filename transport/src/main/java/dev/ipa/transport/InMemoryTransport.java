@@ -71,7 +71,8 @@ public final class InMemoryTransport implements PeerTransport {
       try {
         if (message instanceof PeerSnapshot s) {
           c.lastRound = Math.max(c.lastRound, s.round());
-          inbox.onSnapshot(s);
+          // Every receiver shares the publisher's array, so it is never recycled: release only ends the loan.
+          inbox.onSnapshot(SnapshotLoan.unpooled(s));
         } else {
           inbox.onNotice((PeerNotice) message);
         }

@@ -8,7 +8,10 @@ import java.util.Objects;
  * version the payload names itself).
  *
  * <p>Immutable by contract: the payload array is shared between every receiver of the same publication (that is
- * how a simulation of N peers keeps O(N) snapshots rather than O(N²)), so nobody may write into it.
+ * how a simulation of N peers keeps O(N) snapshots rather than O(N²)), so nobody may write into it. A received
+ * snapshot reaches the inbox inside a {@link SnapshotLoan}: once the inbox releases that loan, the transport
+ * reuses the array for a later snapshot, so the payload bytes of a snapshot taken from a released loan must not be
+ * read any more.
  *
  * @param peerId   the publishing peer
  * @param round    the round in which it was published (0-based)

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -39,12 +41,17 @@ public abstract class PeerTransportContract {
     afterFederation();
   }
 
-  /** Starts a federation of {@code ids} and returns each peer's transport and inbox. */
+  /** Starts a federation of {@code ids} and returns each peer's transport and inbox (which keeps every payload). */
   protected Map<String, Started> startFederation(String... ids) throws Exception {
+    return startFederation(RecordingInbox::new, ids);
+  }
+
+  /** Starts a federation of {@code ids}, each peer with an inbox from {@code inboxes}. */
+  protected Map<String, Started> startFederation(Supplier<RecordingInbox> inboxes, String... ids) throws Exception {
     List<PeerTransport> transports = newFederation(List.of(ids));
     Map<String, Started> out = new LinkedHashMap<>();
     for (PeerTransport t : transports) {
-      RecordingInbox inbox = new RecordingInbox();
+      RecordingInbox inbox = inboxes.get();
       open.add(t);
       t.start(inbox);
       out.put(t.localPeer(), new Started(t, inbox));
@@ -168,5 +175,56 @@ public abstract class PeerTransportContract {
     f.get("a").transport().publish(new PeerSnapshot("a", 0, 0, 1, 0, new byte[0]), List.of("b"));
     assertThat(RecordingInbox.await(WAIT, () -> f.get("b").inbox().snapshots.size() == 1)).isTrue();
     assertThat(f.get("b").inbox().snapshots.get(0).payload()).isEmpty();
+  }
+
+  /** Sizes that repeat and change, empty included: the cases a transport reusing receive arrays must get right. */
+  private static final int[] MIXED_SIZES = {70_000, 70_000, 3_000, 70_000, 0, 70_000, 70_000, 3_000};
+
+  @Test
+  void anInboxThatReleasesPayloadsGetsEverySnapshotIntactOneAtATimeAndInABurst() throws Exception {
+    Map<String, Started> f = startFederation(RecordingInbox::releasing, "a", "b");
+    RecordingInbox b = f.get("b").inbox();
+    List<byte[]> sent = new ArrayList<>();
+    // One at a time: each payload is released before the next snapshot arrives, so it can be received into it.
+    for (int i = 0; i < MIXED_SIZES.length; i++) {
+      sent.add(publish(f.get("a").transport(), i, randomPayload(MIXED_SIZES[i], 100 + i)));
+      int n = i + 1;
+      assertThat(RecordingInbox.await(WAIT, () -> b.snapshots.size() == n)).as("snapshot " + i + " arrived").isTrue();
+    }
+    // A burst: releases race with the arrival of the next snapshots.
+    for (int i = 0; i < MIXED_SIZES.length; i++) {
+      sent.add(publish(f.get("a").transport(), MIXED_SIZES.length + i, randomPayload(MIXED_SIZES[i], 200 + i)));
+    }
+    assertThat(RecordingInbox.await(WAIT, () -> b.snapshots.size() == sent.size())).isTrue();
+    for (int i = 0; i < sent.size(); i++) {
+      assertThat(b.snapshots.get(i).sequence()).isEqualTo(i);
+      assertSamePayload(b.snapshots.get(i).payload(), sent.get(i), "payload of snapshot " + i);
+    }
+  }
+
+  @Test
+  void payloadsAnInboxKeepsAreNeverReusedForLaterSnapshots() throws Exception {
+    Map<String, Started> f = startFederation("a", "b");
+    RecordingInbox b = f.get("b").inbox();
+    List<byte[]> sent = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      sent.add(publish(f.get("a").transport(), i, randomPayload(70_000, 300 + i)));
+      int n = i + 1;
+      assertThat(RecordingInbox.await(WAIT, () -> b.snapshots.size() == n)).isTrue();
+    }
+    for (int i = 0; i < sent.size(); i++) {
+      assertSamePayload(b.snapshots.get(i).payload(), sent.get(i), "kept payload " + i + " after later snapshots");
+    }
+  }
+
+  /** Fails with the first differing index (or the shorter length), not a dump of two large arrays. */
+  public static void assertSamePayload(byte[] actual, byte[] expected, String what) {
+    assertThat(Arrays.mismatch(actual, expected)).as(what + ": first differing byte (-1: none)").isEqualTo(-1);
+  }
+
+  /** Publishes {@code payload} from "a" to "b" as snapshot {@code sequence}; returns the payload. */
+  private static byte[] publish(PeerTransport a, int sequence, byte[] payload) {
+    a.publish(new PeerSnapshot("a", sequence, 0, sequence, 1, payload), List.of("b"));
+    return payload;
   }
 }

@@ -15,6 +15,7 @@ import dev.ipa.transport.PeerInbox;
 import dev.ipa.transport.PeerNotice;
 import dev.ipa.transport.PeerSnapshot;
 import dev.ipa.transport.PeerTransport;
+import dev.ipa.transport.SnapshotLoan;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -70,7 +71,8 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
   private final AtomicBoolean stopAnnounced = new AtomicBoolean();
   private volatile boolean federationStopping;
   private float[] averageAnchor; // FedProx: the last averaged model
-  private final java.util.concurrent.BlockingQueue<PeerSnapshot> ringInbox = new java.util.concurrent.LinkedBlockingQueue<>();
+  // Ring states wait here for the round thread, still on loan: it releases each once decoded or skipped.
+  private final java.util.concurrent.BlockingQueue<SnapshotLoan> ringInbox = new java.util.concurrent.LinkedBlockingQueue<>();
   private float[][] ringCopies; // ring protocol: this peer's copy of θ*, between turns
   private int[] ringSizes;
   private boolean frozen;
@@ -235,11 +237,15 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
     }
     if (!starter) {
       String from = pos > 0 ? order.get(pos - 1) : ringOrder(peers, round - 1, settings.seed()).get(n - 1);
-      PeerSnapshot s = awaitRing(round, pos > 0 ? round : round - 1, settings.exchangeTimeout());
+      SnapshotLoan s = awaitRing(round, pos > 0 ? round : round - 1, settings.exchangeTimeout());
       if (s == null) {
         failures.add(new PeerFailure(from, round, 0, "θ* did not arrive within " + settings.exchangeTimeout().toSeconds() + " s"));
       } else {
-        ringCopies = RingState.decode(s.payload(), n, p, ringSizes);
+        try {
+          ringCopies = RingState.decode(s.snapshot().payload(), n, p, ringSizes);
+        } finally {
+          s.release();
+        }
       }
     }
     network.setParams(ringCopies[me]);
@@ -299,14 +305,16 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
     return new RoundRecord(id, round, loss / dataSize, val.accuracy(), val.meanLoss(), bytes, sent, List.copyOf(failures), 0, frozen, stop);
   }
 
-  private PeerSnapshot awaitRing(int round, int expectedRound, java.time.Duration timeout) throws InterruptedException {
+  /** The next ring state of {@code expectedRound} or later, still on loan; older ones are released unread. */
+  private SnapshotLoan awaitRing(int round, int expectedRound, java.time.Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       long left = deadline - System.nanoTime();
       if (left <= 0) return null;
-      PeerSnapshot s = ringInbox.poll(left, java.util.concurrent.TimeUnit.NANOSECONDS);
+      SnapshotLoan s = ringInbox.poll(left, java.util.concurrent.TimeUnit.NANOSECONDS);
       if (s == null) return null;
-      if (s.round() >= expectedRound) return s;
+      if (s.snapshot().round() >= expectedRound) return s;
+      s.release();
     }
   }
 
@@ -469,11 +477,26 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
 
   @Override
   public void onSnapshot(PeerSnapshot snapshot) {
+    onSnapshot(SnapshotLoan.unpooled(snapshot));
+  }
+
+  /**
+   * Decodes the snapshot into this peer's view of the sender (which copies it) and gives the payload back to the
+   * transport, so the next snapshot from that sender is received into the same array.
+   */
+  @Override
+  public void onSnapshot(SnapshotLoan loan) {
+    PeerSnapshot snapshot = loan.snapshot();
     if (RingState.isRingState(snapshot.payload())) {
-      ringInbox.add(snapshot);
+      ringInbox.add(loan);
       return;
     }
-    PeerViews.Accepted a = views.accept(snapshot);
+    PeerViews.Accepted a;
+    try {
+      a = views.accept(snapshot);
+    } finally {
+      loan.release();
+    }
     if (a != PeerViews.Accepted.APPLIED) {
       LOG.debug("Peer {} could not apply {} ({}); asking for a full snapshot", id, snapshot, a);
       transport.notify(new PeerNotice(id, PeerNotice.Kind.RESYNC_REQUEST, snapshot.round(), a.name().toLowerCase()), List.of(snapshot.peerId()));

@@ -11,11 +11,14 @@ import dev.ipa.alignment.penalty.Distance;
 import dev.ipa.alignment.train.LocalTrainer;
 import dev.ipa.compression.CodecPolicy;
 import dev.ipa.compression.CodecSpec;
+import dev.ipa.transport.PeerSnapshot;
 import dev.ipa.transport.PeerTransport;
+import dev.ipa.transport.SnapshotLoan;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -247,6 +250,22 @@ public abstract class RoundProtocolContract {
       // Each turn continues from the parameters θ* brought back, so the training loss keeps falling.
       assertThat(recs.get(i).get(1).trainLoss()).isLessThan(recs.get(i).get(0).trainLoss());
     }
+  }
+
+  @Test
+  void aPeerReleasesAPayloadOnceHandledButHoldsARingStateOnLoanUntilItsTurn() {
+    List<FederatedPeer> peers = federation(List.of("a", "b"),
+        settings(Algorithm.IPA, FederationSettings.fp32(), Duration.ofSeconds(30), EarlyStop.NONE), List.of());
+    List<byte[]> givenBack = new CopyOnWriteArrayList<>();
+    byte[] undecodable = new byte[64];
+    peers.get(0).onSnapshot(SnapshotLoan.lent(new PeerSnapshot("b", 0, 0, 1, 150, undecodable), givenBack::add));
+    assertThat(givenBack).as("a delta it cannot apply is still given back").singleElement().isSameAs(undecodable);
+
+    byte[] ring = RingState.encode(new float[][] {{1f}, {2f}}, new int[] {150, 150});
+    SnapshotLoan ringLoan = SnapshotLoan.lent(new PeerSnapshot("b", 0, 0, 2, 150, ring), givenBack::add);
+    peers.get(0).onSnapshot(ringLoan);
+    assertThat(givenBack).as("θ* waits for the round thread, on loan").hasSize(1);
+    assertThat(ringLoan.snapshot().payload()).isSameAs(ring);
   }
 
   @Test

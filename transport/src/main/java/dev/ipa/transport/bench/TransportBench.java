@@ -3,6 +3,7 @@ package dev.ipa.transport.bench;
 import dev.ipa.transport.PeerInbox;
 import dev.ipa.transport.PeerNotice;
 import dev.ipa.transport.PeerSnapshot;
+import dev.ipa.transport.SnapshotLoan;
 import dev.ipa.transport.netty.LoopbackFederation;
 import dev.ipa.transport.netty.ModelFingerprint;
 import dev.ipa.transport.netty.NettyTransport;
@@ -36,7 +37,8 @@ import java.util.stream.Stream;
 /**
  * Loopback throughput of {@link NettyTransport} against a plain {@link Socket} copy of the same bytes, plaintext
  * and mutual TLS; heap in use (after GC) while a snapshot streams; small-message rate. Not a test: it prints
- * figures, and only ratios measured in one run are comparable (machines are shared and noisy).
+ * figures. Machines are shared and noisy, so every transfer is paired with a socket copy in the same round and
+ * the figures are medians over the rounds (the ratio is the median of the per-round ratios).
  *
  * <pre>
  * ./mvnw -q -pl transport install -DskipTests
@@ -45,7 +47,8 @@ import java.util.stream.Stream;
  * </pre>
  *
  * Arguments are snapshot sizes in MB (10^6 bytes); a 1 GB run needs about 2.2 GB of heap, since sender and
- * receiver live in this one JVM and each holds the whole payload (the receiver hands one array to its inbox).
+ * receiver live in this one JVM and each holds the whole payload (the receiver reassembles into one array, which
+ * its inbox releases and the next snapshot reuses).
  */
 public final class TransportBench {
   private static final ModelFingerprint MODEL = new ModelFingerprint("bench", 1);
@@ -66,17 +69,15 @@ public final class TransportBench {
       FederationCertificates.generate("bench", List.of("a", "b"), certs);
       out.printf("transport bench: epoll=%s, max heap %d MB, cores %d%n", NettyTransport.nativeTransportAvailable(),
           Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors());
-      out.printf("%-10s %-10s %10s %10s %8s%n", "size", "mode", "ms", "MB/s", "ratio");
+      out.printf("%-10s %-10s %7s %10s %10s %8s %10s%n", "size", "mode", "rounds", "ms", "MB/s", "ratio", "socket MB/s");
       for (long size : sizes) {
         if (size > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("A snapshot is one Java array: at most 2 GB.");
         byte[] payload = payload((int) size);
-        int reps = size <= 10_000_000 ? 20 : size <= 200_000_000 ? 3 : 1;
-        double socket = best(reps, () -> socketCopy(payload.length));
-        out.printf("%-10s %-10s %10.1f %10.1f %8s%n", mb(size), "socket", socket * 1e3, size / 1e6 / socket, "1.00");
+        int rounds = size <= 10_000_000 ? 21 : size <= 200_000_000 ? 7 : 3;
         for (boolean tls : new boolean[] {false, true}) {
-          Measured m = nettyTransfer(payload, reps, tls ? certs : null, size >= 100_000_000);
-          out.printf("%-10s %-10s %10.1f %10.1f %8.2f%n", mb(size), tls ? "netty-tls" : "netty", m.seconds * 1e3,
-              size / 1e6 / m.seconds, socket / m.seconds);
+          Measured m = nettyTransfers(payload, rounds, tls ? certs : null, size >= 100_000_000);
+          out.printf("%-10s %-10s %7d %10.1f %10.1f %8.2f %10.1f%n", mb(size), tls ? "netty-tls" : "netty", rounds,
+              median(m.seconds) * 1e3, size / 1e6 / median(m.seconds), median(m.ratios), size / 1e6 / median(m.socketSeconds));
           if (m.heapMidTransfer >= 0) {
             out.printf("           heap in use mid-transfer (after GC, both peers): %d MB, of which %d MB are the two payload"
                 + " arrays; transport overhead %d MB%n", m.heapMidTransfer >> 20, (2 * size) >> 20,
@@ -95,16 +96,16 @@ public final class TransportBench {
     }
   }
 
-  private record Measured(double seconds, long heapMidTransfer) {}
+  /**
+   * Per round: seconds of the socket copy and of the transfer, and their ratio (socket / transfer, so above 1 is
+   * faster than the socket); heap mid-transfer, or -1 if not sampled.
+   */
+  private record Measured(double[] socketSeconds, double[] seconds, double[] ratios, long heapMidTransfer) {}
 
-  private interface Timed {
-    double seconds() throws Exception;
-  }
-
-  private static double best(int reps, Timed t) throws Exception {
-    double best = Double.MAX_VALUE;
-    for (int i = 0; i < reps; i++) best = Math.min(best, t.seconds());
-    return best;
+  private static double median(double[] values) {
+    double[] v = values.clone();
+    Arrays.sort(v);
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 
   private static String mb(long size) {
@@ -154,6 +155,13 @@ public final class TransportBench {
       arrivals.add(System.nanoTime());
     }
 
+    /** Gives the payload back at once, as a daemon's inbox does once it has decoded it. */
+    @Override
+    public void onSnapshot(SnapshotLoan loan) {
+      loan.release();
+      arrivals.add(System.nanoTime());
+    }
+
     @Override
     public void onNotice(PeerNotice notice) {
       notices.incrementAndGet();
@@ -184,34 +192,57 @@ public final class TransportBench {
     return t;
   }
 
-  private static Measured nettyTransfer(byte[] payload, int reps, Path certs, boolean sampleHeap) throws Exception {
+  /**
+   * Warm-up transfers, then {@code rounds} rounds of a socket copy and a transfer over one link, so each ratio
+   * compares two measurements taken under the same load; then, if asked, the heap during one more transfer.
+   * Warming up takes about 200 MB (at least one transfer): until then small TLS transfers run partly interpreted
+   * and take ten times longer. It also leaves the receiver its spare array, as in a federation after its first
+   * round.
+   */
+  private static Measured nettyTransfers(byte[] payload, int rounds, Path certs, boolean sampleHeap) throws Exception {
     TimingInbox ia = new TimingInbox();
     TimingInbox ib = new TimingInbox();
     NettyTransport[] t = pair(certs, ia, ib);
     try {
-      double best = Double.MAX_VALUE;
-      long heap = -1;
-      // One unmeasured transfer warms up the JIT and the buffer pools, unless the payload is huge.
-      int warmup = payload.length <= 200_000_000 ? 1 : 0;
-      for (int i = 0; i < warmup + reps; i++) {
-        boolean last = i == warmup + reps - 1;
-        long start = System.nanoTime();
-        t[0].publish(new PeerSnapshot("a", i, 0, i, 1, payload), List.of("b"));
-        if (sampleHeap && last) {
-          long before = t[1].links().get("a").bytesIn();
-          while (t[1].links().get("a").bytesIn() - before < payload.length / 2) Thread.sleep(1);
-          System.gc();
-          heap = MEMORY.getHeapMemoryUsage().getUsed();
-        }
-        Long arrived = ib.arrivals.poll(10, TimeUnit.MINUTES);
-        if (arrived == null) throw new IllegalStateException("A snapshot did not arrive within 10 minutes.");
-        if (i >= warmup) best = Math.min(best, (arrived - start) / 1e9);
+      int warmups = (int) Math.max(1, Math.min(200, 200_000_000L / Math.max(1, payload.length)));
+      for (int i = 0; i < warmups; i++) transfer(t[0], ib, payload, i);
+      double[] socket = new double[rounds];
+      double[] seconds = new double[rounds];
+      double[] ratios = new double[rounds];
+      for (int i = 0; i < rounds; i++) {
+        // Alternate which goes first, so neither always runs right after the other.
+        if (i % 2 == 0) socket[i] = socketCopy(payload.length);
+        seconds[i] = transfer(t[0], ib, payload, warmups + i);
+        if (i % 2 == 1) socket[i] = socketCopy(payload.length);
+        ratios[i] = socket[i] / seconds[i];
       }
-      return new Measured(best, heap);
+      long heap = -1;
+      if (sampleHeap) {
+        long before = t[1].links().get("a").bytesIn();
+        t[0].publish(new PeerSnapshot("a", 0, 0, warmups + rounds, 1, payload), List.of("b"));
+        while (t[1].links().get("a").bytesIn() - before < payload.length / 2) Thread.sleep(1);
+        System.gc();
+        heap = MEMORY.getHeapMemoryUsage().getUsed();
+        awaitArrival(ib);
+      }
+      return new Measured(socket, seconds, ratios, heap);
     } finally {
       t[0].close();
       t[1].close();
     }
+  }
+
+  /** Seconds from publishing snapshot {@code sequence} until the receiving inbox has it. */
+  private static double transfer(NettyTransport from, TimingInbox to, byte[] payload, int sequence) throws Exception {
+    long start = System.nanoTime();
+    from.publish(new PeerSnapshot("a", sequence, 0, sequence, 1, payload), List.of("b"));
+    return (awaitArrival(to) - start) / 1e9;
+  }
+
+  private static long awaitArrival(TimingInbox inbox) throws InterruptedException {
+    Long arrived = inbox.arrivals.poll(10, TimeUnit.MINUTES);
+    if (arrived == null) throw new IllegalStateException("A snapshot did not arrive within 10 minutes.");
+    return arrived;
   }
 
   private static double messageRate(int n, Path certs) throws Exception {

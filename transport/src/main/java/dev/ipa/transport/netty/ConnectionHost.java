@@ -24,7 +24,17 @@ interface ConnectionHost {
   /** The connection closed, whatever its state. */
   void closed(PeerConnection connection);
 
-  /** A complete, verified snapshot from the connection's peer; {@code delivered} runs once the inbox returned. */
+  /**
+   * The array to reassemble a snapshot of {@code size} bytes from the connection's peer into: that link's spare
+   * (a payload its inbox released) when it has exactly this size, else a new one. Every byte of it is overwritten
+   * before the snapshot is delivered.
+   */
+  byte[] receiveArray(PeerConnection connection, int size);
+
+  /**
+   * A complete, verified snapshot from the connection's peer, its payload from {@link #receiveArray}, lent to the
+   * inbox; {@code delivered} runs once the inbox returned.
+   */
   void deliver(PeerConnection connection, PeerSnapshot snapshot, Runnable delivered);
 
   /** A notice from the connection's peer. */

@@ -5,6 +5,7 @@ import dev.ipa.transport.PeerInbox;
 import dev.ipa.transport.PeerNotice;
 import dev.ipa.transport.PeerSnapshot;
 import dev.ipa.transport.PeerTransport;
+import dev.ipa.transport.SnapshotLoan;
 import dev.ipa.transport.tls.FederationTls;
 import dev.ipa.transport.tls.TlsMaterialException;
 import io.netty.bootstrap.Bootstrap;
@@ -75,21 +76,23 @@ public final class NettyTransport implements PeerTransport, ConnectionHost {
   private Channel server;
   private Class<? extends SocketChannel> socketChannel;
 
-  /** One configured neighbour: its current connection, a pending dial, counters and inbox thread. */
+  /** One configured neighbour: its current connection, a pending dial, counters, inbox thread and spare array. */
   private static final class PeerLink {
     final String id;
     final InetSocketAddress address;
     final LinkCounters counters = new LinkCounters();
     final AtomicLong dropped = new AtomicLong();
+    final ReceiveSpare spare;
     SerialExecutor mailbox;
     PeerConnection active;
     Channel dialing;
     int attempts;
     boolean dialScheduled;
 
-    PeerLink(String id, InetSocketAddress address) {
+    PeerLink(String id, InetSocketAddress address, long maxSpareBytes) {
       this.id = id;
       this.address = address;
+      this.spare = new ReceiveSpare(maxSpareBytes);
     }
   }
 
@@ -110,7 +113,7 @@ public final class NettyTransport implements PeerTransport, ConnectionHost {
             + "', but this peer is '" + config.peerId() + "'; use that peer's directory or regenerate with ./ipa certs.");
       }
     }
-    config.peers().forEach((id, address) -> links.put(id, new PeerLink(id, address)));
+    config.peers().forEach((id, address) -> links.put(id, new PeerLink(id, address, config.maxSpareBytes())));
   }
 
   @Override
@@ -345,12 +348,17 @@ public final class NettyTransport implements PeerTransport, ConnectionHost {
   }
 
   @Override
+  public byte[] receiveArray(PeerConnection c, int size) {
+    return links.get(c.remotePeer()).spare.take(size);
+  }
+
+  @Override
   public void deliver(PeerConnection c, PeerSnapshot snapshot, Runnable delivered) {
     PeerLink l = links.get(c.remotePeer());
     PeerInbox in = inbox;
     l.mailbox.execute(() -> {
       try {
-        if (!closed.get()) in.onSnapshot(snapshot);
+        if (!closed.get()) in.onSnapshot(SnapshotLoan.lent(snapshot, l.spare::giveBack));
       } finally {
         delivered.run();
       }

@@ -25,6 +25,8 @@ import java.util.TreeMap;
  * @param chunkBytes          payload bytes per snapshot chunk; must leave room for framing within maxFrameBytes
  * @param maxSnapshotBytes    largest snapshot payload accepted; a header announcing more closes the connection
  * @param maxQueuedSnapshots  snapshots waiting per receiver behind the one being sent; beyond it the oldest is dropped
+ * @param maxSpareBytes       largest payload array a link keeps between snapshots, once the inbox released it, to
+ *                            receive the next snapshot of the same size into (one per link); 0 never keeps one
  * @param progressTimeout     a transfer fails if no chunk arrives (receiver) or none can be written (sender) this long
  * @param heartbeatInterval   a heartbeat goes out after this long without writing
  * @param deadAfter           a link with nothing read for this long is closed as dead
@@ -44,6 +46,7 @@ public record NettyTransportConfig(
     int chunkBytes,
     long maxSnapshotBytes,
     int maxQueuedSnapshots,
+    long maxSpareBytes,
     Duration progressTimeout,
     Duration heartbeatInterval,
     Duration deadAfter,
@@ -94,6 +97,10 @@ public record NettyTransportConfig(
     if (maxQueuedSnapshots < 1) {
       throw new IllegalArgumentException("At least one snapshot must be allowed to queue per receiver, got " + maxQueuedSnapshots + ".");
     }
+    if (maxSpareBytes < 0 || maxSpareBytes > MAX_ARRAY_BYTES) {
+      throw new IllegalArgumentException("The largest spare receive array must be between 0 (no reuse) and "
+          + MAX_ARRAY_BYTES + " bytes, got " + maxSpareBytes + ".");
+    }
     requirePositive(progressTimeout, "progress timeout");
     requirePositive(heartbeatInterval, "heartbeat interval");
     requirePositive(deadAfter, "dead-after timeout");
@@ -119,6 +126,7 @@ public record NettyTransportConfig(
       Map<String, InetSocketAddress> peers, TlsFiles tls, ModelFingerprint fingerprint) {
     return new NettyTransportConfig(federation, peerId, listen, peers, Objects.requireNonNull(tls, "tls"), false,
         fingerprint, List.of("raw"), DEFAULT_MAX_FRAME_BYTES, DEFAULT_CHUNK_BYTES, DEFAULT_MAX_SNAPSHOT_BYTES, 4,
+        DEFAULT_MAX_SNAPSHOT_BYTES,
         Duration.ofSeconds(30), Duration.ofSeconds(3), Duration.ofSeconds(15), Duration.ofMillis(200),
         Duration.ofSeconds(10));
   }
@@ -128,32 +136,35 @@ public record NettyTransportConfig(
       Map<String, InetSocketAddress> peers, ModelFingerprint fingerprint) {
     return new NettyTransportConfig(federation, peerId, listen, peers, null, true,
         fingerprint, List.of("raw"), DEFAULT_MAX_FRAME_BYTES, DEFAULT_CHUNK_BYTES, DEFAULT_MAX_SNAPSHOT_BYTES, 4,
+        DEFAULT_MAX_SNAPSHOT_BYTES,
         Duration.ofSeconds(30), Duration.ofSeconds(3), Duration.ofSeconds(15), Duration.ofMillis(200),
         Duration.ofSeconds(10));
   }
 
   public NettyTransportConfig withCodecs(List<String> codecs) {
     return new NettyTransportConfig(federation, peerId, listen, peers, tls, insecure, fingerprint, codecs,
-        maxFrameBytes, chunkBytes, maxSnapshotBytes, maxQueuedSnapshots, progressTimeout, heartbeatInterval,
-        deadAfter, reconnectBase, reconnectMax);
+        maxFrameBytes, chunkBytes, maxSnapshotBytes, maxQueuedSnapshots, maxSpareBytes, progressTimeout,
+        heartbeatInterval, deadAfter, reconnectBase, reconnectMax);
   }
 
-  public NettyTransportConfig withLimits(int maxFrameBytes, int chunkBytes, long maxSnapshotBytes, int maxQueuedSnapshots) {
+  /** The same configuration with other size limits; {@code maxSpareBytes} 0 turns reuse of receive arrays off. */
+  public NettyTransportConfig withLimits(int maxFrameBytes, int chunkBytes, long maxSnapshotBytes, int maxQueuedSnapshots,
+      long maxSpareBytes) {
     return new NettyTransportConfig(federation, peerId, listen, peers, tls, insecure, fingerprint, codecs,
-        maxFrameBytes, chunkBytes, maxSnapshotBytes, maxQueuedSnapshots, progressTimeout, heartbeatInterval,
-        deadAfter, reconnectBase, reconnectMax);
+        maxFrameBytes, chunkBytes, maxSnapshotBytes, maxQueuedSnapshots, maxSpareBytes, progressTimeout,
+        heartbeatInterval, deadAfter, reconnectBase, reconnectMax);
   }
 
   public NettyTransportConfig withTimeouts(Duration progressTimeout, Duration heartbeatInterval, Duration deadAfter,
       Duration reconnectBase, Duration reconnectMax) {
     return new NettyTransportConfig(federation, peerId, listen, peers, tls, insecure, fingerprint, codecs,
-        maxFrameBytes, chunkBytes, maxSnapshotBytes, maxQueuedSnapshots, progressTimeout, heartbeatInterval,
-        deadAfter, reconnectBase, reconnectMax);
+        maxFrameBytes, chunkBytes, maxSnapshotBytes, maxQueuedSnapshots, maxSpareBytes, progressTimeout,
+        heartbeatInterval, deadAfter, reconnectBase, reconnectMax);
   }
 
   public NettyTransportConfig withFingerprint(ModelFingerprint fingerprint) {
     return new NettyTransportConfig(federation, peerId, listen, peers, tls, insecure, fingerprint, codecs,
-        maxFrameBytes, chunkBytes, maxSnapshotBytes, maxQueuedSnapshots, progressTimeout, heartbeatInterval,
-        deadAfter, reconnectBase, reconnectMax);
+        maxFrameBytes, chunkBytes, maxSnapshotBytes, maxQueuedSnapshots, maxSpareBytes, progressTimeout,
+        heartbeatInterval, deadAfter, reconnectBase, reconnectMax);
   }
 }

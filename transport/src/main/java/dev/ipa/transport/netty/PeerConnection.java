@@ -58,8 +58,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Memory: outbound, the queue holds references to shared payloads (at most {@code maxQueuedSnapshots} plus the
  * one in flight), and chunks are written only while the channel is writable, so buffered bytes stay below the
- * write-buffer high-water mark plus one chunk. Inbound, one payload array under reassembly, and reading pauses
- * while {@link #MAX_UNDELIVERED} complete snapshots wait for the inbox.
+ * write-buffer high-water mark plus one chunk. Inbound, one payload array under reassembly (the link's spare when
+ * the inbox released one of the same size, see {@link ConnectionHost#receiveArray}), and reading pauses while
+ * {@link #MAX_UNDELIVERED} complete snapshots wait for the inbox.
  */
 final class PeerConnection extends SimpleChannelInboundHandler<Frame> {
   static final int PROTOCOL_VERSION = 1;
@@ -557,7 +558,7 @@ final class PeerConnection extends SimpleChannelInboundHandler<Frame> {
       return;
     }
     receiving = header;
-    receivePayload = new byte[(int) header.getPayloadBytes()];
+    receivePayload = host.receiveArray(this, (int) header.getPayloadBytes());
     received = 0;
     receiveIndex = 0;
     receiveCrc.reset();

@@ -89,7 +89,7 @@ class NettyLoopbackTest {
       start(f.secure("b"));
       start(new NettyTransportConfig("fed", "c", f.addresses.get("c"), f.addresses,
           TlsFiles.inDirectory(dir.resolve("rogue").resolve("c")), false, LoopbackFixture.MODEL, List.of("raw"),
-          4 << 20, 1 << 20, 1 << 30, 4, Duration.ofSeconds(5), Duration.ofMillis(500), Duration.ofSeconds(5),
+          4 << 20, 1 << 20, 1 << 30, 4, 1 << 30, Duration.ofSeconds(5), Duration.ofMillis(500), Duration.ofSeconds(5),
           Duration.ofMillis(50), Duration.ofMillis(500)));
       assertThat(RecordingInbox.await(WAIT, () -> log.anyWarning("TLS handshake with"))).isTrue();
       assertThat(RecordingInbox.await(WAIT, () -> connected(transport("a"), "b"))).isTrue();

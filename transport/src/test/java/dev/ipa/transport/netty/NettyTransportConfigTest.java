@@ -24,20 +24,22 @@ class NettyTransportConfigTest {
     assertThatThrownBy(() -> NettyTransportConfig.secure("fed", "a", ADDR, Map.of(), null, LoopbackFixture.MODEL))
         .isInstanceOf(NullPointerException.class);
     assertThatThrownBy(() -> new NettyTransportConfig("fed", "a", ADDR, Map.of(), null, false, LoopbackFixture.MODEL,
-        base.codecs(), 4096, 1024, 1 << 20, 4, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(2),
+        base.codecs(), 4096, 1024, 1 << 20, 4, 0, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(2),
         Duration.ofMillis(1), Duration.ofSeconds(1)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("has no TLS files");
     assertThatThrownBy(() -> new NettyTransportConfig("fed", "a", ADDR, Map.of(), TlsFiles.inDirectory(Path.of("x")), true,
-        LoopbackFixture.MODEL, base.codecs(), 4096, 1024, 1 << 20, 4, Duration.ofSeconds(1), Duration.ofSeconds(1),
+        LoopbackFixture.MODEL, base.codecs(), 4096, 1024, 1 << 20, 4, 0, Duration.ofSeconds(1), Duration.ofSeconds(1),
         Duration.ofSeconds(2), Duration.ofMillis(1), Duration.ofSeconds(1)))
         .hasMessageContaining("insecure is set");
   }
 
   @Test
   void limitsAndTimeoutsAreChecked() {
-    assertThatThrownBy(() -> base.withLimits(4096, 4090, 1 << 20, 4)).hasMessageContaining("chunk size must be between 1");
-    assertThatThrownBy(() -> base.withLimits(4096, 1024, 3L << 30, 4)).hasMessageContaining("one Java array");
-    assertThatThrownBy(() -> base.withLimits(4096, 1024, 1 << 20, 0)).hasMessageContaining("At least one snapshot");
+    assertThatThrownBy(() -> base.withLimits(4096, 4090, 1 << 20, 4, 0)).hasMessageContaining("chunk size must be between 1");
+    assertThatThrownBy(() -> base.withLimits(4096, 1024, 3L << 30, 4, 0)).hasMessageContaining("one Java array");
+    assertThatThrownBy(() -> base.withLimits(4096, 1024, 1 << 20, 0, 0)).hasMessageContaining("At least one snapshot");
+    assertThatThrownBy(() -> base.withLimits(4096, 1024, 1 << 20, 4, -1)).hasMessageContaining("spare receive array");
+    assertThatThrownBy(() -> base.withLimits(4096, 1024, 1 << 20, 4, 3L << 30)).hasMessageContaining("spare receive array");
     assertThatThrownBy(() -> base.withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(5),
         Duration.ofMillis(1), Duration.ofSeconds(1))).hasMessageContaining("must be longer than the heartbeat interval");
     assertThatThrownBy(() -> base.withTimeouts(Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(5),
