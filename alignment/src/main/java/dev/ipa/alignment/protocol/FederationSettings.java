@@ -115,6 +115,18 @@ public record FederationSettings(
         new Topology.FullMesh(), 20, EarlyStop.NONE, Duration.ofMinutes(5), fp32(), 0, Protocol.PARALLEL, 1.0);
   }
 
+  /**
+   * The defaults for a protocol. The ring protocol (the paper's Algorithm 1) has no exchange at which a proximal
+   * step could happen, so its defaults are the gradient form: L1, λ = 0.1 with normalised data-size weights
+   * (the best gradient setting of the sweep), one pass of θ* per epoch.
+   */
+  public static FederationSettings defaults(Protocol protocol) {
+    FederationSettings d = defaults();
+    if (protocol == Protocol.PARALLEL) return d;
+    return new FederationSettings(d.algorithm, 0.1, Distance.L1, d.weighting, d.normalise, d.extrapolate, d.mu, 1, d.topology,
+        d.rounds, d.earlyStop, d.exchangeTimeout, d.codec, d.seed, Protocol.RING, 0.0);
+  }
+
   /** Uncompressed exchange: every snapshot is a full fp32 copy. */
   public static CodecPolicy fp32() {
     return new CodecPolicy(CodecSpec.NONE, 0, CodecSpec.NONE, CodecSpec.NONE, 1);

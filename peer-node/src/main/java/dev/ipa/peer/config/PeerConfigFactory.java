@@ -38,7 +38,8 @@ public final class PeerConfigFactory {
   /** Reads and validates; throws {@link IllegalArgumentException} with one sentence on bad configuration. */
   public static PeerConfig fromEnvironment(Environment env) {
     Reader r = new Reader(env);
-    FederationSettings d = FederationSettings.defaults();
+    FederationSettings.Protocol protocol = r.parse("ipa.federation.protocol", r.string("ipa.federation.protocol", "parallel"), FederationSettings.Protocol::parse);
+    FederationSettings d = FederationSettings.defaults(protocol);
     String codec = r.string("ipa.federation.codec", "none");
     CodecSpec spec = r.parse("ipa.federation.codec", codec, CodecSpec::parse);
     FederationSettings settings;
@@ -58,7 +59,7 @@ public final class PeerConfigFactory {
         r.duration("ipa.federation.exchange-timeout", Duration.ofSeconds(60)),
         spec.kind() == CodecSpec.Kind.NONE ? FederationSettings.fp32() : CodecPolicy.of(spec),
         r.integer("ipa.federation.seed", 0),
-        r.parse("ipa.federation.protocol", r.string("ipa.federation.protocol", "parallel"), FederationSettings.Protocol::parse),
+        protocol,
         r.number("ipa.federation.mix", d.mix()));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(e.getMessage().startsWith("ipa.") ? e.getMessage() : "ipa.federation: " + e.getMessage(), e);

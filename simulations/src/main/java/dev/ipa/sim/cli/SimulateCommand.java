@@ -157,7 +157,7 @@ public final class SimulateCommand implements Runnable {
 
   SimulationConfig config() {
     dev.ipa.alignment.quant.WeightMode.parse(weights); // fail on a bad mode before loading data
-    FederationSettings d = FederationSettings.defaults();
+    FederationSettings d = FederationSettings.defaults(FederationSettings.Protocol.parse(protocol));
     CodecSpec spec = CodecSpec.parse(codec);
     CodecPolicy policy = spec.kind() == CodecSpec.Kind.NONE ? FederationSettings.fp32()
         : new CodecPolicy(spec, smallThreshold, CodecSpec.parse(smallCodec), CodecSpec.NONE, resyncEvery);

@@ -53,6 +53,18 @@ class SimulateCommandTest {
     assertThat(run.out()).contains("ipa").contains("fedavg").contains("local");
   }
 
+  @Test
+  void theRingProtocolDefaultsToTheGradientFormSinceItHasNoExchangeToMixAt(@TempDir Path dir) throws Exception {
+    CliRun run = CliRun.of("simulate", "--data", "embedded", "--peers", "3", "--partition", "disjoint", "--rounds", "1", "--protocol", "ring",
+        "--no-standalone", "--out", dir.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode config = new ObjectMapper().readTree(dir.resolve("report.json").toFile()).at("/config");
+    assertThat(config.get("protocol").asText()).isEqualTo("ring");
+    assertThat(config.get("mix").asDouble()).isZero();
+    assertThat(config.get("lambda").asDouble()).isEqualTo(0.1);
+    assertThat(config.get("distance").asText()).isEqualTo("l1");
+  }
+
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "--partition|zipf|Unknown partition",
