@@ -32,6 +32,11 @@ class PeerFederationIT {
     Map<String, String> s = new LinkedHashMap<>();
     s.put("ipa.federation.rounds", String.valueOf(rounds));
     s.put("ipa.federation.exchange-timeout", exchangeTimeout);
+    // Shards of three or four classes from the small embedded subset: IPA's gradient form, as in ./ipa demo.
+    s.put("ipa.federation.lambda", "0.1");
+    s.put("ipa.federation.distance", "l1");
+    s.put("ipa.federation.mix", "0");
+    s.put("ipa.federation.syncs", "1");
     return s;
   }
 

@@ -117,14 +117,25 @@ public record FederationSettings(
 
   /**
    * The defaults for a protocol. The ring protocol (the paper's Algorithm 1) has no exchange at which a proximal
-   * step could happen, so its defaults are the gradient form: L1, λ = 0.1 with normalised data-size weights
-   * (the best gradient setting of the sweep), one pass of θ* per epoch.
+   * step could happen, so its defaults are the {@link #gradientForm()}.
    */
   public static FederationSettings defaults(Protocol protocol) {
+    if (protocol == Protocol.PARALLEL) return defaults();
+    FederationSettings g = gradientForm();
+    return new FederationSettings(g.algorithm, g.lambda, g.distance, g.weighting, g.normalise, g.extrapolate, g.mu, g.syncs, g.topology,
+        g.rounds, g.earlyStop, g.exchangeTimeout, g.codec, g.seed, Protocol.RING, 0.0);
+  }
+
+  /**
+   * IPA in the paper's gradient form, with the best gradient setting of the sweep: L1, λ = 0.1 with normalised
+   * data-size weights, no proximal step, one exchange per epoch. It beats the proximal default where a
+   * neighbour's view is coarse (sub-bit tiles, sign deltas sent rarely) and on small shards of a few classes,
+   * where training on from the federation's mean forgets the classes a peer lacks.
+   */
+  public static FederationSettings gradientForm() {
     FederationSettings d = defaults();
-    if (protocol == Protocol.PARALLEL) return d;
     return new FederationSettings(d.algorithm, 0.1, Distance.L1, d.weighting, d.normalise, d.extrapolate, d.mu, 1, d.topology,
-        d.rounds, d.earlyStop, d.exchangeTimeout, d.codec, d.seed, Protocol.RING, 0.0);
+        d.rounds, d.earlyStop, d.exchangeTimeout, d.codec, d.seed, Protocol.PARALLEL, 0.0);
   }
 
   /** Uncompressed exchange: every snapshot is a full fp32 copy. */
