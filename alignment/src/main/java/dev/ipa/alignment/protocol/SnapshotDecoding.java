@@ -7,6 +7,7 @@ import dev.ipa.compression.TensorLayout;
 import dev.ipa.transport.PeerSnapshot;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -35,13 +36,16 @@ public interface SnapshotDecoding {
     return payload.length > 5 && payload[5] == 1;
   }
 
-  /** One decoder per (receiver, sender); for daemons. */
+  /**
+   * One decoder per (receiver, sender); for daemons, and for simulations over real sockets, where one instance
+   * serves every receiver in the process.
+   */
   static SnapshotDecoding privateDecoders(TensorLayout layout) {
-    Map<String, SnapshotDecoder> decoders = new HashMap<>();
+    Map<List<String>, SnapshotDecoder> decoders = new HashMap<>();
     return (receiver, s) -> {
       SnapshotDecoder d;
       synchronized (decoders) {
-        d = decoders.computeIfAbsent(s.peerId(), k -> new SnapshotDecoder(layout));
+        d = decoders.computeIfAbsent(List.of(receiver, s.peerId()), k -> new SnapshotDecoder(layout));
       }
       synchronized (d) {
         d.apply(s.payload());
