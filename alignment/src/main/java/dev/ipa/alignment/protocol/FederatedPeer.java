@@ -177,10 +177,16 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
       if (!frozen) {
         int asOfRound = s == 0 ? round - 1 : round;
         int asOfSync = s == 0 ? settings.syncs() - 1 : s - 1;
-        if (settings.algorithm() == Algorithm.IPA && settings.mix() > 0) {
-          proximalStep(round, asOfRound, asOfSync);
+        GradientPenalty penalty;
+        if (settings.algorithm() == Algorithm.IPA) {
+          // The neighbours' snapshots of the last exchange (possibly extrapolated), read once for both IPA steps.
+          List<PeerViews.View> vs = views.asOf(settings.topology().incoming(id, peers, round, settings.seed()), asOfRound, asOfSync);
+          float[][] targets = vs.stream().map(this::target).toArray(float[][]::new);
+          if (settings.mix() > 0) proximalStep(vs, targets);
+          penalty = alignmentPenalty(vs, targets);
+        } else {
+          penalty = penalty();
         }
-        GradientPenalty penalty = penalty(round, asOfRound, asOfSync);
         acquire();
         try {
           loss += trainer.trainSteps(share, penalty);
@@ -263,11 +269,7 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
         sz[k] = ringSizes[j] > 0 ? ringSizes[j] : dataSize;
         k++;
       }
-      double[] w = AlignmentPenalty.weights(sz, totalDataSize, n, settings.weighting());
-      double sum = 0;
-      for (double x : w) sum += x;
-      double[] c = new double[n - 1];
-      for (int k = 0; k < n - 1; k++) c[k] = settings.lambda() * (settings.normalise() && sum > 0 ? w[k] / sum : w[k]);
+      double[] c = gradientCoefficients(sz);
       float step = (float) trainer.learningRate();
       Distance d = settings.distance();
       GradientPenalty penalty = (params, grads) -> {
@@ -381,13 +383,12 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
   }
 
   /**
-   * IPA's proximal step: θ moves to the weighted mean of θ (weight w_i) and the views as of exchange
-   * (asOfRound, asOfSync) (weights mix·w_j, or with normalisation mix·(1 − w_i)·w_j/Σw so that the pull does not
+   * IPA's proximal step: θ moves to the weighted mean of θ (weight w_i) and {@code targets}, the (possibly
+   * extrapolated) snapshots of the views {@code vs} (weights mix·w_j, or with normalisation mix·(1 − w_i)·w_j/Σw so that the pull does not
    * shrink when a neighbour is missing). mix = 1 with every neighbour present gives the data-size weighted mean of
    * the whole federation.
    */
-  private void proximalStep(int round, int asOfRound, int asOfSync) {
-    List<PeerViews.View> vs = views.asOf(settings.topology().incoming(id, peers, round, settings.seed()), asOfRound, asOfSync);
+  private void proximalStep(List<PeerViews.View> vs, float[][] targets) {
     if (vs.isEmpty()) return;
     boolean bySize = settings.weighting() == AlignmentPenalty.Weighting.DATA_SIZE;
     double own = bySize ? (double) dataSize / totalDataSize : 1.0 / peers.size();
@@ -397,46 +398,37 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
       w[j] = bySize ? (double) vs.get(j).dataSize() / totalDataSize : 1.0 / peers.size();
       sum += w[j];
     }
-    float[][] targets = new float[vs.size()][];
     double[] c = new double[vs.size()];
-    for (int j = 0; j < w.length; j++) {
-      c[j] = settings.mix() * (settings.normalise() && sum > 0 ? (1 - own) * w[j] / sum : w[j]);
-      targets[j] = target(vs.get(j));
-    }
+    for (int j = 0; j < w.length; j++) c[j] = settings.mix() * (settings.normalise() && sum > 0 ? (1 - own) * w[j] / sum : w[j]);
     float[] theta = network.copyParams();
     AlignmentPenalty.proximalStep(theta, targets, own, c);
     network.setParams(theta);
   }
 
-  /** The penalty for training in {@code round}, aligning to the views as of exchange (asOfRound, asOfSync). */
-  private GradientPenalty penalty(int round, int asOfRound, int asOfSync) {
-    switch (settings.algorithm()) {
-      case IPA -> {
-        List<PeerViews.View> vs = views.asOf(settings.topology().incoming(id, peers, round, settings.seed()), asOfRound, asOfSync);
-        if (vs.isEmpty() || settings.lambda() == 0) return GradientPenalty.NONE;
-        int[] sizes = vs.stream().mapToInt(PeerViews.View::dataSize).toArray();
-        double[] w = AlignmentPenalty.weights(sizes, totalDataSize, peers.size(), settings.weighting());
-        double sum = 0;
-        for (double x : w) sum += x;
-        float[][] targets = new float[vs.size()][];
-        double[] c = new double[vs.size()];
-        for (int j = 0; j < vs.size(); j++) {
-          c[j] = settings.lambda() * (settings.normalise() && sum > 0 ? w[j] / sum : w[j]);
-          targets[j] = target(vs.get(j));
-        }
-        Distance d = settings.distance();
-        return (params, grads) -> AlignmentPenalty.addGradient(params, grads, targets, c, d);
-      }
-      case FEDPROX -> {
-        if (averageAnchor == null || settings.mu() == 0) return GradientPenalty.NONE;
-        float[][] anchor = {averageAnchor};
-        double[] c = {settings.mu() / 2};
-        return (params, grads) -> AlignmentPenalty.addGradient(params, grads, anchor, c, Distance.L2);
-      }
-      default -> {
-        return GradientPenalty.NONE;
-      }
-    }
+  /** IPA's gradient term towards {@code targets}, the (possibly extrapolated) snapshots of the views {@code vs}. */
+  private GradientPenalty alignmentPenalty(List<PeerViews.View> vs, float[][] targets) {
+    if (vs.isEmpty() || settings.lambda() == 0) return GradientPenalty.NONE;
+    double[] c = gradientCoefficients(vs.stream().mapToInt(PeerViews.View::dataSize).toArray());
+    Distance d = settings.distance();
+    return (params, grads) -> AlignmentPenalty.addGradient(params, grads, targets, c, d);
+  }
+
+  /** c_j = λ·w_j for neighbours of the given sizes, the weights normalised to sum to one if so configured. */
+  private double[] gradientCoefficients(int[] sizes) {
+    double[] w = AlignmentPenalty.weights(sizes, totalDataSize, peers.size(), settings.weighting());
+    double sum = 0;
+    for (double x : w) sum += x;
+    double[] c = new double[w.length];
+    for (int j = 0; j < w.length; j++) c[j] = settings.lambda() * (settings.normalise() && sum > 0 ? w[j] / sum : w[j]);
+    return c;
+  }
+
+  /** The penalty of the baselines: FedProx's proximal term towards the last averaged model, else none. */
+  private GradientPenalty penalty() {
+    if (settings.algorithm() != Algorithm.FEDPROX || averageAnchor == null || settings.mu() == 0) return GradientPenalty.NONE;
+    float[][] anchor = {averageAnchor};
+    double[] c = {settings.mu() / 2};
+    return (params, grads) -> AlignmentPenalty.addGradient(params, grads, anchor, c, Distance.L2);
   }
 
   /** θ̃_j, or with staleness compensation θ̃_j + γ·(θ̃_j − θ̃_j,previous). */
