@@ -16,7 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A peer's knowledge of its neighbours: the last snapshot it could decode from each (θ̃_j, never a live shared
- * tensor), the one before (for staleness compensation), and which exchanges they have reached.
+ * tensor), the two before (for staleness compensation), and which exchanges they have reached.
  *
  * <p>Deltas must arrive contiguously: a delta whose sequence does not follow the last accepted one (a message
  * was lost) or whose base does not match is <em>not applied</em>; the view stays where it was and the caller
@@ -26,7 +26,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class PeerViews {
   /**
    * One neighbour's state. Arrays are immutable once published here. {@code previous} is the view before this
-   * one (its own {@code previous} dropped), kept so a peer can align to exactly the snapshot of an exchange even
+   * one (with the one before it, whose own {@code previous} is dropped), kept so a peer can align to exactly the snapshot of an exchange even
    * when a faster neighbour has already published the next one, and for staleness compensation.
    */
   public record View(String peer, float[] params, View previous, int round, int sync, long sequence, int dataSize) {
@@ -73,7 +73,9 @@ public final class PeerViews {
         changed.signalAll();
         return Accepted.CORRUPT;
       }
-      View older = old == null ? null : new View(old.peer(), old.params(), null, old.round(), old.sync(), old.sequence(), old.dataSize());
+      // Two generations back, not one: when asOf falls back to the previous view because a faster neighbour
+      // already published the next one, staleness compensation still needs that view's own predecessor.
+      View older = old == null ? null : new View(old.peer(), old.params(), trimmed(old.previous()), old.round(), old.sync(), old.sequence(), old.dataSize());
       views.put(s.peerId(), new View(s.peerId(), params, older, s.round(), s.sync(), s.sequence(), s.dataSize()));
       changed.signalAll();
       return Accepted.APPLIED;
@@ -193,6 +195,10 @@ public final class PeerViews {
     } finally {
       lock.unlock();
     }
+  }
+
+  private static View trimmed(View v) {
+    return v == null ? null : new View(v.peer(), v.params(), null, v.round(), v.sync(), v.sequence(), v.dataSize());
   }
 
   private static int compare(long[] a, long[] b) {
