@@ -298,7 +298,7 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
     int sent = 0;
     if (next != null && !next.equals(id)) {
       byte[] payload = RingState.encode(ringCopies, ringSizes);
-      transport.publish(new PeerSnapshot(id, round, 0, sequence.incrementAndGet(), dataSize, payload), List.of(next));
+      transport.publish(new PeerSnapshot(id, round, 0, sequence.incrementAndGet(), dataSize, payload, PeerSnapshot.Kind.RING_STATE), List.of(next));
       bytes = payload.length;
       sent = 1;
     }
@@ -479,7 +479,7 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
   @Override
   public void onSnapshot(SnapshotLoan loan) {
     PeerSnapshot snapshot = loan.snapshot();
-    if (RingState.isRingState(snapshot.payload())) {
+    if (snapshot.kind() == PeerSnapshot.Kind.RING_STATE) {
       ringInbox.add(loan);
       return;
     }

@@ -262,7 +262,7 @@ public abstract class RoundProtocolContract {
     assertThat(givenBack).as("a delta it cannot apply is still given back").singleElement().isSameAs(undecodable);
 
     byte[] ring = RingState.encode(new float[][] {{1f}, {2f}}, new int[] {150, 150});
-    SnapshotLoan ringLoan = SnapshotLoan.lent(new PeerSnapshot("b", 0, 0, 2, 150, ring), givenBack::add);
+    SnapshotLoan ringLoan = SnapshotLoan.lent(new PeerSnapshot("b", 0, 0, 2, 150, ring, PeerSnapshot.Kind.RING_STATE), givenBack::add);
     peers.get(0).onSnapshot(ringLoan);
     assertThat(givenBack).as("θ* waits for the round thread, on loan").hasSize(1);
     assertThat(ringLoan.snapshot().payload()).isSameAs(ring);

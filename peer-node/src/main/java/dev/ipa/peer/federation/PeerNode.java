@@ -23,7 +23,7 @@ import dev.ipa.peer.checkpoint.CheckpointStore;
 import dev.ipa.peer.checkpoint.RoundSummary;
 import dev.ipa.peer.config.PeerConfig;
 import dev.ipa.transport.LinkState;
-import dev.ipa.transport.netty.ModelFingerprint;
+import dev.ipa.transport.ModelFingerprint;
 import dev.ipa.transport.netty.NettyTransport;
 import dev.ipa.transport.netty.NettyTransportConfig;
 import dev.ipa.transport.tls.TlsFiles;

@@ -8,14 +8,15 @@ import picocli.CommandLine.Command;
 /**
  * The {@code ipa} command line: one entry point with a subcommand per job. Bad input (a bad flag value, a
  * missing data file, an invalid configuration) ends with one sentence on standard error and exit code 2; a
- * failure inside a run ends with exit code 1.
+ * failure inside a run ends with exit code 1. Subcommands from other jars ({@code bench}) join through
+ * {@link CommandExtension}.
  */
 @Command(
     name = "ipa",
     mixinStandardHelpOptions = true,
     versionProvider = Ipa.Version.class,
     description = "Peer-to-peer federated learning with Iterative Parameter Alignment.",
-    subcommands = {TrainCommand.class, SimulateCommand.class, DemoCommand.class, CertsCommand.class, BenchCommand.class, ModelCommand.class, PeerCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {TrainCommand.class, SimulateCommand.class, DemoCommand.class, CertsCommand.class, ModelCommand.class, PeerCommand.class, CommandLine.HelpCommand.class})
 public final class Ipa implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -37,6 +38,7 @@ public final class Ipa implements Runnable {
   /** Runs the command line with the given output and error streams and returns its exit code. */
   public static int execute(PrintWriter out, PrintWriter err, String... args) {
     CommandLine cl = new CommandLine(new Ipa());
+    for (CommandExtension extension : java.util.ServiceLoader.load(CommandExtension.class)) cl.addSubcommand(extension.command());
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler(Ipa::handle);

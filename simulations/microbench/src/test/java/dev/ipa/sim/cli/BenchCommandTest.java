@@ -1,0 +1,35 @@
+package dev.ipa.sim.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+/** The benchmarks join the {@code ipa} command line from this module, through {@link CommandExtension}. */
+class BenchCommandTest {
+
+  private static String[] run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Ipa.execute(new PrintWriter(out), new PrintWriter(err), args);
+    return new String[] {String.valueOf(code), out.toString(), err.toString()};
+  }
+
+  @Test
+  void benchIsASubcommandWhenThisModuleIsOnTheClassPath() {
+    String[] top = run("--help");
+    assertThat(top[0]).isEqualTo("0");
+    assertThat(top[1]).contains("bench").contains("train").contains("simulate");
+
+    String[] bench = run("bench");
+    assertThat(bench[0]).as(bench[2]).isEqualTo("0");
+    assertThat(bench[1]).contains("train").contains("codecs").contains("transport").contains("simulate").contains("peer");
+  }
+
+  @Test
+  void theJmhBenchmarksAreCompiledIntoThisModule() {
+    // JMH's annotation processor writes this list; without it `ipa bench codecs` finds no benchmark.
+    assertThat(BenchCommandTest.class.getResource("/META-INF/BenchmarkList")).isNotNull();
+  }
+}
