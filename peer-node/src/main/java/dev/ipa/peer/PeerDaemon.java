@@ -1,5 +1,6 @@
 package dev.ipa.peer;
 
+import dev.ipa.peer.config.PeerConfig;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -23,6 +24,9 @@ import java.util.List;
 @OpenAPIDefinition(info = @Info(title = "ipa-peer", version = "0.1", description = "Admin API of an IPA peer daemon."))
 @SecurityScheme(name = "basicAuth", type = SecuritySchemeType.HTTP, scheme = "basic")
 public final class PeerDaemon {
+  /** The Micronaut environment of {@link #checkConfiguration}: the peer itself ({@code PeerNode}) is not created. */
+  public static final String CHECK_ENVIRONMENT = "ipa-config-check";
+
   private PeerDaemon() {}
 
   public static void main(String[] args) {
@@ -47,6 +51,25 @@ public final class PeerDaemon {
    * @throws StartupFailure with one sentence if the configuration is bad or a resource is unavailable
    */
   public static ApplicationContext start(String... args) {
+    return run(false, args);
+  }
+
+  /**
+   * Reads and validates the configuration exactly as {@link #start} does, without starting the peer, its
+   * transport or the HTTP server: what a file and its overrides configure.
+   *
+   * @throws StartupFailure with one sentence if the configuration is bad
+   */
+  public static PeerConfig checkConfiguration(String... args) {
+    try (ApplicationContext ctx = run(true, args)) {
+      return ctx.getBean(PeerConfig.class);
+    } catch (RuntimeException e) {
+      if (e instanceof StartupFailure f) throw f;
+      throw new StartupFailure(oneSentence(e), e);
+    }
+  }
+
+  private static ApplicationContext run(boolean checkOnly, String... args) {
     List<String> rest = new ArrayList<>();
     String config = null;
     for (int i = 0; i < args.length; i++) {
@@ -60,10 +83,12 @@ public final class PeerDaemon {
       // Micronaut reads the files named by this property when the environment starts.
       System.setProperty("micronaut.config.files", file.toAbsolutePath().toString());
     }
-    ApplicationContext ctx = Micronaut.build(rest.toArray(String[]::new)).mainClass(PeerDaemon.class).banner(false).build();
+    var builder = Micronaut.build(rest.toArray(String[]::new)).mainClass(PeerDaemon.class).banner(false);
+    if (checkOnly) builder.environments(CHECK_ENVIRONMENT);
+    ApplicationContext ctx = builder.build();
     try {
       ctx.start();
-      ctx.findBean(EmbeddedServer.class).ifPresent(EmbeddedServer::start);
+      if (!checkOnly) ctx.findBean(EmbeddedServer.class).ifPresent(EmbeddedServer::start);
       return ctx;
     } catch (RuntimeException e) {
       try {
