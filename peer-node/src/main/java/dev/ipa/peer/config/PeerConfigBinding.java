@@ -171,12 +171,7 @@ public final class PeerConfigBinding {
   static void requireConverted(Record bound, Function<String, java.util.Optional<String>> raw) {
     String prefix = ConfigurationFiles.prefixOf(bound.getClass());
     for (RecordComponent rc : bound.getClass().getRecordComponents()) {
-      Object v;
-      try {
-        v = rc.getAccessor().invoke(bound);
-      } catch (ReflectiveOperationException e) {
-        throw new IllegalStateException("Cannot read " + rc.getName() + " of " + bound.getClass().getSimpleName() + ".", e);
-      }
+      Object v = value(bound, rc);
       if (v != null) continue;
       String key = prefix + "." + kebab(rc.getName());
       java.util.Optional<String> text = raw.apply(key);
@@ -197,17 +192,20 @@ public final class PeerConfigBinding {
   static Map<String, Object> keys(Record r) {
     Map<String, Object> out = new LinkedHashMap<>();
     for (RecordComponent rc : r.getClass().getRecordComponents()) {
-      Object v;
-      try {
-        v = rc.getAccessor().invoke(r);
-      } catch (ReflectiveOperationException e) {
-        throw new IllegalStateException("Cannot read " + rc.getName() + " of " + r.getClass().getSimpleName() + ".", e);
-      }
+      Object v = value(r, rc);
       if (v == null) continue;
       if (v instanceof java.time.Duration d) v = d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
       out.put(kebab(rc.getName()), v);
     }
     return out;
+  }
+
+  private static Object value(Record r, RecordComponent rc) {
+    try {
+      return rc.getAccessor().invoke(r);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("Cannot read " + rc.getName() + " of " + r.getClass().getSimpleName() + ".", e);
+    }
   }
 
   /** {@code learningRate} → {@code learning-rate}: the key Micronaut binds to a record component. */
