@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ipa.alignment.model.Architecture;
 import dev.ipa.alignment.model.Network;
 import dev.ipa.alignment.model.ParamTensor;
+import dev.ipa.alignment.provenance.ModelProvenance;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -66,7 +67,7 @@ class WeightModeTest {
   @Test
   void mlpFileSizesFollowTheLayerPlanAndMeetTheBudgets() {
     // fp32: 199,210 parameters · 4 = 796,840 bytes. Binary: 24,850 bytes of bits, 3 scales, 410 fp16 biases.
-    ModelProvenance p = new ModelProvenance("local", 0, 0, "weights=binary epochs=5 batch=50 lr=0.001", "development build");
+    ModelProvenance p = new ModelProvenance("local", 0, 0, new java.util.TreeMap<>(java.util.Map.of("train.weights", "binary", "train.epochs", "5", "train.batch", "50", "train.learning-rate", "0.001")), "development build", new java.util.TreeMap<>());
     for (String spec : List.of("float", "binary", "binary:per-unit", "tiled:4")) {
       WeightMode mode = WeightMode.parse(spec);
       PackedModel m = PackedModel.pack(Network.create(MLP, 1, mode.transforms(MLP)), mode, p);
