@@ -377,7 +377,7 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
       throw new IllegalStateException("Peer " + id + " diverged: " + ex.getMessage() + " Lower the learning rate or λ.", ex);
     }
     PeerSnapshot snapshot = new PeerSnapshot(id, round, sync, sequence.incrementAndGet(), dataSize, e.bytes());
-    decoding.onPublished(snapshot);
+    decoding.onPublished(snapshot, encoder::receiversView);
     transport.publish(snapshot, to);
     return (long) e.bytes().length * to.size();
   }

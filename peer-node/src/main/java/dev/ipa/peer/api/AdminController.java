@@ -1,7 +1,7 @@
 package dev.ipa.peer.api;
 
 import dev.ipa.alignment.protocol.StopRecord;
-import dev.ipa.alignment.quant.ModelProvenance;
+import dev.ipa.alignment.provenance.ModelProvenance;
 import dev.ipa.peer.checkpoint.RoundSummary;
 import dev.ipa.peer.federation.PeerNode;
 import dev.ipa.peer.federation.PeerStatus;
@@ -93,7 +93,7 @@ public class AdminController {
   }
 
   @Get("/model/provenance")
-  @Operation(summary = "Provenance of the latest model: peer, round, seed, settings, code version")
+  @Operation(summary = "Provenance of the latest model: peer, round, seed, settings by name, code version, versions of the neighbour snapshots it aligned to")
   public ModelProvenance provenance() {
     return node.modelProvenance();
   }

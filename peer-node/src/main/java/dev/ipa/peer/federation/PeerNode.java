@@ -14,13 +14,14 @@ import dev.ipa.alignment.protocol.PeerViews;
 import dev.ipa.alignment.protocol.RoundRecord;
 import dev.ipa.alignment.protocol.SnapshotDecoding;
 import dev.ipa.alignment.protocol.StopRecord;
-import dev.ipa.alignment.quant.ModelProvenance;
+import dev.ipa.alignment.provenance.ModelProvenance;
 import dev.ipa.alignment.quant.PackedModel;
 import dev.ipa.alignment.quant.WeightMode;
 import dev.ipa.alignment.train.LocalTrainer;
 import dev.ipa.peer.checkpoint.Checkpoint;
 import dev.ipa.peer.checkpoint.CheckpointStore;
 import dev.ipa.peer.checkpoint.RoundSummary;
+import dev.ipa.compression.ViewHash;
 import dev.ipa.peer.config.PeerConfig;
 import dev.ipa.peer.config.PeerConfigBinding;
 import dev.ipa.transport.LinkState;
@@ -46,6 +47,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -292,7 +295,8 @@ public final class PeerNode implements AutoCloseable {
   private void checkpoint(int round, RoundSummary done) {
     long t0 = System.nanoTime();
     List<Checkpoint.NeighbourView> views = new ArrayList<>();
-    for (PeerViews.View v : peer.views().all()) {
+    List<PeerViews.View> held = peer.views().all();
+    for (PeerViews.View v : held) {
       views.add(new Checkpoint.NeighbourView(v.peer(), v.round(), v.sync(), v.sequence(), v.dataSize(), v.params()));
     }
     Checkpoint c;
@@ -301,7 +305,7 @@ public final class PeerNode implements AutoCloseable {
       rounds.add(done);
       LinkedHashSet<StopRecord> allStops = new LinkedHashSet<>(stops);
       allStops.addAll(peer.stops());
-      c = new Checkpoint(new Checkpoint.Provenance(config.id(), round, config.settings().seed(), settingsText(), codeVersion), round,
+      c = new Checkpoint(provenance(round, held), round,
           network.copyParams(), trainer.optimiser().exportMoments(), trainer.optimiser().iteration(), trainer.epoch(), trainer.cursor(),
           peer.encoder().exportState(), views, rounds, List.copyOf(allStops));
     }
@@ -310,16 +314,28 @@ public final class PeerNode implements AutoCloseable {
   }
 
   private void exportModel(int round) {
-    ModelProvenance p = new ModelProvenance(config.id(), Math.max(round, 0), config.settings().seed(), settingsText(), codeVersion);
+    ModelProvenance p = provenance(Math.max(round, 0), peer.views().all());
     packedModel = PackedModel.pack(network, weightMode, p).toBytes();
     modelProvenance = p;
   }
 
-  /** The settings that produced this peer's model, as stored in checkpoints and model provenance. */
-  public String settingsText() {
-    return "federation=" + config.federation() + " " + config.settings() + " model=" + config.model() + " weights=" + config.weights()
-        + " batch=" + config.batch() + " lr=" + config.learningRate() + " partition=" + config.partition() + " shard=" + config.shardIndex()
-        + "/" + config.peersInPartition();
+  /**
+   * What produced this peer's model after {@code round}, as stored in checkpoints and served with the model: the
+   * federation's settings, this peer's own, and the version of each neighbour snapshot it held.
+   */
+  private ModelProvenance provenance(int round, List<PeerViews.View> held) {
+    SortedMap<String, String> settings = new TreeMap<>(ModelProvenance.federationSettings(config.settings()));
+    settings.put("federation.name", config.federation());
+    settings.put("federation.staleness", Integer.toString(config.staleness()));
+    settings.put("peer.model", config.model());
+    settings.put("peer.weights", config.weights());
+    settings.put("peer.batch", Integer.toString(config.batch()));
+    settings.put("peer.learning-rate", Double.toString(config.learningRate()));
+    settings.put("peer.partition", String.valueOf(config.partition()));
+    settings.put("peer.shard", config.shardIndex() + "/" + config.peersInPartition());
+    SortedMap<String, Long> alignedTo = new TreeMap<>();
+    for (PeerViews.View v : held) alignedTo.put(v.peer(), ViewHash.of(v.params()));
+    return new ModelProvenance(config.id(), round, config.settings().seed(), settings, codeVersion, alignedTo);
   }
 
   private synchronized void setPhase(PeerState p) {
