@@ -28,14 +28,13 @@ import java.util.Objects;
  * @param weights           weight mode spec, e.g. {@code float} or {@code binary}
  * @param batch             batch size ≥ 1
  * @param learningRate      Adam learning rate &gt; 0
- * @param settings          the round protocol's settings (λ, distance, codec, rounds, ...), validated by its own record
+ * @param settings          the round protocol's settings (rounds, codec, staleness bound, λ, μ, ...), validated by their own
+ *                          records
  * @param checkpointDir     where checkpoints go
  * @param keepCheckpoints   how many checkpoints to keep, ≥ 2 so a corrupt newest one has a fallback
  * @param autoStart         start the federation at start-up rather than on {@code POST /api/federation/start}
  * @param adminUsername     admin API user
  * @param adminPassword     admin API password
- * @param staleness         0: synchronous exchanges with the timeout; S > 0: bounded staleness, a peer goes on with
- *                          snapshots at most S rounds old ({@code ipa.federation.staleness})
  */
 public record PeerConfig(
     String federation,
@@ -56,11 +55,9 @@ public record PeerConfig(
     int keepCheckpoints,
     boolean autoStart,
     String adminUsername,
-    String adminPassword,
-    int staleness) {
+    String adminPassword) {
 
   public PeerConfig {
-    if (staleness < 0) throw new IllegalArgumentException("ipa.federation.staleness must be ≥ 0 rounds (0 = synchronous), got " + staleness + ".");
     if (federation == null || federation.isBlank()) throw new IllegalArgumentException("ipa.peer.federation must name the federation.");
     if (id == null || id.isBlank()) throw new IllegalArgumentException("ipa.peer.id is missing; set it to this peer's id (the CN of its certificate).");
     FederationCertificates.requireValidPeerId(id);

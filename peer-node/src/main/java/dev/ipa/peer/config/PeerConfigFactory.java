@@ -1,10 +1,14 @@
 package dev.ipa.peer.config;
 
-import dev.ipa.alignment.penalty.AlignmentPenalty.Weighting;
 import dev.ipa.alignment.penalty.Distance;
+import dev.ipa.alignment.penalty.Weighting;
 import dev.ipa.alignment.protocol.Algorithm;
+import dev.ipa.alignment.protocol.CommonSettings;
 import dev.ipa.alignment.protocol.EarlyStop;
+import dev.ipa.alignment.protocol.FedProxSettings;
 import dev.ipa.alignment.protocol.FederationSettings;
+import dev.ipa.alignment.protocol.IpaSettings;
+import dev.ipa.alignment.protocol.Protocol;
 import dev.ipa.alignment.protocol.Topology;
 import dev.ipa.compression.CodecPolicy;
 import dev.ipa.compression.CodecSpec;
@@ -38,29 +42,33 @@ public final class PeerConfigFactory {
   /** Reads and validates; throws {@link IllegalArgumentException} with one sentence on bad configuration. */
   public static PeerConfig fromEnvironment(Environment env) {
     Reader r = new Reader(env);
-    FederationSettings.Protocol protocol = r.parse("ipa.federation.protocol", r.string("ipa.federation.protocol", "parallel"), FederationSettings.Protocol::parse);
+    Protocol protocol = r.parse("ipa.federation.protocol", r.string("ipa.federation.protocol", "parallel"), Protocol::parse);
     FederationSettings d = FederationSettings.defaults(protocol);
     String codec = r.string("ipa.federation.codec", "none");
     CodecSpec spec = r.parse("ipa.federation.codec", codec, CodecSpec::parse);
     FederationSettings settings;
     try {
-      settings = new FederationSettings(
-        r.parse("ipa.federation.algorithm", r.string("ipa.federation.algorithm", "ipa"), Algorithm::parse),
-        r.number("ipa.federation.lambda", d.lambda()),
-        r.parse("ipa.federation.distance", r.string("ipa.federation.distance", d.distance().name().toLowerCase(java.util.Locale.ROOT)), Distance::parse),
-        r.parse("ipa.federation.weighting", r.string("ipa.federation.weighting", "data-size"), Weighting::parse),
-        r.bool("ipa.federation.normalise", d.normalise()),
-        r.number("ipa.federation.extrapolate", d.extrapolate()),
-        r.number("ipa.federation.mu", d.mu()),
-        (int) r.integer("ipa.federation.syncs", d.syncs()),
-        r.parse("ipa.federation.topology", r.string("ipa.federation.topology", "full"), Topology::parse),
-        (int) r.integer("ipa.federation.rounds", d.rounds()),
-        r.parse("ipa.federation.early-stop", r.string("ipa.federation.early-stop", "none"), EarlyStop::parse),
-        r.duration("ipa.federation.exchange-timeout", Duration.ofSeconds(60)),
-        spec.kind() == CodecSpec.Kind.NONE ? FederationSettings.fp32() : CodecPolicy.of(spec),
-        r.integer("ipa.federation.seed", 0),
-        protocol,
-        r.number("ipa.federation.mix", d.mix()));
+      // Keys are read in the order they always were, so the first of several bad keys is the one reported.
+      Algorithm algorithm = r.parse("ipa.federation.algorithm", r.string("ipa.federation.algorithm", "ipa"), Algorithm::parse);
+      double lambda = r.number("ipa.federation.lambda", d.ipa().lambda());
+      Distance distance = r.parse("ipa.federation.distance", r.string("ipa.federation.distance", d.ipa().distance().name().toLowerCase(java.util.Locale.ROOT)), Distance::parse);
+      Weighting weighting = r.parse("ipa.federation.weighting", r.string("ipa.federation.weighting", "data-size"), Weighting::parse);
+      boolean normalise = r.bool("ipa.federation.normalise", d.ipa().normalise());
+      double extrapolate = r.number("ipa.federation.extrapolate", d.ipa().extrapolate());
+      double mu = r.number("ipa.federation.mu", d.fedProx().mu());
+      int syncs = (int) r.integer("ipa.federation.syncs", d.common().syncs());
+      Topology topology = r.parse("ipa.federation.topology", r.string("ipa.federation.topology", "full"), Topology::parse);
+      int rounds = (int) r.integer("ipa.federation.rounds", d.common().rounds());
+      EarlyStop earlyStop = r.parse("ipa.federation.early-stop", r.string("ipa.federation.early-stop", "none"), EarlyStop::parse);
+      Duration timeout = r.duration("ipa.federation.exchange-timeout", Duration.ofSeconds(60));
+      CodecPolicy policy = spec.kind() == CodecSpec.Kind.NONE ? FederationSettings.fp32() : CodecPolicy.of(spec);
+      long seed = r.integer("ipa.federation.seed", 0);
+      double mix = r.number("ipa.federation.mix", d.ipa().mix());
+      int staleness = r.stalenessBound("ipa.federation.staleness", 0);
+      IpaSettings ipa = new IpaSettings(lambda, distance, weighting, normalise, extrapolate, mix);
+      FedProxSettings fedProx = new FedProxSettings(mu);
+      CommonSettings common = new CommonSettings(rounds, syncs, topology, earlyStop, timeout, policy, seed, protocol, staleness);
+      settings = new FederationSettings(algorithm, common, ipa, fedProx);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(e.getMessage().startsWith("ipa.") ? e.getMessage() : "ipa.federation: " + e.getMessage(), e);
     }
@@ -89,8 +97,7 @@ public final class PeerConfigFactory {
         (int) r.integer("ipa.peer.keep-checkpoints", 2),
         r.bool("ipa.peer.auto-start", true),
         r.string("ipa.admin.username", null),
-        r.string("ipa.admin.password", null),
-        (int) r.integer("ipa.federation.staleness", 0));
+        r.string("ipa.admin.password", null));
   }
 
   private record Reader(Environment env) {
@@ -134,6 +141,16 @@ public final class PeerConfigFactory {
         case "false", "no", "off" -> false;
         default -> throw new IllegalArgumentException(key + " must be true or false, got '" + s + "'.");
       };
+    }
+
+    /**
+     * A staleness bound, ≥ 0 rounds. {@link CommonSettings} checks it too; this names the key in the one sentence
+     * operators have always seen for it.
+     */
+    int stalenessBound(String key, int fallback) {
+      long n = integer(key, fallback);
+      if (n < 0) throw new IllegalArgumentException(key + " must be ≥ 0 rounds (0 = synchronous), got " + n + ".");
+      return (int) n;
     }
 
     Duration duration(String key, Duration fallback) {

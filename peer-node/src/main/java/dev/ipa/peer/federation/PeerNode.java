@@ -96,7 +96,7 @@ public final class PeerNode implements AutoCloseable {
     this.data = loadData(config);
     Dataset train = data.train();
     List<String> members = config.federationMembers();
-    long seed = config.settings().seed();
+    long seed = config.settings().common().seed();
     Shard shard;
     long total;
     if (config.partition() != null) {
@@ -118,7 +118,6 @@ public final class PeerNode implements AutoCloseable {
         TlsFiles.inDirectory(config.tlsDir()), new ModelFingerprint(arch.describe(), network.parameterCount())));
     this.peer = new FederatedPeer(config.id(), members, config.settings(), network, trainer, train, shard.validation(), total,
         transport, SnapshotDecoding.privateDecoders(FederatedPeer.layoutOf(network)), null);
-    this.peer.boundedStaleness(config.staleness());
     store.loadLatest().ifPresent(this::restore);
     LOG.info("Peer {} of federation {}: {} training and {} validation samples from {}, model {} ({} parameters), {}.",
         config.id(), config.federation(), shard.train().length, shard.validation().length, data.source(), arch.describe(),
@@ -212,7 +211,7 @@ public final class PeerNode implements AutoCloseable {
   private void run() {
     try {
       awaitNeighbours();
-      for (int r = history.size(); r < config.settings().rounds(); r++) {
+      for (int r = history.size(); r < config.settings().common().rounds(); r++) {
         if (!awaitGo()) break;
         setPhase(allConnected() ? PeerState.TRAINING : PeerState.WAITING);
         long t0 = System.nanoTime();
@@ -256,7 +255,7 @@ public final class PeerNode implements AutoCloseable {
   private void awaitNeighbours() throws InterruptedException {
     if (config.peers().isEmpty()) return;
     Instant start = Instant.now();
-    Instant deadline = start.plus(config.settings().exchangeTimeout());
+    Instant deadline = start.plus(config.settings().common().exchangeTimeout());
     Instant nextLog = start;
     setPhase(PeerState.WAITING);
     while (!allConnected() && Instant.now().isBefore(deadline)) {
@@ -271,7 +270,7 @@ public final class PeerNode implements AutoCloseable {
     }
     if (!allConnected()) {
       LOG.warn("Peer {} starts without peers {}: they missed the exchange timeout of {} s and count as failures until they connect.",
-          config.id(), String.join(", ", disconnected()), config.settings().exchangeTimeout().toSeconds());
+          config.id(), String.join(", ", disconnected()), config.settings().common().exchangeTimeout().toSeconds());
     }
   }
 
@@ -297,7 +296,7 @@ public final class PeerNode implements AutoCloseable {
       rounds.add(done);
       LinkedHashSet<StopRecord> allStops = new LinkedHashSet<>(stops);
       allStops.addAll(peer.stops());
-      c = new Checkpoint(new Checkpoint.Provenance(config.id(), round, config.settings().seed(), settingsText(), codeVersion), round,
+      c = new Checkpoint(new Checkpoint.Provenance(config.id(), round, config.settings().common().seed(), settingsText(), codeVersion), round,
           network.copyParams(), trainer.optimiser().exportMoments(), trainer.optimiser().iteration(), trainer.epoch(), trainer.cursor(),
           peer.encoder().exportState(), views, rounds, List.copyOf(allStops));
     }
@@ -306,7 +305,7 @@ public final class PeerNode implements AutoCloseable {
   }
 
   private void exportModel(int round) {
-    ModelProvenance p = new ModelProvenance(config.id(), Math.max(round, 0), config.settings().seed(), settingsText(), codeVersion);
+    ModelProvenance p = new ModelProvenance(config.id(), Math.max(round, 0), config.settings().common().seed(), settingsText(), codeVersion);
     packedModel = PackedModel.pack(network, weightMode, p).toBytes();
     modelProvenance = p;
   }
