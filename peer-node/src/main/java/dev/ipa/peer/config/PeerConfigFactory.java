@@ -25,8 +25,10 @@ import java.util.function.Function;
 /**
  * Binds Micronaut's configuration (YAML file, environment variables such as {@code IPA_PEER_ID}, system
  * properties and {@code -ipa.peer.id=...} command-line overrides) to a {@link PeerConfig}. All checks live in the
- * records ({@link PeerConfig}, {@link FederationSettings}), so a file and a test building the record directly
- * share one validation path; this class only reads text and names the key when a value cannot be parsed.
+ * records ({@link PeerConfig}, and {@link FederationSettings} with its parts {@link CommonSettings},
+ * {@link IpaSettings} and {@link FedProxSettings}), so a file and a test building the records directly share one
+ * validation path; this class only reads text and names the key when a value cannot be parsed (and, for the
+ * staleness bound, when it is negative, in the sentence that key has always had).
  *
  * <p>Keys: {@code ipa.peer.*} for the daemon, {@code ipa.federation.*} for what all peers must agree on,
  * {@code ipa.admin.*} for the admin API. The README lists them all.
