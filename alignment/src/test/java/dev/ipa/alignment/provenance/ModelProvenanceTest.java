@@ -3,7 +3,9 @@ package dev.ipa.alignment.provenance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ipa.alignment.protocol.CommonSettings;
 import dev.ipa.alignment.protocol.FederationSettings;
+import dev.ipa.alignment.protocol.Protocol;
 import dev.ipa.compression.CodecPolicy;
 import dev.ipa.compression.CodecSpec;
 import java.util.List;
@@ -16,15 +18,15 @@ class ModelProvenanceTest {
   @Test
   void federationSettingsAreOneEntryPerSettingWithTheSpellingsTheCommandLineAccepts() {
     FederationSettings d = FederationSettings.gradientForm();
-    FederationSettings s = new FederationSettings(d.algorithm(), d.lambda(), d.distance(), d.weighting(), d.normalise(), d.extrapolate(),
-        d.mu(), 12, d.topology(), 7, d.earlyStop(), d.exchangeTimeout(), new CodecPolicy(CodecSpec.parse("tile:8"), 1024,
-        CodecSpec.SIGN, CodecSpec.FP16, 5), 99, FederationSettings.Protocol.PARALLEL, 0.0);
+    CommonSettings c = d.common();
+    FederationSettings s = new FederationSettings(d.algorithm(), new CommonSettings(7, 12, c.topology(), c.earlyStop(), c.exchangeTimeout(),
+        new CodecPolicy(CodecSpec.parse("tile:8"), 1024, CodecSpec.SIGN, CodecSpec.FP16, 5), 99, Protocol.PARALLEL, 2), d.ipa(), d.fedProx());
     Map<String, String> m = ModelProvenance.federationSettings(s);
     assertThat(m).containsEntry("federation.algorithm", "ipa").containsEntry("federation.protocol", "parallel")
         .containsEntry("federation.lambda", "0.1").containsEntry("federation.distance", "l1")
         .containsEntry("federation.peer-weights", "data-size").containsEntry("federation.normalise", "true")
         .containsEntry("federation.mix", "0.0").containsEntry("federation.syncs", "12").containsEntry("federation.rounds", "7")
-        .containsEntry("federation.topology", d.topology().toString())
+        .containsEntry("federation.topology", c.topology().toString()).containsEntry("federation.staleness", "2")
         .containsEntry("compression.codec", "tile:8").containsEntry("compression.small-threshold", "1024")
         .containsEntry("compression.small-codec", "sign").containsEntry("compression.full-codec", "fp16")
         .containsEntry("compression.full-resync-every", "5");

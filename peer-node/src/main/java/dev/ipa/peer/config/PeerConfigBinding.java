@@ -1,10 +1,14 @@
 package dev.ipa.peer.config;
 
-import dev.ipa.alignment.penalty.AlignmentPenalty.Weighting;
 import dev.ipa.alignment.penalty.Distance;
+import dev.ipa.alignment.penalty.Weighting;
 import dev.ipa.alignment.protocol.Algorithm;
+import dev.ipa.alignment.protocol.CommonSettings;
 import dev.ipa.alignment.protocol.EarlyStop;
+import dev.ipa.alignment.protocol.FedProxSettings;
 import dev.ipa.alignment.protocol.FederationSettings;
+import dev.ipa.alignment.protocol.IpaSettings;
+import dev.ipa.alignment.protocol.Protocol;
 import dev.ipa.alignment.protocol.Topology;
 import dev.ipa.compression.CodecPolicy;
 import dev.ipa.compression.CodecSpec;
@@ -67,33 +71,32 @@ public final class PeerConfigBinding {
         or(p.autoStart(), d.autoStart()),
         a.username() == null ? null : a.username().trim(),
         a.password(),
-        or(f.staleness(), d.staleness()),
         t);
   }
 
   /** The federation settings the keys describe; unset keys take the defaults of the configured protocol. */
   static FederationSettings federation(FederationProperties f) {
-    FederationSettings.Protocol protocol = parse("ipa.federation.protocol", f.protocol(), FederationSettings.Protocol::parse,
-        () -> FederationSettings.Protocol.PARALLEL);
+    Protocol protocol = parse("ipa.federation.protocol", f.protocol(), Protocol::parse, () -> Protocol.PARALLEL);
     FederationSettings d = FederationSettings.defaults(protocol);
+    CommonSettings c = d.common();
+    IpaSettings i = d.ipa();
+    if (f.staleness() != null && f.staleness() < 0) {
+      throw new IllegalArgumentException("ipa.federation.staleness must be ≥ 0 rounds (0 = synchronous), got " + f.staleness() + ".");
+    }
     try {
-      return new FederationSettings(
-          parse("ipa.federation.algorithm", f.algorithm(), Algorithm::parse, d::algorithm),
-          or(f.lambda(), d.lambda()),
-          parse("ipa.federation.distance", f.distance(), Distance::parse, d::distance),
-          parse("ipa.federation.weighting", f.weighting(), Weighting::parse, d::weighting),
-          or(f.normalise(), d.normalise()),
-          or(f.extrapolate(), d.extrapolate()),
-          or(f.mu(), d.mu()),
-          or(f.syncs(), d.syncs()),
-          parse("ipa.federation.topology", f.topology(), Topology::parse, d::topology),
-          or(f.rounds(), d.rounds()),
-          parse("ipa.federation.early-stop", f.earlyStop(), EarlyStop::parse, d::earlyStop),
-          or(f.exchangeTimeout(), d.exchangeTimeout()),
-          parse("ipa.federation.codec", f.codec(), s -> codecPolicy(CodecSpec.parse(s)), d::codec),
-          or(f.seed(), d.seed()),
-          protocol,
-          or(f.mix(), d.mix()));
+      Algorithm algorithm = parse("ipa.federation.algorithm", f.algorithm(), Algorithm::parse, d::algorithm);
+      IpaSettings ipa = new IpaSettings(or(f.lambda(), i.lambda()),
+          parse("ipa.federation.distance", f.distance(), Distance::parse, i::distance),
+          parse("ipa.federation.weighting", f.weighting(), Weighting::parse, i::weighting),
+          or(f.normalise(), i.normalise()), or(f.extrapolate(), i.extrapolate()), or(f.mix(), i.mix()));
+      FedProxSettings fedProx = new FedProxSettings(or(f.mu(), d.fedProx().mu()));
+      CommonSettings common = new CommonSettings(or(f.rounds(), c.rounds()), or(f.syncs(), c.syncs()),
+          parse("ipa.federation.topology", f.topology(), Topology::parse, c::topology),
+          parse("ipa.federation.early-stop", f.earlyStop(), EarlyStop::parse, c::earlyStop),
+          or(f.exchangeTimeout(), c.exchangeTimeout()),
+          parse("ipa.federation.codec", f.codec(), text -> codecPolicy(CodecSpec.parse(text)), c::codec),
+          or(f.seed(), c.seed()), protocol, or(f.staleness(), c.staleness()));
+      return new FederationSettings(algorithm, common, ipa, fedProx);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(e.getMessage().startsWith("ipa.") ? e.getMessage() : "ipa.federation: " + e.getMessage(), e);
     }
@@ -122,11 +125,13 @@ public final class PeerConfigBinding {
   }
 
   /** The keys that configure {@code settings}, as a file would hold them. */
-  static FederationProperties properties(FederationSettings s, int staleness) {
-    return new FederationProperties(s.algorithm().id(), s.protocol().name().toLowerCase(Locale.ROOT), s.lambda(),
-        s.distance().name().toLowerCase(Locale.ROOT), s.weighting() == Weighting.DATA_SIZE ? "data-size" : "uniform",
-        s.normalise(), s.extrapolate(), s.mix(), s.mu(), s.syncs(), staleness, s.topology().toString(), s.rounds(),
-        s.earlyStop().toString(), s.exchangeTimeout(), s.codec().codec().toString(), s.seed());
+  static FederationProperties properties(FederationSettings s) {
+    CommonSettings c = s.common();
+    IpaSettings i = s.ipa();
+    return new FederationProperties(s.algorithm().id(), c.protocol().name().toLowerCase(Locale.ROOT), i.lambda(),
+        i.distance().name().toLowerCase(Locale.ROOT), i.weighting() == Weighting.DATA_SIZE ? "data-size" : "uniform",
+        i.normalise(), i.extrapolate(), i.mix(), s.fedProx().mu(), c.syncs(), c.staleness(), c.topology().toString(),
+        c.rounds(), c.earlyStop().toString(), c.exchangeTimeout(), c.codec().codec().toString(), c.seed());
   }
 
   /** The keys that configure {@code c}, as a file would hold them. */
@@ -145,7 +150,7 @@ public final class PeerConfigBinding {
    */
   public static String toYaml(PeerConfig c, Map<String, Object> micronaut) {
     Map<String, Object> ipa = new LinkedHashMap<>();
-    List<Record> parts = List.of(properties(c), properties(c.settings(), c.staleness()),
+    List<Record> parts = List.of(properties(c), properties(c.settings()),
         // The password never goes into a written file: give it as IPA_ADMIN_PASSWORD (or -ipa.admin.password=).
         new AdminProperties(c.adminUsername(), null), c.transport());
     for (Record r : parts) {

@@ -103,7 +103,7 @@ public final class PeerNode implements AutoCloseable {
     this.data = loadData(config);
     Dataset train = data.train();
     List<String> members = config.federationMembers();
-    long seed = config.settings().seed();
+    long seed = config.settings().common().seed();
     Shard shard;
     long total;
     if (config.partition() != null) {
@@ -125,7 +125,6 @@ public final class PeerNode implements AutoCloseable {
         TlsFiles.inDirectory(config.tlsDir()), new ModelFingerprint(arch.describe(), network.parameterCount())), config.transport()));
     this.peer = new FederatedPeer(config.id(), members, config.settings(), network, trainer, train, shard.validation(), total,
         transport, SnapshotDecoding.privateDecoders(FederatedPeer.layoutOf(network)), null);
-    this.peer.boundedStaleness(config.staleness());
     store.loadLatest().ifPresent(this::restore);
     LOG.info("Peer {} of federation {}: {} training and {} validation samples from {}, model {} ({} parameters), {}.",
         config.id(), config.federation(), shard.train().length, shard.validation().length, data.source(), arch.describe(),
@@ -219,7 +218,7 @@ public final class PeerNode implements AutoCloseable {
   private void run() {
     try {
       awaitNeighbours();
-      for (int r = history.size(); r < config.settings().rounds(); r++) {
+      for (int r = history.size(); r < config.settings().common().rounds(); r++) {
         if (!awaitGo()) break;
         setPhase(allConnected() ? PeerState.TRAINING : PeerState.WAITING);
         long t0 = System.nanoTime();
@@ -263,7 +262,7 @@ public final class PeerNode implements AutoCloseable {
   private void awaitNeighbours() throws InterruptedException {
     if (config.peers().isEmpty()) return;
     Instant start = Instant.now();
-    Instant deadline = start.plus(config.settings().exchangeTimeout());
+    Instant deadline = start.plus(config.settings().common().exchangeTimeout());
     Instant nextLog = start;
     setPhase(PeerState.WAITING);
     while (!allConnected() && Instant.now().isBefore(deadline)) {
@@ -278,7 +277,7 @@ public final class PeerNode implements AutoCloseable {
     }
     if (!allConnected()) {
       LOG.warn("Peer {} starts without peers {}: they missed the exchange timeout of {} s and count as failures until they connect.",
-          config.id(), String.join(", ", disconnected()), config.settings().exchangeTimeout().toSeconds());
+          config.id(), String.join(", ", disconnected()), config.settings().common().exchangeTimeout().toSeconds());
     }
   }
 
@@ -326,7 +325,6 @@ public final class PeerNode implements AutoCloseable {
   private ModelProvenance provenance(int round, List<PeerViews.View> held) {
     SortedMap<String, String> settings = new TreeMap<>(ModelProvenance.federationSettings(config.settings()));
     settings.put("federation.name", config.federation());
-    settings.put("federation.staleness", Integer.toString(config.staleness()));
     settings.put("peer.model", config.model());
     settings.put("peer.weights", config.weights());
     settings.put("peer.batch", Integer.toString(config.batch()));
@@ -335,7 +333,7 @@ public final class PeerNode implements AutoCloseable {
     settings.put("peer.shard", config.shardIndex() + "/" + config.peersInPartition());
     SortedMap<String, Long> alignedTo = new TreeMap<>();
     for (PeerViews.View v : held) alignedTo.put(v.peer(), ViewHash.of(v.params()));
-    return new ModelProvenance(config.id(), round, config.settings().seed(), settings, codeVersion, alignedTo);
+    return new ModelProvenance(config.id(), round, config.settings().common().seed(), settings, codeVersion, alignedTo);
   }
 
   private synchronized void setPhase(PeerState p) {

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ipa.alignment.data.FashionMnist;
 import dev.ipa.alignment.partition.PartitionSpec;
 import dev.ipa.alignment.protocol.Algorithm;
+import dev.ipa.alignment.protocol.CommonSettings;
 import dev.ipa.alignment.protocol.FederationSettings;
+import dev.ipa.alignment.protocol.Protocol;
 import dev.ipa.alignment.model.WeightTransform;
 import dev.ipa.sim.engine.Simulation;
 import dev.ipa.sim.engine.SimulationConfig;
@@ -223,8 +225,9 @@ public final class DemoCommand implements Runnable {
   private SimulationResult localOnly() throws InterruptedException {
     var data = FashionMnist.embedded();
     FederationSettings d = FederationSettings.defaults();
-    FederationSettings f = new FederationSettings(Algorithm.LOCAL, d.lambda(), d.distance(), d.weighting(), d.normalise(), d.extrapolate(), d.mu(), 1,
-        d.topology(), rounds, d.earlyStop(), d.exchangeTimeout(), d.codec(), 0);
+    CommonSettings common = d.common();
+    FederationSettings f = new FederationSettings(Algorithm.LOCAL,
+        new CommonSettings(rounds, 1, common.topology(), common.earlyStop(), common.exchangeTimeout(), common.codec(), 0, Protocol.PARALLEL, 0), d.ipa(), d.fedProx());
     SimulationConfig c = new SimulationConfig(PEERS.size(), PartitionSpec.parse("disjoint"), "mlp", "float", 50, 1e-3, 0.1, f, InMemoryNetwork.Faults.NONE, rounds, "memory");
     return new Simulation(data, c, i -> WeightTransform.IDENTITY).run(null);
   }
@@ -278,8 +281,8 @@ public final class DemoCommand implements Runnable {
           admin:
             username: admin
         """.formatted(ports.get(id + "-admin").getPort(), id, ports.get(id).getPort(), certs.resolve(id), peers.toString(),
-        index, PEERS.size(), dir.resolve("peer-" + id).resolve("checkpoints"), d.lambda(), d.distance().name().toLowerCase(Locale.ROOT), d.mix(),
-        codec, rounds, d.syncs());
+        index, PEERS.size(), dir.resolve("peer-" + id).resolve("checkpoints"), d.ipa().lambda(), d.ipa().distance().name().toLowerCase(Locale.ROOT),
+        d.ipa().mix(), codec, rounds, d.common().syncs());
   }
 
   /** Resident set size of a process from /proc, or 0 where /proc is not available. */

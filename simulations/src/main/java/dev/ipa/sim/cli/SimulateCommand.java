@@ -3,11 +3,15 @@ package dev.ipa.sim.cli;
 import dev.ipa.alignment.train.LocalTrainer;
 import dev.ipa.alignment.data.TrainTest;
 import dev.ipa.alignment.partition.PartitionSpec;
-import dev.ipa.alignment.penalty.AlignmentPenalty.Weighting;
 import dev.ipa.alignment.penalty.Distance;
+import dev.ipa.alignment.penalty.Weighting;
 import dev.ipa.alignment.protocol.Algorithm;
+import dev.ipa.alignment.protocol.CommonSettings;
 import dev.ipa.alignment.protocol.EarlyStop;
+import dev.ipa.alignment.protocol.FedProxSettings;
 import dev.ipa.alignment.protocol.FederationSettings;
+import dev.ipa.alignment.protocol.IpaSettings;
+import dev.ipa.alignment.protocol.Protocol;
 import dev.ipa.alignment.protocol.Topology;
 import dev.ipa.compression.CodecPolicy;
 import dev.ipa.compression.CodecSpec;
@@ -158,27 +162,23 @@ public final class SimulateCommand implements Runnable {
 
   SimulationConfig config() {
     dev.ipa.alignment.quant.WeightMode.parse(weights); // fail on a bad mode before loading data
-    FederationSettings d = FederationSettings.defaults(FederationSettings.Protocol.parse(protocol));
+    Protocol p = Protocol.parse(protocol);
+    FederationSettings d = FederationSettings.defaults(p);
     CodecSpec spec = CodecSpec.parse(codec);
     CodecPolicy policy = spec.kind() == CodecSpec.Kind.NONE ? FederationSettings.fp32()
         : new CodecPolicy(spec, smallThreshold, CodecSpec.parse(smallCodec), CodecSpec.NONE, resyncEvery);
-    FederationSettings f = new FederationSettings(
-        Algorithm.parse(algo),
-        lambda != null ? lambda : d.lambda(),
-        distance != null ? Distance.parse(distance) : d.distance(),
-        peerWeights != null ? Weighting.parse(peerWeights) : d.weighting(),
-        normalise != null ? normalise : d.normalise(),
-        extrapolate != null ? extrapolate : d.extrapolate(),
-        mu,
-        syncs != null ? syncs : d.syncs(),
-        Topology.parse(topology),
-        rounds,
-        EarlyStop.parse(earlyStop),
-        Duration.ofSeconds(timeoutSeconds),
-        policy,
-        seed,
-        FederationSettings.Protocol.parse(protocol),
-        mix != null ? mix : d.mix());
+    Algorithm algorithm = Algorithm.parse(algo);
+    IpaSettings ipa = new IpaSettings(
+        lambda != null ? lambda : d.ipa().lambda(),
+        distance != null ? Distance.parse(distance) : d.ipa().distance(),
+        peerWeights != null ? Weighting.parse(peerWeights) : d.ipa().weighting(),
+        normalise != null ? normalise : d.ipa().normalise(),
+        extrapolate != null ? extrapolate : d.ipa().extrapolate(),
+        mix != null ? mix : d.ipa().mix());
+    FedProxSettings fedProx = new FedProxSettings(mu);
+    CommonSettings common = new CommonSettings(rounds, syncs != null ? syncs : d.common().syncs(), Topology.parse(topology), EarlyStop.parse(earlyStop),
+        Duration.ofSeconds(timeoutSeconds), policy, seed, p, d.common().staleness());
+    FederationSettings f = new FederationSettings(algorithm, common, ipa, fedProx);
     return new SimulationConfig(peers, PartitionSpec.parse(partition), model, weights, batch, lr, 0.1, f,
         new InMemoryNetwork.Faults(Duration.ofMillis(latencyMs), drop, seed), evaluateEvery, transport);
   }

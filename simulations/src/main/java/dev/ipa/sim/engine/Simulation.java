@@ -52,7 +52,7 @@ public final class Simulation {
   /** Splits the training set as configured; fails with one sentence on an impossible plan (before training). */
   public List<Shard> shards() {
     Dataset train = data.train();
-    PartitionPlan plan = new PartitionPlan(config.partition(), config.peers(), config.federation().seed(), config.validationFraction());
+    PartitionPlan plan = new PartitionPlan(config.partition(), config.peers(), config.federation().common().seed(), config.validationFraction());
     return plan.split(train.labelsAsInts(), train.numClasses());
   }
 
@@ -94,7 +94,7 @@ public final class Simulation {
       List<PeerTransport> transports = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         Shard shard = shards.get(i);
-        Network net = Network.create(arch, config.federation().seed(), weightTransforms);
+        Network net = Network.create(arch, config.federation().common().seed(), weightTransforms);
         if (i == 0) {
           // In memory, each publication is decoded once and shared; over sockets each receiver decodes its own.
           decoding = loopback ? SnapshotDecoding.privateDecoders(FederatedPeer.layoutOf(net)) : SnapshotDecoding.shared(FederatedPeer.layoutOf(net));
@@ -106,7 +106,7 @@ public final class Simulation {
             for (String id : ids) transports.add(network.transport(id));
           }
         }
-        LocalTrainer trainer = new LocalTrainer(net, train, shard.train(), config.batch(), config.learningRate(), config.federation().seed() * 7919 + i);
+        LocalTrainer trainer = new LocalTrainer(net, train, shard.train(), config.batch(), config.learningRate(), config.federation().common().seed() * 7919 + i);
         FederatedPeer peer = new FederatedPeer(ids.get(i), ids, config.federation(), net, trainer, train, shard.validation(), total,
             transports.get(i), decoding, compute);
         peers.add(peer);
@@ -119,7 +119,7 @@ public final class Simulation {
       for (FederatedPeer p : peers) p.start();
       if (loopback) LoopbackTls.awaitConnected(transports, java.time.Duration.ofSeconds(60));
 
-      int rounds = config.federation().rounds();
+      int rounds = config.federation().common().rounds();
       List<List<SimulationResult.PeerRound>> table = new ArrayList<>();
       for (int r = 0; r < rounds; r++) {
         List<SimulationResult.PeerRound> row = new ArrayList<>();

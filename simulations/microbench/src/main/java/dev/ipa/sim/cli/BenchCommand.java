@@ -97,9 +97,11 @@ public final class BenchCommand implements Runnable, CommandExtension {
       Table t = new Table("peers", "samples/peer", "s/round", "s/round/peer", "peak heap", "heap after");
       for (int n : sizes) {
         var base = dev.ipa.alignment.protocol.FederationSettings.defaults();
-        var fed = new dev.ipa.alignment.protocol.FederationSettings(dev.ipa.alignment.protocol.Algorithm.parse(algo), base.lambda(), base.distance(),
-            base.weighting(), base.normalise(), base.extrapolate(), base.mu(), 1, base.topology(), rounds, base.earlyStop(),
-            java.time.Duration.ofMinutes(30), base.codec(), 0, base.protocol(), base.mix());
+        var c = base.common();
+        var fed = new dev.ipa.alignment.protocol.FederationSettings(dev.ipa.alignment.protocol.Algorithm.parse(algo),
+            new dev.ipa.alignment.protocol.CommonSettings(rounds, 1, c.topology(), c.earlyStop(), java.time.Duration.ofMinutes(30), c.codec(), 0,
+                c.protocol(), c.staleness()),
+            base.ipa(), base.fedProx());
         var cfg = new dev.ipa.sim.engine.SimulationConfig(n, dev.ipa.alignment.partition.PartitionSpec.parse("iid"), "mlp", "float", 50, 1e-3, 0.1,
             fed, dev.ipa.transport.InMemoryNetwork.Faults.NONE, 1000, "memory");
         System.gc();
