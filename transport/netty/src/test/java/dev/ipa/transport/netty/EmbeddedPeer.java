@@ -15,7 +15,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-/** A PeerConnection for local peer "a" in an EmbeddedChannel, with a host that records what it is given. */
+/**
+ * The protocol handlers of local peer "a" behind the real framing in an EmbeddedChannel, as an accepted connection,
+ * with a host that records what it is given.
+ */
 final class EmbeddedPeer implements ConnectionHost {
   static final NettyTransportConfig CONFIG = NettyTransportConfig.insecure("fed", "a",
           new InetSocketAddress("127.0.0.1", 0),
@@ -29,7 +32,7 @@ final class EmbeddedPeer implements ConnectionHost {
   final List<String> admitted = new ArrayList<>();
   String refuseWith;
   int closed;
-  final PeerConnection connection;
+  PeerConnection connection;
   final EmbeddedChannel channel;
 
   EmbeddedPeer() {
@@ -38,19 +41,19 @@ final class EmbeddedPeer implements ConnectionHost {
 
   EmbeddedPeer(NettyTransportConfig config) {
     this.config = config;
-    this.connection = new PeerConnection(this, null, false);
     this.channel = new EmbeddedChannel(new ChannelInitializer<EmbeddedChannel>() {
       @Override
       protected void initChannel(EmbeddedChannel ch) {
+        connection = new PeerConnection(EmbeddedPeer.this, ch, null, false);
         WireFraming.addTo(ch.pipeline(), config.maxFrameBytes());
-        ch.pipeline().addLast(connection);
+        connection.addHandlersTo(ch.pipeline());
       }
     });
   }
 
   /** Feeds "b"'s Hello and drops the Accept that answers it. */
   EmbeddedPeer established() {
-    channel.writeInbound(framed(Frame.newBuilder().setHello(PeerConnection.helloOf(peerConfig("b"))).build()));
+    channel.writeInbound(framed(Frame.newBuilder().setHello(HandshakeHandler.helloOf(peerConfig("b"))).build()));
     List<Frame> out = outbound();
     if (out.size() != 1 || !out.get(0).hasAccept()) throw new AssertionError("no Accept: " + out);
     return this;

@@ -31,7 +31,7 @@ class PeerConnectionTest {
   }
 
   private static Hello.Builder helloFromB() {
-    return PeerConnection.helloOf(EmbeddedPeer.peerConfig("b")).toBuilder();
+    return HandshakeHandler.helloOf(EmbeddedPeer.peerConfig("b")).toBuilder();
   }
 
   private static void assertClosedWithError(EmbeddedPeer p, ErrorCode code) {
@@ -162,9 +162,9 @@ class PeerConnectionTest {
   @Test
   void aDuplicateRefusedByTheHostIsRejected() {
     EmbeddedPeer p = new EmbeddedPeer();
-    p.refuseWith = PeerConnection.DUPLICATE + ": keep the other one";
+    p.refuseWith = LinkTable.DUPLICATE + ": keep the other one";
     p.channel.writeInbound(framed(hello(helloFromB())));
-    assertThat(p.outbound()).singleElement().satisfies(f -> assertThat(f.getReject().getReason()).startsWith(PeerConnection.DUPLICATE));
+    assertThat(p.outbound()).singleElement().satisfies(f -> assertThat(f.getReject().getReason()).startsWith(LinkTable.DUPLICATE));
     assertThat(p.channel.isOpen()).isFalse();
   }
 
