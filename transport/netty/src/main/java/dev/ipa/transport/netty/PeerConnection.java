@@ -8,6 +8,8 @@ import dev.ipa.transport.internal.wire.Frame;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelPipeline;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -161,6 +163,15 @@ final class PeerConnection implements LinkTable.Contender {
    */
   long progressSince(long progressNanos) {
     return resumed && resumedNanos - progressNanos > 0 ? resumedNanos : progressNanos;
+  }
+
+  /**
+   * Runs {@code check} on the event loop every quarter of {@code progressTimeout} (at least every 20 ms), so a
+   * stalled transfer is noticed within 1.25 timeouts; the caller cancels the returned future when the channel closes.
+   */
+  ScheduledFuture<?> checkProgressPeriodically(Runnable check) {
+    long period = Math.max(TimeUnit.MILLISECONDS.toNanos(20), config().progressTimeout().toNanos() / 4);
+    return channel.eventLoop().scheduleAtFixedRate(check, period, period, TimeUnit.NANOSECONDS);
   }
 
   /** Queues a snapshot for this connection's peer; any thread. */

@@ -12,7 +12,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 
 /**
@@ -54,8 +53,7 @@ final class SnapshotAssembler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    long period = Math.max(TimeUnit.MILLISECONDS.toNanos(20), config.progressTimeout().toNanos() / 4);
-    watchdog = ctx.executor().scheduleAtFixedRate(this::watch, period, period, TimeUnit.NANOSECONDS);
+    watchdog = connection.checkProgressPeriodically(this::watch);
     ctx.fireChannelActive();
   }
 

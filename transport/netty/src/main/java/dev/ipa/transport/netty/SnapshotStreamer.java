@@ -14,7 +14,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -165,8 +164,7 @@ final class SnapshotStreamer extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    long period = Math.max(TimeUnit.MILLISECONDS.toNanos(20), config.progressTimeout().toNanos() / 4);
-    watchdog = ctx.executor().scheduleAtFixedRate(this::watch, period, period, TimeUnit.NANOSECONDS);
+    watchdog = connection.checkProgressPeriodically(this::watch);
     ctx.fireChannelActive();
   }
 
