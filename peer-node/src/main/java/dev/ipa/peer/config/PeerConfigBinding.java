@@ -120,6 +120,11 @@ public final class PeerConfigBinding {
     }
   }
 
+  /** The codec policy the key {@code ipa.federation.codec: SPEC} configures. */
+  public static CodecPolicy codecPolicy(String spec) {
+    return codecPolicy(CodecSpec.parse(spec));
+  }
+
   private static CodecPolicy codecPolicy(CodecSpec spec) {
     return spec.kind() == CodecSpec.Kind.NONE ? FederationSettings.fp32() : CodecPolicy.of(spec);
   }

@@ -9,6 +9,7 @@ import dev.ipa.alignment.model.Network;
 import dev.ipa.alignment.partition.PartitionPlan;
 import dev.ipa.alignment.partition.Shard;
 import dev.ipa.alignment.protocol.FederatedPeer;
+import dev.ipa.alignment.protocol.PeerBuilder;
 import dev.ipa.alignment.protocol.PeerFailure;
 import dev.ipa.alignment.protocol.PeerViews;
 import dev.ipa.alignment.protocol.RoundRecord;
@@ -25,7 +26,6 @@ import dev.ipa.compression.ViewHash;
 import dev.ipa.peer.config.PeerConfig;
 import dev.ipa.peer.config.PeerConfigBinding;
 import dev.ipa.transport.LinkState;
-import dev.ipa.transport.ModelFingerprint;
 import dev.ipa.transport.netty.NettyTransport;
 import dev.ipa.transport.netty.NettyTransportConfig;
 import dev.ipa.transport.tls.TlsFiles;
@@ -116,15 +116,16 @@ public final class PeerNode implements AutoCloseable {
     }
     Architecture arch = Architecture.parse(config.model(), 1, train.rows(), train.cols(), train.numClasses());
     this.weightMode = WeightMode.parse(config.weights());
-    this.network = Network.create(arch, seed, weightMode.transforms(arch));
-    this.trainer = new LocalTrainer(network, train, shard.train(), config.batch(), config.learningRate(), seed * 7919 + members.indexOf(config.id()));
+    PeerBuilder builder = new PeerBuilder(config.id(), members, config.settings()).model(arch, weightMode.transforms(arch))
+        .training(train, shard, config.batch(), config.learningRate());
+    this.network = builder.network();
     if (!Files.isDirectory(config.tlsDir())) {
       throw new IllegalArgumentException("The TLS directory " + config.tlsDir() + " (ipa.peer.tls-dir) does not exist; generate it with ./ipa certs.");
     }
-    this.transport = new NettyTransport(PeerConfigBinding.tuned(NettyTransportConfig.secure(config.federation(), config.id(), config.listen(), config.peers(),
-        TlsFiles.inDirectory(config.tlsDir()), new ModelFingerprint(arch.describe(), network.parameterCount())), config.transport()));
-    this.peer = new FederatedPeer(config.id(), members, config.settings(), network, trainer, train, shard.validation(), total,
-        transport, SnapshotDecoding.privateDecoders(FederatedPeer.layoutOf(network)), null);
+    this.transport = new NettyTransport(PeerConfigBinding.tuned(NettyTransportConfig.secure(config.federation(), config.id(), config.listen(),
+        config.peers(), TlsFiles.inDirectory(config.tlsDir()), builder.fingerprint()), config.transport()));
+    this.peer = builder.build(transport, SnapshotDecoding.privateDecoders(builder.layout()), total, null);
+    this.trainer = peer.trainer();
     store.loadLatest().ifPresent(this::restore);
     LOG.info("Peer {} of federation {}: {} training and {} validation samples from {}, model {} ({} parameters), {}.",
         config.id(), config.federation(), shard.train().length, shard.validation().length, data.source(), arch.describe(),
