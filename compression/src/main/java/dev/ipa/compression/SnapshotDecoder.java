@@ -59,8 +59,8 @@ public final class SnapshotDecoder {
   /**
    * Applies one message.
    *
-   * @throws CorruptSnapshotException if the message is damaged, truncated, for another layout, or would produce a
-   *     view whose hash is not the one the sender wrote
+   * @throws CorruptSnapshotException if the message is damaged, truncated, for another layout, would produce a
+   *     view whose hash is not the one the sender wrote, or a delta would overflow the view to ±∞
    * @throws BaseMismatchException if it is a delta against a version this decoder does not hold
    */
   public void apply(byte[] message) throws CorruptSnapshotException, BaseMismatchException {
@@ -81,6 +81,12 @@ public final class SnapshotDecoder {
     }
     if (header.kind() == SnapshotKind.DELTA) {
       addDelta(view, spare, spare);
+      // Each decoded delta is finite (the codecs check), but base + delta can still overflow to ±∞; a view
+      // holding ∞ would make this receiver's next encode fail as "diverged".
+      if (!Finite.all(spare, 0, spare.length)) {
+        throw new CorruptSnapshotException("The delta of round " + header.round()
+            + " overflows the view it applies to (base + delta is not finite); ask the sender for a full snapshot.");
+      }
     }
     long decodedVersion = ViewHash.of(spare);
     if (decodedVersion != header.version()) {

@@ -12,9 +12,11 @@ import java.util.List;
  */
 final class FedAvgStrategy implements FederationStrategy {
   private final PeerContext peer;
+  private final RobustAlignment robust;
 
-  FedAvgStrategy(PeerContext peer) {
+  FedAvgStrategy(RobustSettings robust, PeerContext peer) {
     this.peer = peer;
+    this.robust = new RobustAlignment(robust, peer);
   }
 
   @Override
@@ -23,15 +25,23 @@ final class FedAvgStrategy implements FederationStrategy {
   }
 
   @Override
-  public void afterExchange(List<PeerViews.View> received, List<PeerFailure> failures) {
+  public void afterExchange(List<PeerViews.View> received, List<PeerFailure> failures) throws InterruptedException {
     average(received);
   }
 
-  /** θ ← the data-size weighted mean of θ and {@code received}; returns the mean, a new array. */
-  float[] average(List<PeerViews.View> received) {
-    float[][] others = received.stream().map(PeerViews.View::params).toArray(float[][]::new);
-    int[] sizes = received.stream().mapToInt(PeerViews.View::dataSize).toArray();
-    float[] mean = Aggregation.weightedMean(peer.network().copyParams(), peer.dataSize(), others, sizes);
+  /**
+   * θ ← the data-size weighted mean of θ and {@code received} (after the defences: trust, clipping and a
+   * coordinate-wise trimmed mean); returns the mean, a new array.
+   */
+  float[] average(List<PeerViews.View> received) throws InterruptedException {
+    RobustAlignment.Kept kept = robust.filter(received, received.stream().map(PeerViews.View::params).toArray(float[][]::new));
+    float[][] others = kept.targets();
+    int[] sizes = kept.views().stream().mapToInt(PeerViews.View::dataSize).toArray();
+    double trim = robust.trim();
+    float[] own = peer.network().copyParams();
+    float[] mean = trim > 0 && Aggregation.trimCount(trim, others.length + 1) > 0
+        ? Aggregation.trimmedWeightedMean(own, peer.dataSize(), others, sizes, trim)
+        : Aggregation.weightedMean(own, peer.dataSize(), others, sizes);
     peer.network().setParams(mean);
     return mean;
   }

@@ -16,9 +16,9 @@ final class FedProxStrategy implements FederationStrategy {
   private final FedAvgStrategy averaging;
   private float[] anchor;
 
-  FedProxStrategy(FedProxSettings settings, PeerContext peer) {
+  FedProxStrategy(FedProxSettings settings, RobustSettings robust, PeerContext peer) {
     this.settings = settings;
-    this.averaging = new FedAvgStrategy(peer);
+    this.averaging = new FedAvgStrategy(robust, peer);
   }
 
   @Override
@@ -30,7 +30,7 @@ final class FedProxStrategy implements FederationStrategy {
   }
 
   @Override
-  public void afterExchange(List<PeerViews.View> received, List<PeerFailure> failures) {
+  public void afterExchange(List<PeerViews.View> received, List<PeerFailure> failures) throws InterruptedException {
     anchor = averaging.average(received);
   }
 }

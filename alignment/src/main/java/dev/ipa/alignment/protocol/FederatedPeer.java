@@ -68,6 +68,12 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
   private final boolean exchanges;
   private final RingProtocol ring; // null unless this peer runs the ring protocol
   private final EarlyStopping earlyStopping;
+  private final RobustSettings robust;
+  private final Suspicions suspicions;
+  private final GaussianUpdateMechanism dp; // null without differential privacy
+  private final DpSettings dpSettings;
+  private final java.util.Set<String> targetReachedBy = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private boolean budgetAnnounced;
 
   private final AtomicBoolean resyncRequested = new AtomicBoolean();
   private final AtomicLong sequence = new AtomicLong();
@@ -86,6 +92,19 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
   public FederatedPeer(String id, List<String> peers, FederationSettings settings, Network network, LocalTrainer trainer,
       Dataset validationSet, int[] validation, long totalDataSize, PeerTransport transport, SnapshotDecoding decoding,
       Semaphore compute) {
+    this(id, peers, settings, network, trainer, validationSet, validation, totalDataSize, transport, decoding, compute,
+        java.util.Map.of(), new java.security.SecureRandom());
+  }
+
+  /**
+   * @param dataSizes the federation's training-set sizes fixed at provisioning, by peer (may be empty: claims are
+   *                  then capped, see {@link RobustSettings#maxDataSize()})
+   * @param dpNoise   the source of differential-privacy noise; a {@link java.security.SecureRandom} unless a
+   *                  simulation must repeat bit for bit
+   */
+  public FederatedPeer(String id, List<String> peers, FederationSettings settings, Network network, LocalTrainer trainer,
+      Dataset validationSet, int[] validation, long totalDataSize, PeerTransport transport, SnapshotDecoding decoding,
+      Semaphore compute, java.util.Map<String, Integer> dataSizes, java.util.Random dpNoise) {
     if (!peers.contains(id)) throw new IllegalArgumentException("Peer '" + id + "' is not in the federation's peer list " + peers + ".");
     this.id = id;
     this.peers = List.copyOf(peers);
@@ -97,9 +116,15 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
     this.dataSize = trainer.sampleCount();
     this.transport = transport;
     this.decoding = decoding;
-    this.views = new PeerViews(id, decoding);
+    this.robust = settings.robust();
+    this.suspicions = new Suspicions(id);
+    int cap = robust.maxDataSize() > 0 ? robust.maxDataSize()
+        : (int) Math.min(Integer.MAX_VALUE, Math.max(1, 2 * totalDataSize / this.peers.size()));
+    this.views = new PeerViews(id, decoding, suspicions, new DataSizeClaims(robust.enabled(), dataSizes, cap));
     this.encoder = new SnapshotEncoder(layoutOf(network), this.settings.codec());
-    this.context = new PeerContext(id, this.peers, network, trainer, totalDataSize, compute);
+    this.context = new PeerContext(id, this.peers, network, trainer, totalDataSize, compute, validationSet, this.validation, suspicions);
+    this.dpSettings = settings.dp();
+    this.dp = settings.dp().enabled() ? new GaussianUpdateMechanism(settings.dp(), network.copyParams(), dpNoise) : null;
     this.strategy = settings.strategy(context);
     boolean alone = this.peers.size() == 1;
     this.exchanges = !alone && !(strategy instanceof FederationStrategy.Standalone);
@@ -140,6 +165,11 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
     return List.copyOf(stops);
   }
 
+  /** ε spent so far on the published updates at the configured δ; NaN without differential privacy. Round thread. */
+  public double epsilon() {
+    return dp == null ? Double.NaN : dp.epsilon();
+  }
+
   /** Whether patience froze this peer; read it from the round thread. */
   public boolean isFrozen() {
     return earlyStopping.frozen();
@@ -165,6 +195,7 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
     int maxStaleness = 0;
     for (int s = 0; s < syncs; s++) {
       int share = steps / syncs + (s < steps % syncs ? 1 : 0);
+      suspicions.at(round, s);
       Set<String> incoming = settings.topology().incoming(id, peers, round, settings.seed());
       if (!earlyStopping.frozen()) {
         // The previous exchange: for the first share, the last one of the previous round.
@@ -196,8 +227,10 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
       throws InterruptedException {
     Evaluation val = context.evaluate(validationSet, validation);
     StopRecord stop = earlyStop(round, val);
-    return new RoundRecord(id, round, loss / dataSize, val.accuracy(), val.meanLoss(), bytes, sent, List.copyOf(failures), maxStaleness,
-        earlyStopping.frozen(), stop);
+    List<PeerFailure> all = new ArrayList<>(failures);
+    all.addAll(suspicions.drain());
+    return new RoundRecord(id, round, loss / dataSize, val.accuracy(), val.meanLoss(), bytes, sent, List.copyOf(all), maxStaleness,
+        earlyStopping.frozen(), stop, epsilon());
   }
 
   private StopRecord earlyStop(int round, Evaluation val) {
@@ -205,10 +238,15 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
     EarlyStopping.Outcome outcome = earlyStopping.observe(val.accuracy(), val.meanLoss());
     StopRecord stop = null;
     if (outcome.reachedTarget()) {
-      stop = new StopRecord(id, round, String.format("reached validation accuracy %.4f ≥ target %.4f", val.accuracy(), policy.targetAccuracy()));
-      stops.add(stop);
-      federationStopping = true;
-      transport.notify(new PeerNotice(id, PeerNotice.Kind.STOP, round, stop.reason()), otherPeers());
+      String reason = String.format("reached validation accuracy %.4f ≥ target %.4f", val.accuracy(), policy.targetAccuracy());
+      transport.notify(new PeerNotice(id, PeerNotice.Kind.STOP, round, reason), otherPeers());
+      targetReachedBy.add(id);
+      if (quorumReached()) {
+        stop = new StopRecord(id, round, reason);
+        stops.add(stop);
+        for (String p : targetReachedBy) if (!p.equals(id)) views.markStopped(p);
+        federationStopping = true;
+      }
     }
     if (outcome.froze()) {
       stops.add(new StopRecord(id, round, "froze: validation loss did not improve for " + policy.patience() + " rounds; still serving its last snapshot"));
@@ -218,6 +256,11 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
       stop = new StopRecord(id, round, "stopped because " + (cause == null ? "the federation stopped" : cause.peer() + " " + cause.reason()));
     }
     return stop;
+  }
+
+  /** Whether enough peers (this one included) announced reaching the target for the federation to stop. */
+  private boolean quorumReached() {
+    return targetReachedBy.size() >= robust.quorum(peers.size());
   }
 
   private List<String> otherPeers() {
@@ -230,6 +273,14 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
   private long publish(int round, int sync, Set<String> to) {
     if (resyncRequested.getAndSet(false)) encoder.requestFullResync();
     float[] theta = network.copyParams();
+    if (dp != null) {
+      theta = dp.privatise(theta);
+      if (dp.exhausted() && !budgetAnnounced) {
+        budgetAnnounced = true;
+        LOG.warn("Peer {} has spent ε = {} of its budget {} at δ = {} after {} releases: from round {} on it republishes its last noised parameters and reveals nothing new.",
+            id, String.format("%.4f", dp.epsilon()), dpSettings.budget(), dpSettings.delta(), dp.releases(), round);
+      }
+    }
     EncodedSnapshot e;
     try {
       e = encoder.encode(theta, round);
@@ -282,12 +333,30 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
   public void onNotice(PeerNotice notice) {
     switch (notice.kind()) {
       case RESYNC_REQUEST -> resyncRequested.set(true);
-      case STOP -> {
-        stops.add(new StopRecord(notice.from(), notice.round(), notice.reason()));
-        views.markStopped(notice.from());
-        federationStopping = true;
-        views.wake();
-      }
+      case STOP -> onStop(notice);
+    }
+  }
+
+  /**
+   * A neighbour announced that it reached the target accuracy. With the defences on, the notice is honoured only
+   * if this peer's own policy has a target (so it could have produced the notice), and the federation stops only
+   * once a quorum of peers announced it: one peer alone cannot halt everyone.
+   */
+  private void onStop(PeerNotice notice) {
+    if (robust.enabled() && !peers.contains(notice.from())) return;
+    if (robust.enabled() && Double.isNaN(earlyStopping.policy().targetAccuracy())) {
+      suspicions.suspected(notice.from(), notice.round(), 0, "sent a STOP notice (" + notice.reason()
+          + "), but the configured early-stop policy (" + earlyStopping.policy() + ") has no target accuracy; ignored");
+      return;
+    }
+    targetReachedBy.add(notice.from());
+    stops.add(new StopRecord(notice.from(), notice.round(), notice.reason()));
+    if (!robust.enabled()) views.markStopped(notice.from());
+    if (quorumReached()) {
+      // Every peer that announced the target stops at the end of this round too: nobody waits for them.
+      for (String p : targetReachedBy) if (!p.equals(id)) views.markStopped(p);
+      federationStopping = true;
+      views.wake();
     }
   }
 

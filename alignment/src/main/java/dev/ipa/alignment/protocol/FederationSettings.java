@@ -21,10 +21,15 @@ import java.util.Objects;
  * @param common    rounds, exchanges, topology, early stop, timeout, codec, seed, protocol, staleness bound
  * @param ipa       IPA's λ, distance, weighting, normalisation, extrapolation and proximal mix
  * @param fedProx   FedProx's μ
+ * @param robust    the defences against a dishonest neighbour ({@link RobustSettings#defaults()}: on)
+ * @param dp        differential privacy of the published updates ({@link DpSettings#none()}: off)
  */
-public record FederationSettings(Algorithm algorithm, CommonSettings common, IpaSettings ipa, FedProxSettings fedProx) {
+public record FederationSettings(Algorithm algorithm, CommonSettings common, IpaSettings ipa, FedProxSettings fedProx,
+    RobustSettings robust, DpSettings dp) {
 
   public FederationSettings {
+    Objects.requireNonNull(robust, "robust");
+    Objects.requireNonNull(dp, "dp");
     Objects.requireNonNull(algorithm, "algorithm");
     Objects.requireNonNull(common, "common");
     Objects.requireNonNull(ipa, "ipa");
@@ -32,6 +37,21 @@ public record FederationSettings(Algorithm algorithm, CommonSettings common, Ipa
     if (ipa.mix() > 0 && common.protocol() == Protocol.RING) {
       throw new IllegalArgumentException("The proximal step (--mix) runs in the parallel protocol; use --protocol parallel with it, or --mix 0.");
     }
+  }
+
+  /** The given parts with the default defences on and DP off. */
+  public FederationSettings(Algorithm algorithm, CommonSettings common, IpaSettings ipa, FedProxSettings fedProx) {
+    this(algorithm, common, ipa, fedProx, RobustSettings.defaults(), DpSettings.none());
+  }
+
+  /** The same settings with other defences. */
+  public FederationSettings with(RobustSettings r) {
+    return new FederationSettings(algorithm, common, ipa, fedProx, r, dp);
+  }
+
+  /** The same settings with other differential-privacy settings. */
+  public FederationSettings with(DpSettings d) {
+    return new FederationSettings(algorithm, common, ipa, fedProx, robust, d);
   }
 
   /**
@@ -55,7 +75,7 @@ public record FederationSettings(Algorithm algorithm, CommonSettings common, Ipa
   public static FederationSettings defaults(Protocol protocol) {
     if (protocol == Protocol.PARALLEL) return defaults();
     FederationSettings g = gradientForm();
-    return new FederationSettings(g.algorithm, g.common.with(Protocol.RING), g.ipa, g.fedProx);
+    return new FederationSettings(g.algorithm, g.common.with(Protocol.RING), g.ipa, g.fedProx, g.robust, g.dp);
   }
 
   /**
@@ -71,7 +91,7 @@ public record FederationSettings(Algorithm algorithm, CommonSettings common, Ipa
     return new FederationSettings(d.algorithm,
         new CommonSettings(c.rounds(), 1, c.topology(), c.earlyStop(), c.exchangeTimeout(), c.codec(), c.seed(), Protocol.PARALLEL, c.staleness()),
         new IpaSettings(0.1, Distance.L1, i.weighting(), i.normalise(), i.extrapolate(), 0.0),
-        d.fedProx);
+        d.fedProx, d.robust, d.dp);
   }
 
   /** Uncompressed exchange: every snapshot is a full fp32 copy. */
@@ -85,7 +105,7 @@ public record FederationSettings(Algorithm algorithm, CommonSettings common, Ipa
    */
   public FederationSettings with(Algorithm a) {
     Protocol p = a == Algorithm.IPA || a == Algorithm.LOCAL ? common.protocol() : Protocol.PARALLEL;
-    return new FederationSettings(a, common.with(p), ipa, fedProx);
+    return new FederationSettings(a, common.with(p), ipa, fedProx, robust, dp);
   }
 
   /**
@@ -94,17 +114,17 @@ public record FederationSettings(Algorithm algorithm, CommonSettings common, Ipa
    */
   public FederationStrategy strategy(PeerContext peer) {
     return switch (algorithm) {
-      case IPA -> new IpaStrategy(ipa, peer);
-      case FEDAVG -> new FedAvgStrategy(peer);
-      case FEDPROX -> new FedProxStrategy(fedProx, peer);
+      case IPA -> new IpaStrategy(ipa, robust, peer);
+      case FEDAVG -> new FedAvgStrategy(robust, peer);
+      case FEDPROX -> new FedProxStrategy(fedProx, robust, peer);
       case LOCAL -> new LocalOnlyStrategy();
     };
   }
 
   /**
    * The flat form that checkpoints and model provenance have recorded since before the settings were split into
-   * parts, kept so that their text stays comparable across versions. The staleness bound, which was not part of
-   * it, is appended only when it is not 0.
+   * parts, kept so that their text stays comparable across versions. The staleness bound, the defences and DP,
+   * which were not part of it, are appended only when they differ from their defaults.
    */
   @Override
   public String toString() {
@@ -113,6 +133,7 @@ public record FederationSettings(Algorithm algorithm, CommonSettings common, Ipa
         + ", mu=" + fedProx.mu() + ", syncs=" + common.syncs() + ", topology=" + common.topology() + ", rounds=" + common.rounds()
         + ", earlyStop=" + common.earlyStop() + ", exchangeTimeout=" + common.exchangeTimeout() + ", codec=" + common.codec()
         + ", seed=" + common.seed() + ", protocol=" + common.protocol() + ", mix=" + ipa.mix()
-        + (common.staleness() == 0 ? "" : ", staleness=" + common.staleness()) + "]";
+        + (common.staleness() == 0 ? "" : ", staleness=" + common.staleness())
+        + (robust.equals(RobustSettings.defaults()) ? "" : ", robust=" + robust) + (dp.enabled() ? ", dp=" + dp : "") + "]";
   }
 }

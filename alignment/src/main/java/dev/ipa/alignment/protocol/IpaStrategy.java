@@ -17,18 +17,20 @@ import java.util.List;
 final class IpaStrategy implements FederationStrategy.RingTurn {
   private final IpaSettings settings;
   private final PeerContext peer;
+  private final RobustAlignment robust;
 
-  IpaStrategy(IpaSettings settings, PeerContext peer) {
+  IpaStrategy(IpaSettings settings, RobustSettings robust, PeerContext peer) {
     this.settings = settings;
     this.peer = peer;
+    this.robust = new RobustAlignment(robust, peer);
   }
 
   @Override
-  public GradientPenalty beforeTraining(List<PeerViews.View> lastExchange) {
-    // The snapshots (possibly extrapolated) are computed once for both steps.
-    float[][] targets = lastExchange.stream().map(this::target).toArray(float[][]::new);
-    if (settings.mix() > 0) proximalStep(lastExchange, targets);
-    return alignmentPenalty(lastExchange, targets);
+  public GradientPenalty beforeTraining(List<PeerViews.View> lastExchange) throws InterruptedException {
+    // The snapshots (possibly extrapolated) are computed once for both steps, then filtered by the defences.
+    RobustAlignment.Kept kept = robust.filter(lastExchange, lastExchange.stream().map(this::target).toArray(float[][]::new));
+    if (settings.mix() > 0) proximalStep(kept.views(), kept.targets());
+    return alignmentPenalty(kept.views(), kept.targets());
   }
 
   @Override
@@ -52,7 +54,9 @@ final class IpaStrategy implements FederationStrategy.RingTurn {
     double[] w = Aggregation.peerWeights(sizes(vs), peer.totalDataSize(), n, settings.weighting());
     double[] c = Aggregation.proximalCoefficients(own, w, settings.mix(), settings.normalise());
     float[] theta = peer.network().copyParams();
-    Aggregation.proximalStep(theta, targets, own, c);
+    double trim = robust.trim();
+    if (trim > 0 && Aggregation.trimCount(trim, targets.length + 1) > 0) Aggregation.trimmedProximalStep(theta, targets, own, c, trim);
+    else Aggregation.proximalStep(theta, targets, own, c);
     peer.network().setParams(theta);
   }
 

@@ -33,6 +33,8 @@ public final class PeerBuilder {
   private LocalTrainer trainer;
   private Dataset data;
   private Shard shard;
+  private java.util.Map<String, Integer> dataSizes = java.util.Map.of();
+  private java.util.Random dpNoise;
 
   /**
    * @param id       this peer, one of {@code members}
@@ -87,6 +89,21 @@ public final class PeerBuilder {
   }
 
   /**
+   * The federation's training-set sizes fixed at provisioning, by peer id: neighbours' snapshots are weighted with
+   * these, whatever their headers claim (see {@link DataSizeClaims}). Without them claims are capped.
+   */
+  public PeerBuilder dataSizes(java.util.Map<String, Integer> sizes) {
+    this.dataSizes = java.util.Map.copyOf(sizes);
+    return this;
+  }
+
+  /** The differential-privacy noise source; default a {@link java.security.SecureRandom}. Seed it only in simulations. */
+  public PeerBuilder dpNoise(java.util.Random noise) {
+    this.dpNoise = Objects.requireNonNull(noise, "noise");
+    return this;
+  }
+
+  /**
    * The peer, not yet started.
    *
    * @param totalDataSize Σ|D| over the federation (for data-size weights)
@@ -95,6 +112,7 @@ public final class PeerBuilder {
   public FederatedPeer build(PeerTransport transport, SnapshotDecoding decoding, long totalDataSize, Semaphore compute) {
     if (trainer == null) throw new IllegalStateException("Call training(...) before build(...).");
     return new FederatedPeer(id, members, settings, network, trainer, data, shard.validation(), totalDataSize,
-        Objects.requireNonNull(transport, "transport"), Objects.requireNonNull(decoding, "decoding"), compute);
+        Objects.requireNonNull(transport, "transport"), Objects.requireNonNull(decoding, "decoding"), compute,
+        dataSizes, dpNoise != null ? dpNoise : new java.security.SecureRandom());
   }
 }

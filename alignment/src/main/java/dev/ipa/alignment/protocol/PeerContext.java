@@ -22,13 +22,20 @@ public final class PeerContext {
   private final LocalTrainer trainer;
   private final long totalDataSize;
   private final Semaphore compute;
+  private final Dataset validationSet;
+  private final int[] validation;
+  private final Suspicions suspicions;
 
   /**
    * @param peers         every peer of the federation, in the order shared by all
    * @param totalDataSize Σ|D| over the federation
    * @param compute       optional permit pool limiting concurrent training in a simulation (null = none)
    */
-  PeerContext(String id, List<String> peers, Network network, LocalTrainer trainer, long totalDataSize, Semaphore compute) {
+  PeerContext(String id, List<String> peers, Network network, LocalTrainer trainer, long totalDataSize, Semaphore compute,
+      Dataset validationSet, int[] validation, Suspicions suspicions) {
+    this.validationSet = validationSet;
+    this.validation = validation;
+    this.suspicions = suspicions;
     this.id = id;
     this.peers = List.copyOf(peers);
     this.network = network;
@@ -82,6 +89,26 @@ public final class PeerContext {
       return LocalTrainer.evaluate(network, set, indices);
     } finally {
       release();
+    }
+  }
+
+  /** Where the defences report what they clipped or left out. */
+  public Suspicions suspicions() {
+    return suspicions;
+  }
+
+  /**
+   * Mean loss of {@code params} (null: the model as it is) on the local validation split, inside a compute
+   * permit. The model is put back bit for bit afterwards.
+   */
+  double validationLoss(float[] params) throws InterruptedException {
+    if (params == null) return evaluate(validationSet, validation).meanLoss();
+    float[] theta = network.copyParams();
+    try {
+      network.setParams(params);
+      return evaluate(validationSet, validation).meanLoss();
+    } finally {
+      network.setParams(theta);
     }
   }
 

@@ -46,6 +46,8 @@ public final class PeerViews {
 
   private final String self;
   private final SnapshotDecoding decoding;
+  private final Suspicions suspicions; // null: rejections only answered with a resync request, as before
+  private final DataSizeClaims sizes;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final Map<String, View> views = new TreeMap<>();
@@ -55,8 +57,18 @@ public final class PeerViews {
   private volatile boolean interrupted;
 
   public PeerViews(String self, SnapshotDecoding decoding) {
+    this(self, decoding, null, DataSizeClaims.trusting());
+  }
+
+  /**
+   * @param suspicions where refused snapshots are reported, so they show in the round record and the API
+   * @param sizes      which data size each accepted snapshot counts with
+   */
+  public PeerViews(String self, SnapshotDecoding decoding, Suspicions suspicions, DataSizeClaims sizes) {
     this.self = self;
     this.decoding = decoding;
+    this.suspicions = suspicions;
+    this.sizes = sizes;
   }
 
   /**
@@ -82,7 +94,7 @@ public final class PeerViews {
     try {
       full = SnapshotFormat.header(s.payload()).isFull();
     } catch (CorruptSnapshotException e) {
-      return refuse(s, Accepted.CORRUPT);
+      return corrupt(s, e);
     }
     View old;
     lock.lock();
@@ -100,8 +112,9 @@ public final class PeerViews {
     } catch (BaseMismatchException e) {
       return refuse(s, Accepted.NEEDS_RESYNC);
     } catch (CorruptSnapshotException e) {
-      return refuse(s, Accepted.CORRUPT);
+      return corrupt(s, e);
     }
+    int size = sizes.trusted(s.peerId(), s.round(), s.sync(), s.dataSize(), suspicions);
     lock.lock();
     try {
       recordArrival(s);
@@ -112,12 +125,22 @@ public final class PeerViews {
       // Two generations back, not one: when asOf falls back to the previous view because a faster neighbour
       // already published the next one, staleness compensation still needs that view's own predecessor.
       View older = old == null ? null : new View(old.peer(), old.params(), trimmed(old.previous()), old.round(), old.sync(), old.sequence(), old.dataSize());
-      views.put(s.peerId(), new View(s.peerId(), params, older, s.round(), s.sync(), s.sequence(), s.dataSize()));
+      views.put(s.peerId(), new View(s.peerId(), params, older, s.round(), s.sync(), s.sequence(), size));
       return Accepted.APPLIED;
     } finally {
       changed.signalAll();
       lock.unlock();
     }
+  }
+
+  /**
+   * A snapshot that cannot be decoded (damaged, NaN or infinite values, another layout, an overflowing delta).
+   * It still counts as an arrival, so nobody waits out the timeout for a sender that did reach the exchange, but
+   * it is reported as a failure of that exchange: the sender's last good view stays in use.
+   */
+  private Accepted corrupt(PeerSnapshot s, CorruptSnapshotException e) {
+    if (suspicions != null) suspicions.rejected(s.peerId(), s.round(), s.sync(), "snapshot #" + s.sequence() + " could not be decoded: " + e.getMessage());
+    return refuse(s, Accepted.CORRUPT);
   }
 
   /** Counts a snapshot that could not be applied as an arrival (its sender did reach the exchange). */

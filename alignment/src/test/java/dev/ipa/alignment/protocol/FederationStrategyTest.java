@@ -17,7 +17,7 @@ class FederationStrategyTest {
   final Network network = Network.create(new Architecture("mlp", 1, 4, 4, 3, List.of(8)), 5);
   final int[] train = java.util.stream.IntStream.range(0, 150).toArray();
   // Two peers of 150 samples each: data-size weights are 1/2 for both.
-  final PeerContext peer = new PeerContext("a", List.of("a", "b"), network, new LocalTrainer(network, RoundProtocolContract.DATA, train, 25, 1e-3, 0), 300, null);
+  final PeerContext peer = new PeerContext("a", List.of("a", "b"), network, new LocalTrainer(network, RoundProtocolContract.DATA, train, 25, 1e-3, 0), 300, null, RoundProtocolContract.DATA, train, new Suspicions("a"));
   final float[] start = network.copyParams();
 
   /** b's snapshot: a's parameters shifted by {@code by}. */
@@ -29,7 +29,7 @@ class FederationStrategyTest {
 
   @Test
   void fedAvgTrainsWithoutPenaltyAndAveragesAfterTheExchange() {
-    FedAvgStrategy s = new FedAvgStrategy(peer);
+    FedAvgStrategy s = new FedAvgStrategy(RobustSettings.defaults(), peer);
     assertThat(s.beforeTraining(List.of(neighbour(1f)))).isSameAs(GradientPenalty.NONE);
     assertThat(network.copyParams()).as("nothing moves before training").containsExactly(start);
     s.afterExchange(List.of(neighbour(1f)), List.of());
@@ -39,7 +39,7 @@ class FederationStrategyTest {
 
   @Test
   void fedProxPullsTowardsTheLastAverageOnlyOnceThereIsOne() {
-    FedProxStrategy s = new FedProxStrategy(new FedProxSettings(0.2), peer);
+    FedProxStrategy s = new FedProxStrategy(new FedProxSettings(0.2), RobustSettings.defaults(), peer);
     assertThat(s.beforeTraining(List.of())).as("no average yet").isSameAs(GradientPenalty.NONE);
     s.afterExchange(List.of(neighbour(1f)), List.of());
     float[] anchor = network.copyParams();
@@ -49,12 +49,12 @@ class FederationStrategyTest {
     s.beforeTraining(List.of()).addTo(params, grads);
     // ∂/∂θ of μ/2·‖θ − θ_avg‖² = μ·(θ − θ_avg) = 0.2 everywhere.
     for (float g : grads) assertThat(g).isCloseTo(0.2f, within(1e-6f));
-    assertThat(new FedProxStrategy(new FedProxSettings(0), peer).beforeTraining(List.of())).as("μ = 0").isSameAs(GradientPenalty.NONE);
+    assertThat(new FedProxStrategy(new FedProxSettings(0), RobustSettings.defaults(), peer).beforeTraining(List.of())).as("μ = 0").isSameAs(GradientPenalty.NONE);
   }
 
   @Test
   void ipaTakesTheProximalStepBeforeTrainingAndLeavesThetaAloneAtTheExchange() throws InterruptedException {
-    IpaStrategy s = new IpaStrategy(new IpaSettings(0.0, Distance.L2, Weighting.DATA_SIZE, true, 0.0, 1.0), peer);
+    IpaStrategy s = new IpaStrategy(new IpaSettings(0.0, Distance.L2, Weighting.DATA_SIZE, true, 0.0, 1.0), RobustSettings.defaults(), peer);
     // mix = 1, own weight 1/2, one neighbour of weight 1/2: θ moves to the mean of the two; λ = 0: no gradient term.
     assertThat(s.beforeTraining(List.of(neighbour(1f)))).isSameAs(GradientPenalty.NONE);
     float[] now = network.copyParams();
@@ -65,7 +65,7 @@ class FederationStrategyTest {
 
   @Test
   void ipaGradientTermPullsTowardsTheExtrapolatedSnapshot() {
-    IpaStrategy s = new IpaStrategy(new IpaSettings(0.5, Distance.L1, Weighting.DATA_SIZE, true, 1.0, 0.0), peer);
+    IpaStrategy s = new IpaStrategy(new IpaSettings(0.5, Distance.L1, Weighting.DATA_SIZE, true, 1.0, 0.0), RobustSettings.defaults(), peer);
     assertThat(s.beforeTraining(List.of())).as("nobody to align to").isSameAs(GradientPenalty.NONE);
     // b moved from start + 1 to start + 0.5; extrapolated with γ = 1 it is at start + 0, so θ = start + 0.25 lies
     // above it (sign +1), though it lies below b's latest snapshot.
