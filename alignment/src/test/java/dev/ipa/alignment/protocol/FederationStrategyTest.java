@@ -28,7 +28,7 @@ class FederationStrategyTest {
   }
 
   @Test
-  void fedAvgTrainsWithoutPenaltyAndAveragesAfterTheExchange() {
+  void fedAvgTrainsWithoutPenaltyAndAveragesAfterTheExchange() throws Exception {
     FedAvgStrategy s = new FedAvgStrategy(RobustSettings.defaults(), peer);
     assertThat(s.beforeTraining(List.of(neighbour(1f)))).isSameAs(GradientPenalty.NONE);
     assertThat(network.copyParams()).as("nothing moves before training").containsExactly(start);
@@ -38,7 +38,7 @@ class FederationStrategyTest {
   }
 
   @Test
-  void fedProxPullsTowardsTheLastAverageOnlyOnceThereIsOne() {
+  void fedProxPullsTowardsTheLastAverageOnlyOnceThereIsOne() throws Exception {
     FedProxStrategy s = new FedProxStrategy(new FedProxSettings(0.2), RobustSettings.defaults(), peer);
     assertThat(s.beforeTraining(List.of())).as("no average yet").isSameAs(GradientPenalty.NONE);
     s.afterExchange(List.of(neighbour(1f)), List.of());
@@ -64,7 +64,7 @@ class FederationStrategyTest {
   }
 
   @Test
-  void ipaGradientTermPullsTowardsTheExtrapolatedSnapshot() {
+  void ipaGradientTermPullsTowardsTheExtrapolatedSnapshot() throws Exception {
     IpaStrategy s = new IpaStrategy(new IpaSettings(0.5, Distance.L1, Weighting.DATA_SIZE, true, 1.0, 0.0), RobustSettings.defaults(), peer);
     assertThat(s.beforeTraining(List.of())).as("nobody to align to").isSameAs(GradientPenalty.NONE);
     // b moved from start + 1 to start + 0.5; extrapolated with γ = 1 it is at start + 0, so θ = start + 0.25 lies
@@ -82,7 +82,7 @@ class FederationStrategyTest {
   }
 
   @Test
-  void localOnlyIsStandaloneAndTrainsWithoutPenalty() {
+  void localOnlyIsStandaloneAndTrainsWithoutPenalty() throws Exception {
     LocalOnlyStrategy s = new LocalOnlyStrategy();
     assertThat(s).isInstanceOf(FederationStrategy.Standalone.class);
     assertThat(s.beforeTraining(List.of(neighbour(1f)))).isSameAs(GradientPenalty.NONE);

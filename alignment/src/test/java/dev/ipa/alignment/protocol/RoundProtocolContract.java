@@ -411,4 +411,106 @@ public abstract class RoundProtocolContract {
     assertThatThrownBy(() -> new CommonSettings(3, 2, new Topology.FullMesh(), EarlyStop.NONE, Duration.ofSeconds(5), FederationSettings.fp32(), 1, Protocol.PARALLEL, -1))
         .hasMessageContaining("≥ 0");
   }
+
+  // ---- A dishonest peer (issue 15): it is authenticated, so only the defences stand between it and the others ----
+
+  /** A transport that rewrites every parallel snapshot it sends and, if asked, sends a STOP notice with each. */
+  static final class HostileTransport implements PeerTransport {
+    private final PeerTransport inner;
+    private final java.util.function.UnaryOperator<PeerSnapshot> rewrite;
+    private final boolean stop;
+
+    HostileTransport(PeerTransport inner, java.util.function.UnaryOperator<PeerSnapshot> rewrite, boolean stop) {
+      this.inner = inner;
+      this.rewrite = rewrite;
+      this.stop = stop;
+    }
+
+    @Override
+    public String localPeer() {
+      return inner.localPeer();
+    }
+
+    @Override
+    public void start(PeerInbox inbox) {
+      inner.start(inbox);
+    }
+
+    @Override
+    public void publish(PeerSnapshot s, Collection<String> to) {
+      if (stop) inner.notify(new PeerNotice(s.peerId(), PeerNotice.Kind.STOP, s.round(), "reached validation accuracy 1.0000 ≥ target 0.9900"), to);
+      inner.publish(s.kind() == PeerSnapshot.Kind.RING_STATE ? s : rewrite.apply(s), to);
+    }
+
+    @Override
+    public void notify(PeerNotice notice, Collection<String> to) {
+      inner.notify(notice, to);
+    }
+
+    @Override
+    public Map<String, LinkState> links() {
+      return inner.links();
+    }
+
+    @Override
+    public void close() {
+      inner.close();
+    }
+  }
+
+  private static FederationSettings hostileSettings(EarlyStop stop, RobustSettings robust) {
+    return settings(Algorithm.IPA, FederationSettings.fp32(), Duration.ofSeconds(30), stop).with(robust);
+  }
+
+  @ParameterizedTest(name = "early stop {0}")
+  @ValueSource(strings = {"none", "target:0.99"})
+  void oneStopNoticeDoesNotHaltTheFederation(String policy) throws Exception {
+    List<FederatedPeer> peers = federation(List.of("a", "b", "c"), hostileSettings(EarlyStop.parse(policy), RobustSettings.defaults()), List.of(), 1e-2,
+        i -> 7, (peer, t) -> peer.equals("c") ? new HostileTransport(t, s -> s, true) : t);
+    List<List<RoundRecord>> recs = runAll(peers, 3);
+    for (int p = 0; p < 2; p++) {
+      assertThat(recs.get(p)).as("honest peer %d runs every round", p).hasSize(3);
+      assertThat(recs.get(p)).allSatisfy(r -> assertThat(r.stop()).isNull());
+    }
+    if (policy.equals("none")) {
+      assertThat(recs.get(0).get(0).failures()).as("a notice the policy could not produce is reported")
+          .anySatisfy(f -> assertThat(f.peer() + " " + f.reason()).startsWith("c suspected: sent a STOP notice"));
+    }
+  }
+
+  @Test
+  void withoutTheDefencesOneStopNoticeHaltsEveryone() throws Exception {
+    // What the hostile test found: the behaviour the defences replace.
+    List<FederatedPeer> peers = federation(List.of("a", "b", "c"), hostileSettings(EarlyStop.NONE, RobustSettings.off()), List.of(), 1e-2,
+        i -> 7, (peer, t) -> peer.equals("c") ? new HostileTransport(t, s -> s, true) : t);
+    List<List<RoundRecord>> recs = runAll(peers, 3);
+    assertThat(recs.get(0).size()).isLessThan(3);
+  }
+
+  @Test
+  void aClaimedDataSizeIsCappedAndReported() throws Exception {
+    // Σ|D| = 450 over 3 peers: the cap is twice the mean, 300.
+    List<FederatedPeer> peers = federation(List.of("a", "b", "c"), hostileSettings(EarlyStop.NONE, RobustSettings.defaults()), List.of(), 1e-2,
+        i -> 7, (peer, t) -> peer.equals("c") ? new HostileTransport(t,
+            s -> new PeerSnapshot(s.peerId(), s.round(), s.sync(), s.sequence(), Integer.MAX_VALUE, s.payload(), s.kind()), false) : t);
+    List<List<RoundRecord>> recs = runAll(peers, 1);
+    assertThat(peers.get(0).views().of(List.of("c"))).singleElement().satisfies(v -> assertThat(v.dataSize()).isEqualTo(300));
+    assertThat(peers.get(0).views().of(List.of("b"))).singleElement().satisfies(v -> assertThat(v.dataSize()).isEqualTo(150));
+    assertThat(recs.get(0).get(0).failures()).anySatisfy(f -> assertThat(f.peer() + " " + f.reason())
+        .startsWith("c suspected: claimed 2147483647 training samples, above the cap of 300"));
+  }
+
+  @Test
+  void aSnapshotThatCannotBeDecodedIsARecordedFailure() throws Exception {
+    List<FederatedPeer> peers = federation(List.of("a", "b"), hostileSettings(EarlyStop.NONE, RobustSettings.defaults()), List.of(), 1e-2,
+        i -> 7, (peer, t) -> peer.equals("b") ? new HostileTransport(t, s -> {
+          byte[] damaged = s.payload().clone();
+          damaged[damaged.length / 2] ^= 1;
+          return new PeerSnapshot(s.peerId(), s.round(), s.sync(), s.sequence(), s.dataSize(), damaged, s.kind());
+        }, false) : t);
+    List<List<RoundRecord>> recs = runAll(peers, 1);
+    assertThat(recs.get(0).get(0).failures()).as("every exchange's damaged snapshot is a failure").hasSize(2)
+        .allSatisfy(f -> assertThat(f.peer() + " " + f.reason()).startsWith("b rejected: snapshot #").contains("checksum"));
+    assertThat(peers.get(0).views().of(List.of("b"))).as("nothing of b was installed").isEmpty();
+  }
 }
