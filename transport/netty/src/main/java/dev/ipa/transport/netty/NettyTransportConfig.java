@@ -117,6 +117,23 @@ public record NettyTransportConfig(
     }
   }
 
+  /** Room for a snapshot's header, tensor table and checksum, and a ring state's sizes, above its values. */
+  static final long LAYOUT_HEADROOM = 64 << 10;
+
+  /**
+   * The largest payload a peer running this model can legitimately send, from the fingerprint's parameter count
+   * P rather than a fixed 1 GiB: at most 8 bytes per value (fp32 is 4; a top-k entry is an index and a value) plus
+   * headroom, and for a ring state (θ* with one copy per peer) that per peer of the federation. A header above it
+   * is refused before anything is allocated, so a hostile peer cannot make this one allocate or hold more than a
+   * real snapshot needs. Never above {@link #maxSnapshotBytes}.
+   */
+  public long payloadLimit(boolean ringState) {
+    long perModel = 8L * fingerprint.parameterCount() + LAYOUT_HEADROOM;
+    long copies = ringState ? peers.size() + 2L : 1L;
+    long bound = perModel > MAX_ARRAY_BYTES / copies ? MAX_ARRAY_BYTES : perModel * copies;
+    return Math.min(maxSnapshotBytes, bound);
+  }
+
   private static void requirePositive(Duration d, String what) {
     Objects.requireNonNull(d, what);
     if (d.isNegative() || d.isZero()) throw new IllegalArgumentException("The " + what + " must be positive, got " + d + ".");

@@ -25,8 +25,8 @@ import java.util.zip.CRC32C;
  *      a known kind)           of that size, else new          buffer into the array)           PeerSnapshot
  * </pre>
  *
- * Refused, each with an error frame, one WARN and the connection closed: a header above {@code maxSnapshotBytes}
- * (before allocating), a negative round, sync or data size, an unknown payload kind, a header while another snapshot
+ * Refused, each with an error frame, one WARN and the connection closed: a header above what the model's layout
+ * allows ({@link NettyTransportConfig#payloadLimit}, never above {@code maxSnapshotBytes}) (before allocating), a negative round, sync or data size, an unknown payload kind, a header while another snapshot
  * is under way, a chunk or end outside a snapshot, a chunk out of order or beyond the announced size, an end short of
  * it or with the wrong chunk count, a bad CRC32C, and a transfer with no chunk for {@code progressTimeout} (unless
  * reading is paused for the inbox). A snapshot is delivered only if its chunks filled every byte of the array, so
@@ -97,9 +97,11 @@ final class SnapshotAssembler extends ChannelInboundHandlerAdapter {
           + receiving.getSequence() + " ended");
       return;
     }
-    if (header.getPayloadBytes() < 0 || header.getPayloadBytes() > config.maxSnapshotBytes()) {
+    long limit = config.payloadLimit(header.getKind() == PayloadKind.RING_STATE);
+    if (header.getPayloadBytes() < 0 || header.getPayloadBytes() > limit) {
       fail(ErrorCode.SNAPSHOT_TOO_LARGE, "a snapshot of " + header.getPayloadBytes()
-          + " bytes was announced; this peer accepts at most " + config.maxSnapshotBytes());
+          + " bytes was announced; this peer accepts at most " + limit + " for its model of "
+          + config.fingerprint().parameterCount() + " parameters");
       return;
     }
     if (header.getRound() < 0 || header.getSync() < 0 || header.getDataSize() < 0) {

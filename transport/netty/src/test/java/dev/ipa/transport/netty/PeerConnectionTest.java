@@ -250,6 +250,19 @@ class PeerConnectionTest {
   }
 
   @Test
+  void aHeaderFarAboveWhatTheModelNeedsIsRefusedEvenUnderTheConfiguredLimit() {
+    // The hostile test's 200 MiB header: under the default 1 GiB limit, but a model of P parameters never needs
+    // more than 8·P bytes plus headroom.
+    NettyTransportConfig c = new EmbeddedPeer().config;
+    EmbeddedPeer p = new EmbeddedPeer(c.withLimits(c.maxFrameBytes(), c.chunkBytes(), NettyTransportConfig.DEFAULT_MAX_SNAPSHOT_BYTES,
+        c.maxQueuedSnapshots(), c.maxSpareBytes())).established();
+    assertThat(p.config.maxSnapshotBytes()).isGreaterThan(200L << 20);
+    p.channel.writeInbound(framed(Frame.newBuilder().setSnapshotHeader(SnapshotHeader.newBuilder()
+        .setSequence(1).setPayloadBytes(200L << 20)).build()));
+    p.assertClosedWithError(ErrorCode.SNAPSHOT_TOO_LARGE);
+  }
+
+  @Test
   void chunksBeyondTheAnnouncedSizeAreAProtocolViolation() {
     EmbeddedPeer p = new EmbeddedPeer().established();
     List<Frame> frames = snapshotFrames(1, new byte[2000], 1000);
