@@ -13,6 +13,9 @@ import dev.ipa.alignment.protocol.FederationSettings;
 import dev.ipa.alignment.protocol.IpaSettings;
 import dev.ipa.alignment.protocol.Protocol;
 import dev.ipa.alignment.protocol.Topology;
+import dev.ipa.alignment.protocol.RobustSettings;
+import dev.ipa.alignment.protocol.DpSettings;
+import dev.ipa.sim.engine.Attack;
 import dev.ipa.compression.CodecPolicy;
 import dev.ipa.compression.CodecSpec;
 import dev.ipa.sim.engine.SimulationConfig;
@@ -130,6 +133,15 @@ public final class SimulateCommand implements Runnable {
   @Option(names = "--transport", defaultValue = "memory", description = "memory (in-process) or loopback (every peer its own mutual-TLS Netty listener on 127.0.0.1). Default: ${DEFAULT-VALUE}.")
   String transport;
 
+  @Option(names = "--robust", defaultValue = "on", description = "Defences against a dishonest peer: on, off, or pairs clip:F (median-distance multiple), trim:T (coordinate-wise trimmed fraction), trust:F (validation-loss multiple), quorum:Q (peers to stop), max-size:N (data-size cap). Default: ${DEFAULT-VALUE}.")
+  String robust;
+
+  @Option(names = "--dp", defaultValue = "none", description = "Peer-level differential privacy of every published update: none, clip:C,sigma:S[,delta:D][,budget:E], or epsilon:E,delta:D[,clip:C] (σ calibrated for rounds × syncs releases). Default: ${DEFAULT-VALUE}.")
+  String dp;
+
+  @Option(names = "--attack", paramLabel = "PEER=KIND", description = "Make peer PEER (0-based index) malicious; repeatable. KIND: scale:F, signflip, noise:S, random, labelflip, stale, weight:N, stop, nan.")
+  List<String> attack = new ArrayList<>();
+
   @Option(names = "--out", paramLabel = "DIR", description = "Output directory. Default: runs/simulate-<time>.")
   String out;
 
@@ -178,8 +190,19 @@ public final class SimulateCommand implements Runnable {
     FedProxSettings fedProx = new FedProxSettings(mu);
     CommonSettings common = new CommonSettings(rounds, syncs != null ? syncs : d.common().syncs(), Topology.parse(topology), EarlyStop.parse(earlyStop),
         Duration.ofSeconds(timeoutSeconds), policy, seed, p, d.common().staleness());
-    FederationSettings f = new FederationSettings(algorithm, common, ipa, fedProx);
+    FederationSettings f = new FederationSettings(algorithm, common, ipa, fedProx, RobustSettings.parse(robust),
+        DpSettings.parse(dp, common.rounds() * common.syncs()));
+    Map<Integer, Attack> attacks = new java.util.TreeMap<>();
+    for (String a : attack) {
+      String[] kv = a.split("=", 2);
+      try {
+        if (kv.length != 2) throw new NumberFormatException();
+        attacks.put(Integer.parseInt(kv[0].trim()), Attack.parse(kv[1]));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("Bad --attack '" + a + "'; use PEER=KIND with PEER a 0-based peer index, e.g. --attack 4=scale:1e6.");
+      }
+    }
     return new SimulationConfig(peers, PartitionSpec.parse(partition), model, weights, batch, lr, 0.1, f,
-        new InMemoryNetwork.Faults(Duration.ofMillis(latencyMs), drop, seed), evaluateEvery, transport);
+        new InMemoryNetwork.Faults(Duration.ofMillis(latencyMs), drop, seed), evaluateEvery, transport, attacks);
   }
 }

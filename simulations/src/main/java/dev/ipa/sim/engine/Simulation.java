@@ -55,6 +55,13 @@ public final class Simulation {
     return plan.split(train.labelsAsInts(), train.numClasses());
   }
 
+  /** The training set with every label y replaced by (y + 1) mod classes, for the {@code labelflip} attack. */
+  private static Dataset flippedLabels(Dataset d) {
+    byte[] labels = d.labels().clone();
+    for (int i = 0; i < labels.length; i++) labels[i] = (byte) (((labels[i] & 0xFF) + 1) % d.numClasses());
+    return Dataset.of(d.name() + " (labels flipped)", d.rows(), d.cols(), d.numClasses(), d.pixels(), labels);
+  }
+
   public SimulationResult run(Listener listener) throws InterruptedException {
     try {
       return runOnce(listener);
@@ -73,7 +80,12 @@ public final class Simulation {
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < n; i++) ids.add(String.format(n > 99 ? "peer%03d" : n > 9 ? "peer%02d" : "peer%d", i));
     long total = 0;
-    for (Shard s : shards) total += s.train().length;
+    java.util.Map<String, Integer> sizes = new java.util.TreeMap<>();
+    for (int i = 0; i < n; i++) {
+      total += shards.get(i).train().length;
+      sizes.put(ids.get(i), shards.get(i).train().length); // the simulator knows every shard: sizes are provisioned
+    }
+    boolean attacked = !config.attacks().isEmpty();
 
     int cores = Runtime.getRuntime().availableProcessors();
     Semaphore compute = new Semaphore(Math.max(1, cores));
@@ -96,7 +108,8 @@ public final class Simulation {
         PeerBuilder builder = new PeerBuilder(ids.get(i), ids, config.federation()).model(arch, weightTransforms);
         if (i == 0) {
           // In memory, each publication is decoded once and shared; over sockets each receiver decodes its own.
-          decoding = loopback ? SnapshotDecoding.privateDecoders(builder.layout()) : SnapshotDecoding.shared(builder.layout());
+          // An attacker's bytes differ from its encoder's view, so with one every receiver decodes what it was sent.
+          decoding = loopback || attacked ? SnapshotDecoding.privateDecoders(builder.layout()) : SnapshotDecoding.shared(builder.layout());
           fp32 = 4L * builder.network().parameterCount();
           if (loopback) {
             certDir = java.nio.file.Files.createTempDirectory("ipa-loopback-certs");
@@ -105,7 +118,15 @@ public final class Simulation {
             for (String id : ids) transports.add(network.transport(id));
           }
         }
-        FederatedPeer peer = builder.training(train, shard, config.batch(), config.learningRate()).build(transports.get(i), decoding, total, compute);
+        Attack attack = config.attacks().get(i);
+        PeerTransport transport = transports.get(i);
+        Dataset own = train;
+        if (attack != null) {
+          transport = new AttackTransport(transport, attack, builder.layout(), config.federation().common().seed() * 131 + i);
+          if (attack.kind() == Attack.Kind.LABELFLIP) own = flippedLabels(train);
+        }
+        FederatedPeer peer = builder.training(own, shard, config.batch(), config.learningRate()).dataSizes(sizes)
+            .dpNoise(new java.util.Random(config.federation().common().seed() * 1_000_003L + i)).build(transport, decoding, total, compute);
         peers.add(peer);
         infos.add(new SimulationResult.PeerInfo(ids.get(i), shard.train().length, shard.validation().length, shard.classes()));
         double[] mix = new double[classes];

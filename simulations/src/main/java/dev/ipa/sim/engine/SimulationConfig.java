@@ -3,6 +3,7 @@ package dev.ipa.sim.engine;
 import dev.ipa.alignment.partition.PartitionSpec;
 import dev.ipa.alignment.protocol.FederationSettings;
 import dev.ipa.transport.InMemoryNetwork;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -21,6 +22,7 @@ import java.util.Objects;
  * @param evaluateEvery      evaluate on the test set every this many rounds (and always the last)
  * @param transport          {@code memory} (in-process network) or {@code loopback} (Netty with mutual TLS,
  *                           one listener per peer on 127.0.0.1)
+ * @param attacks            malicious peers by index (0-based, in peer order) and what each does
  */
 public record SimulationConfig(
     int peers,
@@ -33,12 +35,23 @@ public record SimulationConfig(
     FederationSettings federation,
     InMemoryNetwork.Faults faults,
     int evaluateEvery,
-    String transport) {
+    String transport,
+    Map<Integer, Attack> attacks) {
+
+  /** A simulation without attackers. */
+  public SimulationConfig(int peers, PartitionSpec partition, String model, String weights, int batch, double learningRate,
+      double validationFraction, FederationSettings federation, InMemoryNetwork.Faults faults, int evaluateEvery, String transport) {
+    this(peers, partition, model, weights, batch, learningRate, validationFraction, federation, faults, evaluateEvery, transport, Map.of());
+  }
 
   public SimulationConfig {
     Objects.requireNonNull(partition, "partition");
     Objects.requireNonNull(federation, "federation");
     Objects.requireNonNull(faults, "faults");
+    attacks = Map.copyOf(attacks);
+    for (int i : attacks.keySet()) {
+      if (i < 0 || i >= peers) throw new IllegalArgumentException("--attack names peer " + i + ", but the peers are 0 to " + (peers - 1) + ".");
+    }
     if (peers < 1) throw new IllegalArgumentException("A simulation needs at least 1 peer (--peers), got " + peers + ".");
     if (batch < 1) throw new IllegalArgumentException("The batch size must be ≥ 1, got " + batch + ".");
     if (!(learningRate > 0)) throw new IllegalArgumentException("The learning rate must be > 0, got " + learningRate + ".");
@@ -53,6 +66,6 @@ public record SimulationConfig(
   }
 
   public SimulationConfig withFederation(FederationSettings f) {
-    return new SimulationConfig(peers, partition, model, weights, batch, learningRate, validationFraction, f, faults, evaluateEvery, transport);
+    return new SimulationConfig(peers, partition, model, weights, batch, learningRate, validationFraction, f, faults, evaluateEvery, transport, attacks);
   }
 }
