@@ -30,6 +30,7 @@ class PeerConfigBindingTest {
     PeerConfig config = PeerDaemon.checkConfiguration(args(c));
     // The daemon and the simulator share FederationSettings.defaults(), the exchange timeout included.
     assertThat(config.settings()).isEqualTo(FederationSettings.defaults());
+    assertThat(config.settings().robust()).as("the defences are on by default").isEqualTo(dev.ipa.alignment.protocol.RobustSettings.defaults());
     assertThat(config.batch()).isEqualTo(PeerConfig.DEFAULTS.batch());
   }
 
@@ -48,15 +49,27 @@ class PeerConfigBindingTest {
     c.put("ipa.peer.learning-rate", "0.002");
     c.put("ipa.transport.chunk-bytes", "65536");
     c.put("ipa.transport.dead-after", "20s");
+    c.put("ipa.federation.robust.trim", "0.1");
+    c.put("ipa.federation.robust.stop-quorum", "2");
+    c.put("ipa.federation.robust.data-sizes", "a=100,b=200,c=300");
+    c.put("ipa.federation.dp.epsilon", "4");
+    c.put("ipa.federation.dp.delta", "1e-6");
     PeerConfig config = PeerDaemon.checkConfiguration(args(c));
     assertThat(config.settings().ipa().lambda()).isEqualTo(0.25);
     assertThat(config.settings().common().staleness()).isEqualTo(1);
     assertThat(config.transport().chunkBytes()).isEqualTo(65536);
+    assertThat(config.settings().robust().trim()).isEqualTo(0.1);
+    assertThat(config.settings().robust().stopQuorum()).isEqualTo(2);
+    assertThat(config.settings().robust().clipFactor()).as("unset: the shipped default").isEqualTo(3.0);
+    assertThat(config.settings().robust().dataSizes()).isEqualTo(Map.of("a", 100, "b", 200, "c", 300));
+    assertThat(config.settings().dp().budget()).isEqualTo(4.0);
+    assertThat(config.settings().dp().delta()).isEqualTo(1e-6);
+    assertThat(config.settings().dp().sigma()).as("calibrated for rounds × syncs releases").isGreaterThan(1);
 
     Path file = dir.resolve("peer-b.yml");
     Files.writeString(file, PeerConfigBinding.toYaml(config, Map.of("server", Map.of("host", "127.0.0.1", "port", 0))));
     assertThat(Files.readString(file)).as("secrets stay out of written files").doesNotContain(TestPeers.PASSWORD)
-        .contains("learning-rate: 0.002").contains("chunk-bytes: 65536");
+        .contains("learning-rate: 0.002").contains("chunk-bytes: 65536").contains("robust:").contains("dp:");
     PeerConfig back = PeerDaemon.checkConfiguration("--config", file.toString(), "-ipa.admin.password=" + TestPeers.PASSWORD);
     assertThat(back).isEqualTo(config);
   }

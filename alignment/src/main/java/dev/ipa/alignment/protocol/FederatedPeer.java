@@ -120,7 +120,9 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
     this.suspicions = new Suspicions(id);
     int cap = robust.maxDataSize() > 0 ? robust.maxDataSize()
         : (int) Math.min(Integer.MAX_VALUE, Math.max(1, 2 * totalDataSize / this.peers.size()));
-    this.views = new PeerViews(id, decoding, suspicions, new DataSizeClaims(robust.enabled(), dataSizes, cap));
+    java.util.Map<String, Integer> sizes = new java.util.TreeMap<>(robust.dataSizes());
+    sizes.putAll(dataSizes);
+    this.views = new PeerViews(id, decoding, suspicions, new DataSizeClaims(robust.enabled(), sizes, cap));
     this.encoder = new SnapshotEncoder(layoutOf(network), this.settings.codec());
     this.context = new PeerContext(id, this.peers, network, trainer, totalDataSize, compute, validationSet, this.validation, suspicions);
     this.dpSettings = settings.dp();

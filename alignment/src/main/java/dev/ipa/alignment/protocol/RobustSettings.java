@@ -21,8 +21,11 @@ package dev.ipa.alignment.protocol;
  *                     (Cao et al. 2021) without a server; 0 = off, else &gt; 1
  * @param maxDataSize  cap on a neighbour's claimed training-set size when the federation's sizes were not
  *                     provisioned; 0 = twice the mean size Σ|D| / n
+ * @param dataSizes    training-set sizes fixed at provisioning, by peer id ({@code ipa.federation.robust.data-sizes});
+ *                     a neighbour listed here is weighted with this size whatever its snapshots claim
  */
-public record RobustSettings(boolean enabled, int stopQuorum, double clipFactor, double trim, double trustFactor, int maxDataSize) {
+public record RobustSettings(boolean enabled, int stopQuorum, double clipFactor, double trim, double trustFactor, int maxDataSize,
+    java.util.Map<String, Integer> dataSizes) {
 
   public RobustSettings {
     if (stopQuorum < 0) throw new IllegalArgumentException("The stop quorum must be ≥ 0 peers (0 = a majority), got " + stopQuorum + ".");
@@ -33,17 +36,26 @@ public record RobustSettings(boolean enabled, int stopQuorum, double clipFactor,
     if (!(trustFactor == 0 || trustFactor > 1) || Double.isInfinite(trustFactor)) {
       throw new IllegalArgumentException("The trust factor must be 0 (off) or a finite multiple > 1 of the median validation loss, got " + trustFactor + ".");
     }
+    dataSizes = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(java.util.Objects.requireNonNull(dataSizes, "dataSizes")));
+    dataSizes.forEach((peer, size) -> {
+      if (size == null || size < 1) throw new IllegalArgumentException("The provisioned data size of peer '" + peer + "' must be ≥ 1 sample, got " + size + ".");
+    });
     if (maxDataSize < 0) throw new IllegalArgumentException("The data-size cap must be ≥ 0 samples (0 = twice the mean), got " + maxDataSize + ".");
   }
 
   /** The shipped defences: majority stop quorum, clipping at 3× the median distance, 20 % trimmed, trust at 4× the median loss. */
   public static RobustSettings defaults() {
-    return new RobustSettings(true, 0, 3.0, 0.2, 4.0, 0);
+    return new RobustSettings(true, 0, 3.0, 0.2, 4.0, 0, java.util.Map.of());
   }
 
   /** No defences: what every peer did before them. */
   public static RobustSettings off() {
-    return new RobustSettings(false, 1, 0, 0, 0, 0);
+    return new RobustSettings(false, 1, 0, 0, 0, 0, java.util.Map.of());
+  }
+
+  /** The same defences with the training-set sizes fixed at provisioning. */
+  public RobustSettings withDataSizes(java.util.Map<String, Integer> sizes) {
+    return new RobustSettings(enabled, stopQuorum, clipFactor, trim, trustFactor, maxDataSize, sizes);
   }
 
   /** The quorum for a federation of {@code peers}: the configured one, or a majority. */
@@ -79,12 +91,13 @@ public record RobustSettings(boolean enabled, int stopQuorum, double clipFactor,
         throw new IllegalArgumentException("Bad robust-alignment setting '" + spec + "'; use off, on, or pairs such as clip:3,trim:0.2,trust:4,quorum:2,max-size:60000.");
       }
     }
-    return new RobustSettings(true, quorum, clip, trim, trust, maxSize);
+    return new RobustSettings(true, quorum, clip, trim, trust, maxSize, java.util.Map.of());
   }
 
   @Override
   public String toString() {
     if (!enabled) return "off";
-    return "quorum:" + stopQuorum + ",clip:" + clipFactor + ",trim:" + trim + ",trust:" + trustFactor + ",max-size:" + maxDataSize;
+    return "quorum:" + stopQuorum + ",clip:" + clipFactor + ",trim:" + trim + ",trust:" + trustFactor + ",max-size:" + maxDataSize
+        + (dataSizes.isEmpty() ? "" : ",sizes:" + dataSizes);
   }
 }

@@ -34,7 +34,8 @@ public class AdminController {
   }
 
   /** A neighbour link for {@code GET /api/peers}. */
-  public record Neighbour(String peerId, boolean connected, String lastSeen, int lastRoundReceived, long bytesIn, long bytesOut, double roundTripMillis) {}
+  public record Neighbour(String peerId, boolean connected, String lastSeen, int lastRoundReceived, long bytesIn, long bytesOut, double roundTripMillis,
+      String suspected) {}
 
   /** Round history and stops for {@code GET /api/fairness}. */
   public record Fairness(String peerId, List<RoundSummary> rounds, List<StopRecord> stops) {}
@@ -49,12 +50,12 @@ public class AdminController {
   }
 
   @Get("/peers")
-  @Operation(summary = "Each neighbour link: connected, last seen, last round received, bytes in/out, RTT")
+  @Operation(summary = "Each neighbour link: connected, last seen, last round received, bytes in/out, RTT, and the last reason one of its snapshots was rejected or suspected")
   public List<Neighbour> peers() {
     List<Neighbour> out = new ArrayList<>();
     for (LinkState l : node.links().values()) {
       out.add(new Neighbour(l.peerId(), l.connected(), l.lastSeen() == null ? null : l.lastSeen().toString(), l.lastRoundReceived(),
-          l.bytesIn(), l.bytesOut(), l.roundTripMillis()));
+          l.bytesIn(), l.bytesOut(), l.roundTripMillis(), node.lastSuspicion(l.peerId()).orElse(null)));
     }
     return out;
   }

@@ -59,6 +59,33 @@ public final class ConfigurationFiles {
       @Nullable String codec,
       @Nullable Long seed) {}
 
+  /**
+   * {@code ipa.federation.robust.*}: the defences against a dishonest neighbour (see {@code RobustSettings}); unset
+   * keys keep the shipped defences, {@code enabled: false} turns them all off. {@code data-sizes} lists
+   * {@code peer=samples} entries fixed at provisioning.
+   */
+  @ConfigurationProperties("ipa.federation.robust")
+  public record RobustProperties(
+      @Nullable Boolean enabled,
+      @Nullable Integer stopQuorum,
+      @Nullable Double clipFactor,
+      @Nullable Double trim,
+      @Nullable Double trustFactor,
+      @Nullable Integer maxDataSize,
+      @Nullable List<String> dataSizes) {}
+
+  /**
+   * {@code ipa.federation.dp.*}: differential privacy of the published updates (see {@code DpSettings}); off unless
+   * {@code clip} and {@code sigma}, or {@code epsilon}, are set.
+   */
+  @ConfigurationProperties("ipa.federation.dp")
+  public record DpProperties(
+      @Nullable Double clip,
+      @Nullable Double sigma,
+      @Nullable Double epsilon,
+      @Nullable Double delta,
+      @Nullable Double budget) {}
+
   /** {@code ipa.admin.*}: the admin API's credentials. */
   @ConfigurationProperties("ipa.admin")
   public record AdminProperties(@Nullable String username, @Nullable String password) {}
@@ -84,5 +111,6 @@ public final class ConfigurationFiles {
 
   /** Every bound record type, in the order a written file lists them. */
   static final List<Class<? extends Record>> TYPES =
-      List.of(PeerProperties.class, FederationProperties.class, AdminProperties.class, TransportProperties.class);
+      List.of(PeerProperties.class, FederationProperties.class, RobustProperties.class, DpProperties.class, AdminProperties.class,
+          TransportProperties.class);
 }

@@ -7,12 +7,17 @@ import dev.ipa.alignment.protocol.CommonSettings;
 import dev.ipa.alignment.protocol.EarlyStop;
 import dev.ipa.alignment.protocol.FedProxSettings;
 import dev.ipa.alignment.protocol.FederationSettings;
+import dev.ipa.alignment.protocol.DpSettings;
+import dev.ipa.alignment.protocol.GaussianDpAccountant;
+import dev.ipa.alignment.protocol.RobustSettings;
 import dev.ipa.alignment.protocol.IpaSettings;
 import dev.ipa.alignment.protocol.Protocol;
 import dev.ipa.alignment.protocol.Topology;
 import dev.ipa.compression.CodecPolicy;
 import dev.ipa.compression.CodecSpec;
 import dev.ipa.peer.config.ConfigurationFiles.AdminProperties;
+import dev.ipa.peer.config.ConfigurationFiles.DpProperties;
+import dev.ipa.peer.config.ConfigurationFiles.RobustProperties;
 import dev.ipa.peer.config.ConfigurationFiles.FederationProperties;
 import dev.ipa.peer.config.ConfigurationFiles.PeerProperties;
 import dev.ipa.peer.config.ConfigurationFiles.TransportProperties;
@@ -47,7 +52,14 @@ public final class PeerConfigBinding {
    * @throws IllegalArgumentException one sentence naming the key, if a value is missing, malformed or invalid
    */
   public static PeerConfig toConfig(PeerProperties p, FederationProperties f, AdminProperties a, TransportProperties t) {
-    FederationSettings settings = federation(f);
+    return toConfig(p, f, new RobustProperties(null, null, null, null, null, null, null), new DpProperties(null, null, null, null, null), a, t);
+  }
+
+  /** The validated configuration, with the defences and differential privacy configured too. */
+  public static PeerConfig toConfig(PeerProperties p, FederationProperties f, RobustProperties r, DpProperties dp, AdminProperties a,
+      TransportProperties t) {
+    FederationSettings base = federation(f);
+    FederationSettings settings = base.with(robust(r)).with(dp(dp, base.common().rounds() * base.common().syncs()));
     if (p.listen() == null) throw new IllegalArgumentException("ipa.peer.listen is missing; set it to host:port, e.g. 127.0.0.1:7001.");
     PeerConfig.Defaults d = PeerConfig.DEFAULTS;
     String partition = p.partition();
@@ -100,6 +112,57 @@ public final class PeerConfigBinding {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(e.getMessage().startsWith("ipa.") ? e.getMessage() : "ipa.federation: " + e.getMessage(), e);
     }
+  }
+
+  /** The defences {@code ipa.federation.robust.*} configure; unset keys keep the shipped ones. */
+  static RobustSettings robust(RobustProperties r) {
+    RobustSettings d = RobustSettings.defaults();
+    Map<String, Integer> sizes = new java.util.TreeMap<>();
+    for (String entry : r.dataSizes() == null ? List.<String>of() : r.dataSizes()) {
+      String[] kv = entry.split("=", 2);
+      try {
+        if (kv.length != 2 || sizes.put(kv[0].trim(), Integer.parseInt(kv[1].trim())) != null) throw new NumberFormatException();
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("ipa.federation.robust.data-sizes entry '" + entry + "' must be peer=samples, each peer once, e.g. a=12000.");
+      }
+    }
+    try {
+      return new RobustSettings(or(r.enabled(), d.enabled()), or(r.stopQuorum(), d.stopQuorum()), or(r.clipFactor(), d.clipFactor()),
+          or(r.trim(), d.trim()), or(r.trustFactor(), d.trustFactor()), or(r.maxDataSize(), d.maxDataSize()), sizes);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("ipa.federation.robust: " + e.getMessage(), e);
+    }
+  }
+
+  /** Differential privacy as {@code ipa.federation.dp.*} configures it, for {@code releases} planned releases. */
+  static DpSettings dp(DpProperties p, int releases) {
+    DpSettings none = DpSettings.none();
+    try {
+      if (p.epsilon() != null) {
+        if (p.sigma() != null) throw new IllegalArgumentException("set either sigma or epsilon, not both: epsilon calibrates sigma.");
+        double delta = or(p.delta(), none.delta());
+        double clip = or(p.clip(), 1.0);
+        return new DpSettings(clip, GaussianDpAccountant.calibrateSigma(p.epsilon(), delta, releases), delta, p.epsilon());
+      }
+      if (p.clip() == null && p.sigma() == null) return none;
+      if (p.clip() == null || p.sigma() == null) throw new IllegalArgumentException("set both clip and sigma, or epsilon.");
+      return new DpSettings(p.clip(), p.sigma(), or(p.delta(), none.delta()), or(p.budget(), none.budget()));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("ipa.federation.dp: " + e.getMessage(), e);
+    }
+  }
+
+  /** The keys that configure {@code r}, as a file would hold them. */
+  static RobustProperties properties(RobustSettings r) {
+    List<String> sizes = new ArrayList<>();
+    r.dataSizes().forEach((peer, n) -> sizes.add(peer + "=" + n));
+    return new RobustProperties(r.enabled(), r.stopQuorum(), r.clipFactor(), r.trim(), r.trustFactor(), r.maxDataSize(), sizes.isEmpty() ? null : sizes);
+  }
+
+  /** The keys that configure {@code d}: clip and sigma (and budget), which reproduce it exactly; none when off. */
+  static DpProperties properties(DpSettings d) {
+    if (!d.enabled()) return new DpProperties(null, null, null, null, null);
+    return new DpProperties(d.clip(), d.sigma(), null, d.delta(), Double.isInfinite(d.budget()) ? null : d.budget());
   }
 
   /**
@@ -155,12 +218,21 @@ public final class PeerConfigBinding {
    */
   public static String toYaml(PeerConfig c, Map<String, Object> micronaut) {
     Map<String, Object> ipa = new LinkedHashMap<>();
-    List<Record> parts = List.of(properties(c), properties(c.settings()),
+    List<Record> parts = List.of(properties(c), properties(c.settings()), properties(c.settings().robust()), properties(c.settings().dp()),
         // The password never goes into a written file: give it as IPA_ADMIN_PASSWORD (or -ipa.admin.password=).
         new AdminProperties(c.adminUsername(), null), c.transport());
     for (Record r : parts) {
       Map<String, Object> keys = keys(r);
-      if (!keys.isEmpty()) ipa.put(ConfigurationFiles.prefixOf(r.getClass()).substring("ipa.".length()), keys);
+      if (keys.isEmpty()) continue;
+      // ipa.federation.robust.* nests under federation, as a hand-written file would.
+      Map<String, Object> at = ipa;
+      String[] path = ConfigurationFiles.prefixOf(r.getClass()).substring("ipa.".length()).split("\\.");
+      for (int k = 0; k < path.length - 1; k++) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> next = (Map<String, Object>) at.computeIfAbsent(path[k], x -> new LinkedHashMap<String, Object>());
+        at = next;
+      }
+      at.put(path[path.length - 1], keys);
     }
     Map<String, Object> root = new LinkedHashMap<>();
     if (!micronaut.isEmpty()) root.put("micronaut", micronaut);

@@ -1,6 +1,8 @@
 package dev.ipa.peer.config;
 
 import dev.ipa.peer.config.ConfigurationFiles.AdminProperties;
+import dev.ipa.peer.config.ConfigurationFiles.DpProperties;
+import dev.ipa.peer.config.ConfigurationFiles.RobustProperties;
 import dev.ipa.peer.config.ConfigurationFiles.FederationProperties;
 import dev.ipa.peer.config.ConfigurationFiles.PeerProperties;
 import dev.ipa.peer.config.ConfigurationFiles.TransportProperties;
@@ -19,11 +21,11 @@ import jakarta.inject.Singleton;
 final class PeerConfigFactory {
 
   @Singleton
-  PeerConfig peerConfig(Environment env, PeerProperties peer, FederationProperties federation, AdminProperties admin,
-      TransportProperties transport) {
-    for (Record bound : new Record[] {peer, federation, admin, transport}) {
+  PeerConfig peerConfig(Environment env, PeerProperties peer, FederationProperties federation, RobustProperties robust, DpProperties dp,
+      AdminProperties admin, TransportProperties transport) {
+    for (Record bound : new Record[] {peer, federation, robust, dp, admin, transport}) {
       PeerConfigBinding.requireConverted(bound, key -> env.getProperty(key, String.class));
     }
-    return PeerConfigBinding.toConfig(peer, federation, admin, transport);
+    return PeerConfigBinding.toConfig(peer, federation, robust, dp, admin, transport);
   }
 }

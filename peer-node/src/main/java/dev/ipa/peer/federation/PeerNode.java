@@ -96,6 +96,10 @@ public final class PeerNode implements AutoCloseable {
   private volatile byte[] packedModel;
   private volatile ModelProvenance modelProvenance;
 
+  /** What this peer holds against each neighbour, for {@code /api/peers} and the metrics. */
+  private final Distrust distrust = new Distrust();
+  private volatile double epsilon = Double.NaN;
+
   public PeerNode(PeerConfig config, MeterRegistry metrics) {
     this.config = config;
     this.codeVersion = Optional.ofNullable(PeerNode.class.getPackage().getImplementationVersion()).orElse("development build");
@@ -145,6 +149,13 @@ public final class PeerNode implements AutoCloseable {
       FunctionCounter.builder("ipa.peer.bytes.received", this, n -> n.link(p).map(LinkState::bytesIn).orElse(0L))
           .tag("peer", p).baseUnit("bytes").register(metrics);
     }
+    for (String p : config.peers().keySet()) {
+      FunctionCounter.builder("ipa.peer.snapshots.rejected", this, n -> n.distrust.count(p, "rejected"))
+          .tag("peer", p).description("Snapshots of this neighbour that could not be decoded (corrupt, NaN, wrong shape, overflow)").register(metrics);
+      FunctionCounter.builder("ipa.peer.snapshots.suspected", this, n -> n.distrust.count(p, "suspected"))
+          .tag("peer", p).description("Snapshots, claims or notices of this neighbour that the defences gated, clipped or overrode").register(metrics);
+    }
+    Gauge.builder("ipa.dp.epsilon", this, n -> n.epsilon).description("Differential privacy spent on the published updates at the configured delta (NaN without DP)").register(metrics);
     this.roundTimer = Timer.builder("ipa.round.duration").description("Wall time of a round").register(metrics);
     this.checkpointTimer = Timer.builder("ipa.checkpoint.duration").description("Time to write a checkpoint").register(metrics);
     if (config.autoStart()) start();
@@ -228,7 +239,11 @@ public final class PeerNode implements AutoCloseable {
         long nanos = System.nanoTime() - t0;
         roundTimer.record(nanos, TimeUnit.NANOSECONDS);
         List<String> failures = new ArrayList<>();
-        for (PeerFailure f : rec.failures()) failures.add(f.peer() + ": " + f.reason());
+        for (PeerFailure f : rec.failures()) {
+          failures.add(f.peer() + ": " + f.reason());
+          distrust.record(f);
+        }
+        epsilon = rec.epsilon();
         RoundSummary s = new RoundSummary(r, rec.trainLoss(), rec.validationAccuracy(), rec.validationLoss(), test.accuracy(), test.meanLoss(),
             rec.bytesSent(), failures, rec.maxStaleness(), rec.frozen(), rec.stop() == null ? null : rec.stop().reason(), nanos / 1_000_000,
             Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
@@ -240,9 +255,10 @@ public final class PeerNode implements AutoCloseable {
           stops.addAll(peer.stops());
         }
         exportModel(r);
-        LOG.info("Peer {} finished round {}: test accuracy {}, loss {}, {} bytes sent{}.", config.id(), r,
+        LOG.info("Peer {} finished round {}: test accuracy {}, loss {}, {} bytes sent{}{}.", config.id(), r,
             String.format("%.4f", test.accuracy()), String.format("%.4f", test.meanLoss()), rec.bytesSent(),
-            failures.isEmpty() ? "" : ", missing " + failures);
+            Double.isNaN(rec.epsilon()) ? "" : String.format(", ε spent %.4f at δ = %s", rec.epsilon(), config.settings().dp().delta()),
+            failures.isEmpty() ? "" : ", failures " + failures);
         if (rec.stop() != null) {
           LOG.info("Peer {} stops: {}.", config.id(), rec.stop().reason());
           break;
@@ -376,6 +392,16 @@ public final class PeerNode implements AutoCloseable {
 
   public synchronized List<StopRecord> stops() {
     return List.copyOf(stops);
+  }
+
+  /** The last reason a neighbour's snapshot was rejected or suspected, if any (for {@code /api/peers}). */
+  public java.util.Optional<String> lastSuspicion(String peer) {
+    return distrust.last(peer);
+  }
+
+  /** ε spent so far at the configured δ; NaN without differential privacy. */
+  public double epsilon() {
+    return epsilon;
   }
 
   public Map<String, LinkState> links() {

@@ -57,6 +57,14 @@ final class SimulationRunner {
         }
       });
       out.printf("%s done in %.1f s: mean accuracy %.4f, min %.4f, personal %.4f%n", name, r.seconds(), r.meanAccuracy(), r.minAccuracy(), r.meanPersonalAccuracy());
+      if (!config.attacks().isEmpty()) {
+        double[] honest = r.meanAccuracyWithout(config.attacks().keySet());
+        out.printf("%s honest peers (without %s): mean accuracy %.4f, personal %.4f%n", name, config.attacks(), honest[0], honest[1]);
+      }
+      if (config.federation().dp().enabled()) {
+        double eps = r.finalRound().stream().mapToDouble(SimulationResult.PeerRound::epsilon).max().orElse(Double.NaN);
+        out.printf("%s differential privacy %s: ε spent %.4f at δ = %s (largest over the peers)%n", name, config.federation().dp(), eps, config.federation().dp().delta());
+      }
       out.flush();
       return r;
     } catch (InterruptedException e) {

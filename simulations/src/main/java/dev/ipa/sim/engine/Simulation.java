@@ -181,7 +181,8 @@ public final class Simulation {
                 loss = e.meanLoss();
               }
               SimulationResult.PeerRound pr = new SimulationResult.PeerRound(peer.id(), r, acc, personal, loss, rec.validationAccuracy(),
-                  rec.trainLoss(), rec.bytesSent(), rec.snapshotsSent(), rec.failures().size(), rec.maxStaleness(), rec.frozen(), rec.stop() != null);
+                  rec.trainLoss(), rec.bytesSent(), rec.snapshotsSent(), rec.failures().size(), rec.maxStaleness(), rec.frozen(), rec.stop() != null,
+                  rec.epsilon());
               synchronized (table) {
                 table.get(r).set(pi, pr);
               }

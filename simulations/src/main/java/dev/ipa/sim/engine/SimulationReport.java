@@ -141,6 +141,7 @@ public final class SimulationReport {
         p.put("maxStaleness", pr.maxStaleness());
         p.put("frozen", pr.frozen());
         p.put("stopped", pr.stopped());
+        if (!Double.isNaN(pr.epsilon())) p.put("epsilon", pr.epsilon()); // only with DP: older reports stay as they were
         ps.add(p);
       }
       rr.put("peers", ps);

@@ -20,7 +20,23 @@ public record SimulationResult(
 
   /** One peer in one round. NaN accuracies when the round was not evaluated on the test set. */
   public record PeerRound(String id, int round, double accuracy, double personalAccuracy, double loss,
-      double validationAccuracy, double trainLoss, long bytesSent, int snapshotsSent, int failures, int maxStaleness, boolean frozen, boolean stopped) {}
+      double validationAccuracy, double trainLoss, long bytesSent, int snapshotsSent, int failures, int maxStaleness, boolean frozen, boolean stopped,
+      double epsilon) {}
+
+  /** Mean final test and personal accuracy over the peers not in {@code excluded} (by index): the honest peers of an attack. */
+  public double[] meanAccuracyWithout(java.util.Set<Integer> excluded) {
+    List<PeerRound> last = finalRound();
+    double acc = 0;
+    double personal = 0;
+    int n = 0;
+    for (int i = 0; i < last.size(); i++) {
+      if (excluded.contains(i) || last.get(i) == null) continue;
+      acc += last.get(i).accuracy();
+      personal += last.get(i).personalAccuracy();
+      n++;
+    }
+    return new double[] {acc / n, personal / n};
+  }
 
   /** The last evaluated round of each peer. */
   public List<PeerRound> finalRound() {
