@@ -202,7 +202,7 @@ public final class PeerConfigBinding {
   static void requireKnownKeys(Iterable<String> configured, java.util.Collection<String> known) {
     for (String raw : configured) {
       String key = normalised(raw);
-      if (!key.startsWith("ipa.") || known.contains(key)) continue;
+      if (!key.startsWith("ipa.") || known.contains(key) || underOpenPrefix(key, known)) continue;
       String nearest = null;
       int best = Integer.MAX_VALUE;
       org.apache.commons.text.similarity.LevenshteinDistance distance = org.apache.commons.text.similarity.LevenshteinDistance.getDefaultInstance();
@@ -227,10 +227,18 @@ public final class PeerConfigBinding {
     return out.toString();
   }
 
-  /** Every key {@code type} (a bound record) reads, under {@code prefix}. */
+  private static boolean underOpenPrefix(String key, java.util.Collection<String> known) {
+    for (String k : known) if (k.endsWith(".*") && key.startsWith(k.substring(0, k.length() - 1))) return true;
+    return false;
+  }
+
+  /**
+   * Every key {@code type} reads under {@code prefix}: one per component of a record; for a bound class that is not
+   * a record, whose properties this cannot list, {@code prefix.*} (any key below it).
+   */
   static java.util.List<String> keysOf(Class<?> type, String prefix) {
     java.util.List<String> out = new ArrayList<>();
-    if (!type.isRecord()) return out;
+    if (!type.isRecord()) return List.of(prefix + ".*");
     for (RecordComponent rc : type.getRecordComponents()) out.add(prefix + "." + kebab(rc.getName()));
     return out;
   }
