@@ -65,6 +65,9 @@ public record PeerConfig(
   public record Defaults(String federation, int shardIndex, int peersInPartition, String model, String weights, int batch,
       double learningRate, int keepCheckpoints, boolean autoStart) {}
 
+  /** The shortest admin password the daemon accepts (NIST SP 800-63B's minimum for memorised secrets). */
+  public static final int MIN_PASSWORD_LENGTH = 8;
+
   /** The daemon's defaults, in one place. */
   public static final Defaults DEFAULTS = new Defaults("ipa", 0, 0, LocalTrainer.DEFAULT_MODEL, LocalTrainer.DEFAULT_WEIGHTS,
       LocalTrainer.DEFAULT_BATCH, LocalTrainer.DEFAULT_LEARNING_RATE, 2, true);
@@ -98,6 +101,11 @@ public record PeerConfig(
     if (keepCheckpoints < 2) throw new IllegalArgumentException("ipa.peer.keep-checkpoints must be ≥ 2 so a damaged newest checkpoint has a fallback, got " + keepCheckpoints + ".");
     if (adminUsername == null || adminUsername.isBlank() || adminPassword == null || adminPassword.isEmpty()) {
       throw new IllegalArgumentException("ipa.admin.username and ipa.admin.password must both be set; the admin API never runs open.");
+    }
+    if (adminPassword.length() < MIN_PASSWORD_LENGTH) {
+      throw new IllegalArgumentException("ipa.admin.password has " + adminPassword.length()
+          + (adminPassword.length() == 1 ? " character" : " characters") + "; use at least "
+          + MIN_PASSWORD_LENGTH + " (for example from 'openssl rand -hex 12'), since the admin API can stop the federation.");
     }
   }
 

@@ -261,6 +261,60 @@ public final class PeerConfigBinding {
     }
   }
 
+  /**
+   * Fails on the first configured key under {@code ipa.} that no bound record reads: {@code lamda: 5} must stop
+   * start-up rather than run with the default λ. Keys are compared in Micronaut's kebab-case form, so
+   * {@code learningRate} and {@code learning-rate} are the same key.
+   *
+   * @param configured keys set in files, arguments and system properties (not the environment, whose variables
+   *                   Micronaut spreads over many spellings)
+   * @param known      every key a bound record reads
+   * @throws IllegalArgumentException one sentence naming the key and the nearest known one
+   */
+  static void requireKnownKeys(Iterable<String> configured, java.util.Collection<String> known) {
+    for (String raw : configured) {
+      String key = normalised(raw);
+      if (!key.startsWith("ipa.") || known.contains(key) || underOpenPrefix(key, known)) continue;
+      String nearest = null;
+      int best = Integer.MAX_VALUE;
+      org.apache.commons.text.similarity.LevenshteinDistance distance = org.apache.commons.text.similarity.LevenshteinDistance.getDefaultInstance();
+      for (String k : known) {
+        int d = distance.apply(key, k);
+        if (d < best) {
+          best = d;
+          nearest = k;
+        }
+      }
+      throw new IllegalArgumentException("Unknown configuration key " + raw
+          + (nearest != null && best <= Math.max(3, key.length() / 4) ? "; did you mean " + nearest + "?" : "; peer-node/README.md lists every key."));
+    }
+  }
+
+  /** {@code ipa.peer.learningRate} and {@code ipa.peer.peers[0]} → {@code ipa.peer.learning-rate}, {@code ipa.peer.peers}. */
+  private static String normalised(String key) {
+    int bracket = key.indexOf('[');
+    String k = bracket < 0 ? key : key.substring(0, bracket);
+    StringBuilder out = new StringBuilder();
+    for (String part : k.split("\\.")) out.append(out.length() == 0 ? "" : ".").append(kebab(part));
+    return out.toString();
+  }
+
+  private static boolean underOpenPrefix(String key, java.util.Collection<String> known) {
+    for (String k : known) if (k.endsWith(".*") && key.startsWith(k.substring(0, k.length() - 1))) return true;
+    return false;
+  }
+
+  /**
+   * Every key {@code type} reads under {@code prefix}: one per component of a record; for a bound class that is not
+   * a record, whose properties this cannot list, {@code prefix.*} (any key below it).
+   */
+  static java.util.List<String> keysOf(Class<?> type, String prefix) {
+    java.util.List<String> out = new ArrayList<>();
+    if (!type.isRecord()) return List.of(prefix + ".*");
+    for (RecordComponent rc : type.getRecordComponents()) out.add(prefix + "." + kebab(rc.getName()));
+    return out;
+  }
+
   private static String typeName(Class<?> type) {
     if (type == Integer.class || type == Long.class) return "a whole number";
     if (type == Double.class) return "a number";

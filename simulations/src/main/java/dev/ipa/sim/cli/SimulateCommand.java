@@ -58,7 +58,7 @@ public final class SimulateCommand implements Runnable {
   @Option(names = "--protocol", defaultValue = "parallel", description = "parallel (every peer trains at once and exchanges snapshots) or ring (the IPA paper's Algorithm 1: θ* travels around the ring). Default: ${DEFAULT-VALUE}.")
   String protocol;
 
-  @Option(names = "--syncs", description = "Snapshot exchanges per local epoch. Default: 1.")
+  @Option(names = "--syncs", description = "Snapshot exchanges per local epoch. Default: the shipped default (4; the ring protocol: 1).")
   Integer syncs;
 
   @Option(names = "--distance", description = "l1 or l2 (IPA). Default: the shipped default.")
@@ -79,11 +79,11 @@ public final class SimulateCommand implements Runnable {
   @Option(names = "--extrapolate", description = "Staleness compensation γ: align to θ̃ + γ·(θ̃ − θ̃_prev). Default: 0.")
   Double extrapolate;
 
-  @Option(names = "--mu", defaultValue = "0.01", description = "FedProx μ. Default: ${DEFAULT-VALUE}.")
-  double mu;
+  @Option(names = "--mu", description = "FedProx μ. Default: the shipped default (0.01).")
+  Double mu;
 
-  @Option(names = "--rounds", defaultValue = "20", description = "Rounds (one local epoch each). Default: ${DEFAULT-VALUE}.")
-  int rounds;
+  @Option(names = "--rounds", description = "Rounds (one local epoch each). Default: the shipped default (20).")
+  Integer rounds;
 
   @Option(names = "--topology", defaultValue = "full", description = "full, ring or random:K. Default: ${DEFAULT-VALUE}.")
   String topology;
@@ -115,8 +115,8 @@ public final class SimulateCommand implements Runnable {
   @Option(names = "--latency-ms", defaultValue = "0", description = "Latency added to every simulated message. Default: ${DEFAULT-VALUE}.")
   long latencyMs;
 
-  @Option(names = "--timeout-s", defaultValue = "300", description = "Seconds a peer waits for its neighbours at an exchange. Default: ${DEFAULT-VALUE}.")
-  long timeoutSeconds;
+  @Option(names = "--timeout-s", description = "Seconds a peer waits for its neighbours at an exchange. Default: the shipped default (300, as the daemon's).")
+  Long timeoutSeconds;
 
   @Option(names = "--batch", defaultValue = "" + LocalTrainer.DEFAULT_BATCH, description = "Batch size. Default: ${DEFAULT-VALUE}.")
   int batch;
@@ -187,9 +187,11 @@ public final class SimulateCommand implements Runnable {
         normalise != null ? normalise : d.ipa().normalise(),
         extrapolate != null ? extrapolate : d.ipa().extrapolate(),
         mix != null ? mix : d.ipa().mix());
-    FedProxSettings fedProx = new FedProxSettings(mu);
-    CommonSettings common = new CommonSettings(rounds, syncs != null ? syncs : d.common().syncs(), Topology.parse(topology), EarlyStop.parse(earlyStop),
-        Duration.ofSeconds(timeoutSeconds), policy, seed, p, d.common().staleness());
+    // Unset options take the shipped defaults from FederationSettings, the one place the daemon takes them from too.
+    FedProxSettings fedProx = new FedProxSettings(mu != null ? mu : d.fedProx().mu());
+    CommonSettings common = new CommonSettings(rounds != null ? rounds : d.common().rounds(), syncs != null ? syncs : d.common().syncs(),
+        Topology.parse(topology), EarlyStop.parse(earlyStop),
+        timeoutSeconds != null ? Duration.ofSeconds(timeoutSeconds) : d.common().exchangeTimeout(), policy, seed, p, d.common().staleness());
     FederationSettings f = new FederationSettings(algorithm, common, ipa, fedProx, RobustSettings.parse(robust),
         DpSettings.parse(dp, common.rounds() * common.syncs()));
     Map<Integer, Attack> attacks = new java.util.TreeMap<>();

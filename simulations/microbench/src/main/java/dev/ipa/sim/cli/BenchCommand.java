@@ -138,19 +138,21 @@ public final class BenchCommand implements Runnable, CommandExtension {
   }
 
   /** JMH: encode/decode throughput of every codec beside System.arraycopy, on one core. */
-  @Command(name = "codecs", description = "JMH: codec encode/decode GB/s for 1 Mi and 16 Mi floats, beside System.arraycopy.")
+  @Command(name = "codecs", description = "JMH: codec encode/decode GB/s for 1 Mi and 16 Mi floats, beside System.arraycopy.",
+      footer = "Any other arguments go to JMH as they are, e.g. -p codec=sign,arraycopy -wi 2 -f 1.")
   public static final class Codecs implements Runnable {
     @Option(names = "--quick", description = "One fork, short iterations (noisier).")
     boolean quick;
 
-    @picocli.CommandLine.Parameters(arity = "0..*", paramLabel = "JMH-ARGS", description = "Extra JMH arguments, e.g. -p codec=sign,arraycopy.")
-    List<String> extra = new java.util.ArrayList<>();
+    // Everything else is JMH's own arguments (-p codec=sign, -wi 2, -f 1, ...), passed on in order as given.
+    @picocli.CommandLine.Unmatched
+    List<String> jmhArgs = new java.util.ArrayList<>();
 
     @Override
     public void run() {
       List<String> args = new java.util.ArrayList<>(List.of("CodecBenchmark"));
       if (quick) args.addAll(List.of("-wi", "1", "-i", "2", "-w", "1s", "-r", "1s"));
-      args.addAll(extra);
+      args.addAll(jmhArgs);
       try {
         org.openjdk.jmh.Main.main(args.toArray(String[]::new));
       } catch (Exception e) {

@@ -98,8 +98,8 @@ public final class NettyTransport implements PeerTransport, ConnectionHost {
   }
 
   /**
-   * Checks the configuration's TLS files (and that the local certificate names {@code config.peerId()}); binds
-   * nothing yet.
+   * Checks the configuration's TLS files (and that the local certificate names {@code config.peerId()} and was
+   * issued for {@code config.federation()}); binds nothing yet.
    *
    * @throws TlsMaterialException if the TLS files are unusable, with one sentence saying which and why
    */
@@ -112,6 +112,12 @@ public final class NettyTransport implements PeerTransport, ConnectionHost {
       if (!config.peerId().equals(tls.localIdentity())) {
         throw new TlsMaterialException(config.tls().certificate() + " names peer '" + tls.localIdentity()
             + "', but this peer is '" + config.peerId() + "'; use that peer's directory or regenerate with ./ipa certs.");
+      }
+      String issuedFor = tls.localFederation();
+      if (issuedFor != null && !issuedFor.equals(config.federation())) {
+        throw new TlsMaterialException(config.tls().certificate() + " was issued for federation '" + issuedFor
+            + "', but this peer joins '" + config.federation() + "'; use that federation's certificates or set ipa.peer.federation to '"
+            + issuedFor + "'.");
       }
     }
     config.peers().forEach((id, address) -> links.put(id, new PeerLink(id, address, config.maxSpareBytes())));
