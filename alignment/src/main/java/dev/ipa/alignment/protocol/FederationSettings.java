@@ -34,6 +34,9 @@ public record FederationSettings(Algorithm algorithm, CommonSettings common, Ipa
     Objects.requireNonNull(common, "common");
     Objects.requireNonNull(ipa, "ipa");
     Objects.requireNonNull(fedProx, "fedProx");
+    if (dp.enabled() && common.protocol() == Protocol.RING) {
+      throw new IllegalArgumentException("Differential privacy (--dp) noises the parallel protocol's published updates; the ring protocol passes θ* on instead. Use --protocol parallel with it, or --dp none.");
+    }
     if (ipa.mix() > 0 && common.protocol() == Protocol.RING) {
       throw new IllegalArgumentException("The proximal step (--mix) runs in the parallel protocol; use --protocol parallel with it, or --mix 0.");
     }

@@ -56,8 +56,9 @@ public final class Suspicions {
 
   private void add(PeerFailure f) {
     pending.add(f);
-    String kind = f.reason().length() > 24 ? f.reason().substring(0, 24) : f.reason();
-    String key = f.peer() + '\u0000' + kind;
+    // One kind of report, whatever its numbers (sequence, loss, claimed size): "rejected: snapshot #N could not…".
+    String kind = f.reason().replaceAll("[0-9][0-9.eE+-]*", "N");
+    String key = f.peer() + '\u0000' + (kind.length() > 48 ? kind.substring(0, 48) : kind);
     long now = System.nanoTime();
     Long last = lastLogged.get(key);
     if (last == null || now - last > LOG_INTERVAL_NANOS) {
