@@ -248,9 +248,12 @@ public abstract class RoundProtocolContract {
   @Test
   void reachingTheTargetStopsTheFederationAndEveryPeerRecordsWhy() throws Exception {
     List<FederatedPeer> peers = federation(List.of("a", "b"), settings(Algorithm.IPA, FederationSettings.fp32(), Duration.ofSeconds(30), new EarlyStop(0.05, 0)), List.of());
-    List<List<RoundRecord>> recs = runAll(peers, 3);
+    // Both reach the target in round 0, but with the default quorum (both of two peers) each goes on until the
+    // other's notice has arrived, which over real sockets may be a round or two later: every peer must stop
+    // within the run, with a reason, rather than in a given round.
+    List<List<RoundRecord>> recs = runAll(peers, 4);
     for (int p = 0; p < 2; p++) {
-      assertThat(recs.get(p).size()).isLessThanOrEqualTo(2);
+      assertThat(recs.get(p).size()).isLessThan(4);
       assertThat(recs.get(p).get(recs.get(p).size() - 1).stop()).isNotNull();
       assertThat(peers.get(p).stops()).anySatisfy(s -> assertThat(s.reason()).contains("target"));
     }

@@ -59,9 +59,11 @@ class NettyLoopbackTest {
   @Test
   void streamsA50MegabyteSnapshotInChunksIntactAndInOrderToTwoPeers() throws Exception {
     LoopbackFixture f = new LoopbackFixture(dir, List.of("a", "b", "c"));
-    start(f.secure("a"));
-    RecordingInbox b = start(f.secure("b"));
-    RecordingInbox c = start(f.secure("c"));
+    // A receiver accepts what its model's layout allows (8 bytes a parameter): a model big enough for 50 MiB.
+    ModelFingerprint big7M = new ModelFingerprint("mlp-7M", 7_000_000);
+    start(f.secure("a").withFingerprint(big7M));
+    RecordingInbox b = start(f.secure("b").withFingerprint(big7M));
+    RecordingInbox c = start(f.secure("c").withFingerprint(big7M));
     NettyTransport a = transport("a");
     assertThat(RecordingInbox.await(WAIT, () -> connected(a, "b") && connected(a, "c"))).isTrue();
 
