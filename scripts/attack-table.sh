@@ -25,8 +25,13 @@ for kind in "$@"; do
       flags=""
       if [ "$kind" != "clean" ]; then for a in $ATTACKERS; do flags="$flags --attack $a=$kind"; done; fi
       # shellcheck disable=SC2086
-      OMP_NUM_THREADS=1 java -XX:+UseParallelGC -cp "$CP" dev.ipa.sim.cli.Ipa simulate $SPLIT --seed "$seed" --no-standalone \
-        --robust "$robust" $flags --out "$OUT/$name" > "$OUT/$name.log" 2>&1
+      if ! OMP_NUM_THREADS=1 java -XX:+UseParallelGC -cp "$CP" dev.ipa.sim.cli.Ipa simulate $SPLIT --seed "$seed" --no-standalone \
+        --robust "$robust" $flags --out "$OUT/$name" > "$OUT/$name.log" 2>&1; then
+        # An honest peer diverged (its parameters became NaN) and the run ended: the attack wrecked the federation.
+        printf '%s\t%s\t%s\tdiverged\tdiverged\n' "$kind" "$robust" "$seed" >> "$TSV"
+        tail -1 "$TSV"
+        continue
+      fi
       python3 - "$OUT/$name/report.json" "$ATTACKERS" "$kind" "$robust" "$seed" >> "$TSV" <<'PY'
 import json, sys, math
 path, attackers, kind, robust, seed = sys.argv[1:]
@@ -51,12 +56,17 @@ python3 - "$TSV" > "$OUT/table.md" <<'PY'
 import sys, statistics as st, collections
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])][1:]
 g = collections.OrderedDict()
-for k, rb, s, a, p in rows: g.setdefault((k, rb), []).append((float(a), float(p)))
+for k, rb, s, a, p in rows: g.setdefault((k, rb), []).append((a, p))
 print("| attack | defences | seeds | honest consensus acc | honest personal acc |")
 print("|---|---|---|---|---|")
 for (k, rb), v in g.items():
-    a = [x[0] for x in v]; p = [x[1] for x in v]
+    done = [(float(a), float(p)) for a, p in v if a != "diverged"]
+    div = len(v) - len(done)
     sd = lambda xs: st.stdev(xs) if len(xs) > 1 else float("nan")
-    print("| %s | %s | %d | %.4f ± %.4f | %.4f ± %.4f |" % (k, rb, len(v), st.mean(a), sd(a), st.mean(p), sd(p)))
+    note = "" if div == 0 else " (%d of %d runs diverged: an honest peer's parameters became NaN)" % (div, len(v))
+    if not done:
+        print("| %s | %s | %d | diverged | diverged%s |" % (k, rb, len(v), note)); continue
+    a = [x[0] for x in done]; p = [x[1] for x in done]
+    print("| %s | %s | %d | %.4f ± %.4f | %.4f ± %.4f%s |" % (k, rb, len(v), st.mean(a), sd(a), st.mean(p), sd(p), note))
 PY
 cat "$OUT/table.md"

@@ -356,21 +356,9 @@ public abstract class RoundProtocolContract {
   }
 
   /** A transport that flips one byte of every ring state it sends, as a bad link would. */
-  static final class DamagingRingStates implements PeerTransport {
-    private final PeerTransport inner;
-
+  static final class DamagingRingStates extends dev.ipa.transport.ForwardingPeerTransport {
     DamagingRingStates(PeerTransport inner) {
-      this.inner = inner;
-    }
-
-    @Override
-    public String localPeer() {
-      return inner.localPeer();
-    }
-
-    @Override
-    public void start(PeerInbox inbox) {
-      inner.start(inbox);
+      super(inner);
     }
 
     @Override
@@ -381,21 +369,6 @@ public abstract class RoundProtocolContract {
         s = new PeerSnapshot(s.peerId(), s.round(), s.sync(), s.sequence(), s.dataSize(), damaged, s.kind());
       }
       inner.publish(s, to);
-    }
-
-    @Override
-    public void notify(PeerNotice notice, Collection<String> to) {
-      inner.notify(notice, to);
-    }
-
-    @Override
-    public Map<String, LinkState> links() {
-      return inner.links();
-    }
-
-    @Override
-    public void close() {
-      inner.close();
     }
   }
 
@@ -418,46 +391,20 @@ public abstract class RoundProtocolContract {
   // ---- A dishonest peer (issue 15): it is authenticated, so only the defences stand between it and the others ----
 
   /** A transport that rewrites every parallel snapshot it sends and, if asked, sends a STOP notice with each. */
-  static final class HostileTransport implements PeerTransport {
-    private final PeerTransport inner;
+  static final class HostileTransport extends dev.ipa.transport.ForwardingPeerTransport {
     private final java.util.function.UnaryOperator<PeerSnapshot> rewrite;
     private final boolean stop;
 
     HostileTransport(PeerTransport inner, java.util.function.UnaryOperator<PeerSnapshot> rewrite, boolean stop) {
-      this.inner = inner;
+      super(inner);
       this.rewrite = rewrite;
       this.stop = stop;
-    }
-
-    @Override
-    public String localPeer() {
-      return inner.localPeer();
-    }
-
-    @Override
-    public void start(PeerInbox inbox) {
-      inner.start(inbox);
     }
 
     @Override
     public void publish(PeerSnapshot s, Collection<String> to) {
       if (stop) inner.notify(new PeerNotice(s.peerId(), PeerNotice.Kind.STOP, s.round(), "reached validation accuracy 1.0000 ≥ target 0.9900"), to);
       inner.publish(s.kind() == PeerSnapshot.Kind.RING_STATE ? s : rewrite.apply(s), to);
-    }
-
-    @Override
-    public void notify(PeerNotice notice, Collection<String> to) {
-      inner.notify(notice, to);
-    }
-
-    @Override
-    public Map<String, LinkState> links() {
-      return inner.links();
-    }
-
-    @Override
-    public void close() {
-      inner.close();
     }
   }
 

@@ -7,13 +7,11 @@ import dev.ipa.compression.SnapshotDecoder;
 import dev.ipa.compression.SnapshotEncoder;
 import dev.ipa.compression.TensorLayout;
 import dev.ipa.compression.CompressionException;
-import dev.ipa.transport.LinkState;
-import dev.ipa.transport.PeerInbox;
+import dev.ipa.transport.ForwardingPeerTransport;
 import dev.ipa.transport.PeerNotice;
 import dev.ipa.transport.PeerSnapshot;
 import dev.ipa.transport.PeerTransport;
 import java.util.Collection;
-import java.util.Map;
 import java.util.Random;
 import java.util.zip.CRC32C;
 
@@ -25,8 +23,7 @@ import java.util.zip.CRC32C;
  *
  * <p>Called from the attacker's round thread only (publish and notify); not thread-safe otherwise.
  */
-final class AttackTransport implements PeerTransport {
-  private final PeerTransport inner;
+final class AttackTransport extends ForwardingPeerTransport {
   private final Attack attack;
   private final SnapshotDecoder own;
   private final SnapshotEncoder forged;
@@ -36,22 +33,12 @@ final class AttackTransport implements PeerTransport {
   private float[] first;
 
   AttackTransport(PeerTransport inner, Attack attack, TensorLayout layout, long seed) {
-    this.inner = inner;
+    super(inner);
     this.attack = attack;
     this.layout = layout;
     this.own = new SnapshotDecoder(layout);
     this.forged = new SnapshotEncoder(layout, new CodecPolicy(CodecSpec.NONE, 0, CodecSpec.NONE, CodecSpec.NONE, 1));
     this.random = new Random(seed);
-  }
-
-  @Override
-  public String localPeer() {
-    return inner.localPeer();
-  }
-
-  @Override
-  public void start(PeerInbox inbox) {
-    inner.start(inbox);
   }
 
   @Override
@@ -119,20 +106,5 @@ final class AttackTransport implements PeerTransport {
     int c = (int) crc.getValue();
     for (int k = 0; k < 4; k++) b[b.length - 4 + k] = (byte) (c >>> (8 * k));
     return b;
-  }
-
-  @Override
-  public void notify(PeerNotice notice, Collection<String> to) {
-    inner.notify(notice, to);
-  }
-
-  @Override
-  public Map<String, LinkState> links() {
-    return inner.links();
-  }
-
-  @Override
-  public void close() {
-    inner.close();
   }
 }
