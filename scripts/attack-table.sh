@@ -35,7 +35,8 @@ for kind in "$@"; do
       python3 - "$OUT/$name/report.json" "$ATTACKERS" "$kind" "$robust" "$seed" >> "$TSV" <<'PY'
 import json, sys, math
 path, attackers, kind, robust, seed = sys.argv[1:]
-bad = set() if kind == "clean" else {int(a) for a in attackers.split()}
+# The same honest peers in every row, the clean one included, so rows compare like with like.
+bad = {int(a) for a in attackers.split()}
 r = json.load(open(path))
 last = {}
 for row in r["rounds"]:
