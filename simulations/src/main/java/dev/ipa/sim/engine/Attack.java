@@ -13,7 +13,8 @@ import java.util.Locale;
  *   <li>{@code random}: sends N(0, 1) parameters;</li>
  *   <li>{@code labelflip}: trains on labels y → (y + 1) mod classes and sends what it learns;</li>
  *   <li>{@code stale}: replays its first snapshot forever;</li>
- *   <li>{@code weight:N}: claims N training samples;</li>
+ *   <li>{@code weight:N}: claims N training samples for N(0, 1) parameters (the hostile test's claim: a lie
+ *       about the weight is only harmful with a harmful snapshot behind it);</li>
  *   <li>{@code stop}: sends a STOP notice with every snapshot;</li>
  *   <li>{@code nan}: sends a well-formed, correctly checksummed snapshot holding NaN.</li>
  * </ul>

@@ -59,9 +59,9 @@ final class AttackTransport extends ForwardingPeerTransport {
       case SCALE -> map(theta, x -> (float) (x * attack.value()));
       case SIGNFLIP -> signFlip(theta);
       case NOISE -> map(theta, x -> (float) (x + attack.value() * random.nextGaussian()));
-      case RANDOM -> map(theta, x -> (float) random.nextGaussian());
+      case RANDOM, WEIGHT -> map(theta, x -> (float) random.nextGaussian());
       case STALE -> first;
-      case LABELFLIP, WEIGHT, STOP, NAN -> theta;
+      case LABELFLIP, STOP, NAN -> theta;
     };
     previous = theta;
     byte[] payload;
