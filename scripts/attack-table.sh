@@ -14,7 +14,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="$1"; SPLIT="$2"; ATTACKERS="$3"; SEEDS="$4"; shift 4
 mkdir -p "$OUT"
-CP="$ROOT/simulations/microbench/target/ipa-microbench-0.1.0-SNAPSHOT.jar:$ROOT/simulations/microbench/target/lib/*"
+CP="${IPA_CP:-$ROOT/simulations/microbench/target/ipa-microbench-0.1.0-SNAPSHOT.jar:$ROOT/simulations/microbench/target/lib/*}"
 TSV="$OUT/runs.tsv"
 [ -f "$TSV" ] || printf 'attack\trobust\tseed\thonestAccuracy\thonestPersonal\n' > "$TSV"
 for kind in "$@"; do
