@@ -34,8 +34,35 @@ class AdminApiTest {
   @Test
   void everyApiEndpointAnswers401WithoutCredentials() throws Exception {
     for (String path : List.of("/api/status", "/api/peers", "/api/rounds", "/api/fairness", "/api/model", "/api/model/provenance")) {
-      assertThat(TestPeers.get(http, path, null, null).statusCode()).as(path).isEqualTo(401);
+      HttpResponse<String> r = TestPeers.get(http, path, null, null);
+      assertThat(r.statusCode()).as(path).isEqualTo(401);
+      // Without the challenge a browser shows an error page instead of asking for the password.
+      assertThat(r.headers().firstValue("WWW-Authenticate")).as(path).hasValue("Basic realm=\"ipa\"");
     }
+  }
+
+  @Test
+  void dashboardAndItsFilesNeedCredentials() throws Exception {
+    for (String path : List.of("/", "/dashboard/dashboard.js", "/dashboard/dashboard.css")) {
+      HttpResponse<String> r = TestPeers.get(http, path, null, null);
+      assertThat(r.statusCode()).as(path).isEqualTo(401);
+      assertThat(r.headers().firstValue("WWW-Authenticate")).as(path).hasValue("Basic realm=\"ipa\"");
+    }
+    HttpResponse<String> page = TestPeers.get(http, "/", TestPeers.USER, TestPeers.PASSWORD);
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("<title>IPA peer</title>").doesNotContain("@UPLOT@");
+    String uplot = page.body().replaceAll("(?s).*src=\"(/webjars/uplot/[^\"]+)\".*", "$1");
+    assertThat(TestPeers.get(http, uplot, TestPeers.USER, TestPeers.PASSWORD).statusCode()).as(uplot).isEqualTo(200);
+    assertThat(TestPeers.get(http, uplot, null, null).statusCode()).as(uplot).isEqualTo(401);
+  }
+
+  @Test
+  void unknownFiguresAreNullNotNaN() throws Exception {
+    String status = TestPeers.get(http, "/api/status", TestPeers.USER, TestPeers.PASSWORD).body();
+    assertThat(status).contains("\"accuracy\":null").contains("\"loss\":null").doesNotContain("NaN");
+    assertThat(status).contains("\"federation\":\"test\"").contains("\"rounds\":2");
+    String peers = TestPeers.get(http, "/api/peers", TestPeers.USER, TestPeers.PASSWORD).body();
+    assertThat(peers).contains("\"roundTripMillis\":null").contains("\"suspectedSnapshots\":0").contains("\"failures\":0");
   }
 
   @Test
@@ -78,9 +105,14 @@ class AdminApiTest {
     HttpResponse<String> p = TestPeers.get(http, "/api/model/provenance", TestPeers.USER, TestPeers.PASSWORD);
     assertThat(p.statusCode()).isEqualTo(200);
     assertThat(p.body()).contains("\"peerId\":\"a\"").contains("codeVersion");
+    // Structured: the settings are a JSON object, the federation settings nested inside it.
+    var tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(p.body());
+    assertThat(tree.get("settings").get("model").asText()).isEqualTo("mlp:32");
+    assertThat(tree.get("settings").get("protocol").get("rounds").asInt()).isEqualTo(2);
     HttpResponse<String> m = TestPeers.get(http, "/api/model", TestPeers.USER, TestPeers.PASSWORD);
     assertThat(m.statusCode()).isEqualTo(200);
     assertThat(m.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).contains("octet-stream"));
+    assertThat(m.headers().firstValue("Content-Disposition")).hasValueSatisfying(d -> assertThat(d).endsWith(".ipaq\""));
   }
 
   @Test
@@ -97,5 +129,14 @@ class AdminApiTest {
     HttpResponse<String> m = TestPeers.get(http, "/prometheus", null, null);
     assertThat(m.statusCode()).isEqualTo(200);
     assertThat(m.body()).contains("ipa_round").contains("ipa_peer_bytes_sent_bytes_total{peer=\"b\"").contains("ipa_checkpoint_duration");
+    assertThat(m.body()).contains("ipa_state{state=\"idle\"} 1.0").contains("ipa_state{state=\"training\"} 0.0")
+        .contains("ipa_paused 0.0").contains("ipa_links_up 0.0").contains("ipa_peer_suspected_snapshots{peer=\"b\"} 0.0");
+    // Every ipa_ metric family carries HELP text.
+    for (String line : m.body().split("\n")) {
+      if (line.startsWith("# TYPE ipa_")) {
+        String name = line.split(" ")[2];
+        assertThat(m.body()).as(name).containsPattern("# HELP " + java.util.regex.Pattern.quote(name) + " \\S");
+      }
+    }
   }
 }

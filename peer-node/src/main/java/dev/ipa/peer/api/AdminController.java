@@ -1,6 +1,5 @@
 package dev.ipa.peer.api;
 
-import dev.ipa.alignment.protocol.StopRecord;
 import dev.ipa.alignment.quant.ModelProvenance;
 import dev.ipa.peer.checkpoint.RoundSummary;
 import dev.ipa.peer.federation.PeerNode;
@@ -33,17 +32,19 @@ public class AdminController {
     this.node = node;
   }
 
-  /** A neighbour link for {@code GET /api/peers}. */
-  public record Neighbour(String peerId, boolean connected, String lastSeen, int lastRoundReceived, long bytesIn, long bytesOut, double roundTripMillis) {}
-
-  /** Round history and stops for {@code GET /api/fairness}. */
-  public record Fairness(String peerId, List<RoundSummary> rounds, List<StopRecord> stops) {}
+  /**
+   * A neighbour link for {@code GET /api/peers}: {@code roundTripMillis} and {@code lastSeen} are null until
+   * measured, {@code failures} counts the completed rounds whose exchange it missed, {@code suspectedSnapshots}
+   * the snapshots from it this peer rejected as corrupt.
+   */
+  public record Neighbour(String peerId, boolean connected, String lastSeen, int lastRoundReceived, long bytesIn, long bytesOut,
+      Double roundTripMillis, int failures, long suspectedSnapshots) {}
 
   /** The outcome of a control action. */
   public record ControlResult(String action, boolean changed, PeerStatus status) {}
 
   @Get("/status")
-  @Operation(summary = "Peer id, state (idle, training, waiting, stopped), last round, accuracy and loss")
+  @Operation(summary = "Peer id, state (idle, training, waiting, paused, finished, stopped, failed) with its reason, last round, accuracy and loss")
   public PeerStatus status() {
     return node.status();
   }
@@ -52,9 +53,13 @@ public class AdminController {
   @Operation(summary = "Each neighbour link: connected, last seen, last round received, bytes in/out, RTT")
   public List<Neighbour> peers() {
     List<Neighbour> out = new ArrayList<>();
+    List<RoundSummary> history = node.history();
     for (LinkState l : node.links().values()) {
+      int failures = 0;
+      for (RoundSummary r : history) for (String f : r.failures()) if (f.startsWith(l.peerId() + ":")) failures++;
       out.add(new Neighbour(l.peerId(), l.connected(), l.lastSeen() == null ? null : l.lastSeen().toString(), l.lastRoundReceived(),
-          l.bytesIn(), l.bytesOut(), l.roundTripMillis()));
+          l.bytesIn(), l.bytesOut(), l.roundTripMillis() < 0 || Double.isNaN(l.roundTripMillis()) ? null : l.roundTripMillis(), failures,
+          node.suspectedSnapshots(l.peerId())));
     }
     return out;
   }
@@ -66,9 +71,9 @@ public class AdminController {
   }
 
   @Get("/fairness")
-  @Operation(summary = "Round history with the stops recorded by this peer (its own and those its neighbours announced)")
-  public Fairness fairness() {
-    return new Fairness(node.id(), node.history(), node.stops());
+  @Operation(summary = "Fairness and early-stop figures: accuracy reached, best round, missed exchanges per neighbour, staleness, stops, privacy budget")
+  public FairnessFigures fairness() {
+    return FairnessFigures.of(node.id(), node.history(), node.stops());
   }
 
   @Post("/federation/{action}")
@@ -89,13 +94,17 @@ public class AdminController {
   public HttpResponse<byte[]> model() {
     ModelProvenance p = node.modelProvenance();
     return HttpResponse.ok(node.packedModel())
-        .header("Content-Disposition", "attachment; filename=\"" + p.peerId() + "-round" + p.round() + ".ipamodel\"");
+        .header("Content-Disposition", "attachment; filename=\"" + p.peerId() + "-round" + p.round() + ".ipaq\"");
   }
 
+  /** Provenance of the latest model, with its settings as a JSON object rather than one string. */
+  public record Provenance(String peerId, int round, long seed, String codeVersion, java.util.Map<String, Object> settings) {}
+
   @Get("/model/provenance")
-  @Operation(summary = "Provenance of the latest model: peer, round, seed, settings, code version")
-  public ModelProvenance provenance() {
-    return node.modelProvenance();
+  @Operation(summary = "Provenance of the latest model: peer, round, seed, code version and the settings that produced it, as JSON")
+  public Provenance provenance() {
+    ModelProvenance p = node.modelProvenance();
+    return new Provenance(p.peerId(), p.round(), p.seed(), p.codeVersion(), node.settingsTree());
   }
 
   /** An unknown control action; answered with 400. */

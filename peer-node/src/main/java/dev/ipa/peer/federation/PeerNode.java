@@ -71,6 +71,7 @@ public final class PeerNode implements AutoCloseable {
   private final WeightMode weightMode;
   private final LocalTrainer trainer;
   private final NettyTransport transport;
+  private final WatchedTransport watched;
   private final FederatedPeer peer;
   private final CheckpointStore store;
   private final String codeVersion;
@@ -86,6 +87,8 @@ public final class PeerNode implements AutoCloseable {
   private volatile PeerState phase = PeerState.IDLE;
   private volatile Instant since = Instant.now();
   private volatile String error;
+  private volatile String reason;
+  private volatile boolean closing;
   private volatile byte[] packedModel;
   private volatile ModelProvenance modelProvenance;
 
@@ -116,8 +119,9 @@ public final class PeerNode implements AutoCloseable {
     }
     this.transport = new NettyTransport(NettyTransportConfig.secure(config.federation(), config.id(), config.listen(), config.peers(),
         TlsFiles.inDirectory(config.tlsDir()), new ModelFingerprint(arch.describe(), network.parameterCount())));
+    this.watched = new WatchedTransport(transport, n -> {});
     this.peer = new FederatedPeer(config.id(), members, config.settings(), network, trainer, train, shard.validation(), total,
-        transport, SnapshotDecoding.privateDecoders(FederatedPeer.layoutOf(network)), null);
+        watched, SnapshotDecoding.privateDecoders(FederatedPeer.layoutOf(network)), null);
     this.peer.boundedStaleness(config.staleness());
     store.loadLatest().ifPresent(this::restore);
     LOG.info("Peer {} of federation {}: {} training and {} validation samples from {}, model {} ({} parameters), {}.",
@@ -131,12 +135,13 @@ public final class PeerNode implements AutoCloseable {
         .description("Test accuracy after the last round").register(metrics);
     Gauge.builder("ipa.loss", this, n -> n.lastSummary().map(RoundSummary::testLoss).orElse(Double.NaN))
         .description("Test loss after the last round").register(metrics);
-    FunctionCounter.builder("ipa.rounds.completed", this, n -> n.history().size()).register(metrics);
+    FunctionCounter.builder("ipa.rounds.completed", this, n -> n.history().size()).description("Rounds completed and checkpointed").register(metrics);
+    NodeGauges.register(metrics, this, config.peers().keySet());
     for (String p : config.peers().keySet()) {
       FunctionCounter.builder("ipa.peer.bytes.sent", this, n -> n.link(p).map(LinkState::bytesOut).orElse(0L))
-          .tag("peer", p).baseUnit("bytes").register(metrics);
+          .tag("peer", p).baseUnit("bytes").description("Bytes sent to a neighbour, framing included").register(metrics);
       FunctionCounter.builder("ipa.peer.bytes.received", this, n -> n.link(p).map(LinkState::bytesIn).orElse(0L))
-          .tag("peer", p).baseUnit("bytes").register(metrics);
+          .tag("peer", p).baseUnit("bytes").description("Bytes received from a neighbour, framing included").register(metrics);
     }
     this.roundTimer = Timer.builder("ipa.round.duration").description("Wall time of a round").register(metrics);
     this.checkpointTimer = Timer.builder("ipa.checkpoint.duration").description("Time to write a checkpoint").register(metrics);
@@ -183,7 +188,7 @@ public final class PeerNode implements AutoCloseable {
 
   /** Pauses before the next round; returns false if not running or already paused. */
   public synchronized boolean pause() {
-    if (!started || stopRequested || paused || phase == PeerState.STOPPED) return false;
+    if (!started || stopRequested || paused || phase.ended()) return false;
     paused = true;
     LOG.info("Peer {} will pause after the current round.", config.id());
     return true;
@@ -199,10 +204,13 @@ public final class PeerNode implements AutoCloseable {
 
   /** Ends the federation after the current round (the round in progress completes and is checkpointed). */
   public synchronized boolean stop() {
-    if (stopRequested || phase == PeerState.STOPPED) return false;
+    if (stopRequested || phase.ended()) return false;
     stopRequested = true;
     notifyAll();
-    if (!started) setPhase(PeerState.STOPPED);
+    if (!started) {
+      reason = "Stopped by the admin before the first round.";
+      setPhase(PeerState.STOPPED);
+    }
     LOG.info("Peer {} stops after the current round.", config.id());
     return true;
   }
@@ -210,10 +218,22 @@ public final class PeerNode implements AutoCloseable {
   // ---- the federation thread ----
 
   private void run() {
+    PeerState end = PeerState.FINISHED;
     try {
+      Optional<String> done = finishedBefore();
+      if (done.isPresent()) {
+        // A restart of a finished federation: waiting for neighbours that have finished too would only time out.
+        reason = done.get();
+        LOG.info("Peer {} finished at round {}; nothing to do ({}).", config.id(), lastRound(), reason);
+        return;
+      }
       awaitNeighbours();
       for (int r = history.size(); r < config.settings().rounds(); r++) {
-        if (!awaitGo()) break;
+        if (!awaitGo()) {
+          end = PeerState.STOPPED;
+          reason = "Stopped by the admin after round " + lastRound() + " of " + config.settings().rounds() + ".";
+          break;
+        }
         setPhase(allConnected() ? PeerState.TRAINING : PeerState.WAITING);
         long t0 = System.nanoTime();
         RoundRecord rec = peer.runRound(r);
@@ -238,18 +258,36 @@ public final class PeerNode implements AutoCloseable {
             failures.isEmpty() ? "" : ", missing " + failures);
         if (rec.stop() != null) {
           LOG.info("Peer {} stops: {}.", config.id(), rec.stop().reason());
+          reason = "Stopped early after round " + r + ": " + rec.stop().reason() + ".";
           break;
         }
       }
+      if (end == PeerState.FINISHED && reason == null) reason = "Completed all " + config.settings().rounds() + " rounds.";
       LOG.info("Peer {} is done after round {}.", config.id(), lastRound());
     } catch (InterruptedException e) {
+      end = PeerState.STOPPED;
+      reason = "Shut down during round " + (lastRound() + 1) + ".";
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
+      if (closing) {
+        // close() interrupts the thread, which can surface as an I/O error inside a checkpoint write.
+        end = PeerState.STOPPED;
+        reason = "Shut down during round " + (lastRound() + 1) + ".";
+        return;
+      }
+      end = PeerState.FAILED;
       error = e.getMessage();
+      reason = "Failed in round " + (lastRound() + 1) + ": " + e.getMessage();
       LOG.error("Peer {} failed: {}", config.id(), e.getMessage(), e);
     } finally {
-      setPhase(PeerState.STOPPED);
+      setPhase(end);
     }
+  }
+
+  /** Why there is nothing left to run (all rounds done, or an early stop in the history), if so. */
+  private synchronized Optional<String> finishedBefore() {
+    if (history.size() >= config.settings().rounds()) return Optional.of("Completed all " + config.settings().rounds() + " rounds.");
+    return lastSummary().filter(s -> s.stop() != null).map(s -> "Stopped early after round " + s.round() + ": " + s.stop() + ".");
   }
 
   /** Waits (up to one exchange timeout) for every neighbour to connect, saying whom it waits for. */
@@ -278,7 +316,7 @@ public final class PeerNode implements AutoCloseable {
   /** Blocks while paused; false if a stop was requested. */
   private synchronized boolean awaitGo() throws InterruptedException {
     if (paused && !stopRequested) {
-      setPhase(PeerState.IDLE);
+      setPhase(PeerState.PAUSED);
       LOG.info("Peer {} is paused after round {}.", config.id(), lastRound());
     }
     while (paused && !stopRequested) wait();
@@ -345,10 +383,56 @@ public final class PeerNode implements AutoCloseable {
 
   public synchronized PeerStatus status() {
     PeerState s = phase;
-    if (s == PeerState.TRAINING || s == PeerState.WAITING) s = allConnected() ? PeerState.TRAINING : PeerState.WAITING;
+    List<String> waitingFor = new ArrayList<>();
+    String why = reason;
+    if (s == PeerState.TRAINING || s == PeerState.WAITING) {
+      for (String p : disconnected()) waitingFor.add(p + " (down)");
+      s = waitingFor.isEmpty() ? PeerState.TRAINING : PeerState.WAITING;
+      why = waitingFor.isEmpty() ? "Training round " + (lastRound() + 1) + " of " + config.settings().rounds() + "."
+          : "Waiting for " + String.join(", ", waitingFor) + ".";
+    } else if (s == PeerState.PAUSED) {
+      why = "Paused after round " + lastRound() + "; resume to go on.";
+    } else if (s == PeerState.IDLE) {
+      why = "Not started; POST /api/federation/start (or the dashboard's Start) begins round " + (lastRound() + 1) + ".";
+    }
     Optional<RoundSummary> last = lastSummary();
-    return new PeerStatus(config.id(), s.id(), paused, lastRound(), last.map(RoundSummary::testAccuracy).orElse(Double.NaN),
-        last.map(RoundSummary::testLoss).orElse(Double.NaN), since.truncatedTo(ChronoUnit.MILLIS).toString(), error);
+    return new PeerStatus(config.id(), config.federation(), s.id(), why, waitingFor, paused, lastRound(), config.settings().rounds(),
+        last.map(RoundSummary::testAccuracy).orElse(null), last.map(RoundSummary::testLoss).orElse(null),
+        since.truncatedTo(ChronoUnit.MILLIS).toString(), error);
+  }
+
+  /** The state alone, for gauges and callers that only need to know whether it ended. */
+  public PeerState state() {
+    return phase;
+  }
+
+  /** Snapshots from {@code peer} this peer rejected as corrupt since start-up. */
+  public long suspectedSnapshots(String peer) {
+    return watched.suspectedSnapshots(peer);
+  }
+
+  /**
+   * The settings behind this peer's model as a JSON-ready tree: the federation settings record by component
+   * (nested records as nested maps), then the per-peer keys that shape the model.
+   */
+  public Map<String, Object> settingsTree() {
+    Map<String, Object> out = new java.util.LinkedHashMap<>();
+    out.put("federation", config.federation());
+    out.put("protocol", SettingsTree.of(config.settings()));
+    out.put("staleness", config.staleness());
+    out.put("model", config.model());
+    out.put("weights", config.weights());
+    out.put("batch", config.batch());
+    out.put("learningRate", config.learningRate());
+    out.put("partition", config.partition());
+    out.put("shardIndex", config.shardIndex());
+    out.put("peersInPartition", config.peersInPartition());
+    return out;
+  }
+
+  /** Whether this peer is paused. */
+  public synchronized boolean paused() {
+    return paused;
   }
 
   public synchronized List<RoundSummary> history() {
@@ -398,6 +482,7 @@ public final class PeerNode implements AutoCloseable {
   public void close() {
     Thread t;
     synchronized (this) {
+      closing = true;
       stopRequested = true;
       notifyAll();
       t = thread;

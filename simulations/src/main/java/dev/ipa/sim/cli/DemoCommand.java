@@ -146,9 +146,10 @@ public final class DemoCommand implements Runnable {
           JsonNode s = get(http, auth, ports.get(id + "-admin"), "/api/status");
           if (s == null) continue;
           status.put(id, s);
-          int finished = s.path("state").asText().equals("stopped") ? rounds : Math.max(0, s.path("round").asInt(-1) + 1);
+          boolean ended = dev.ipa.peer.federation.PeerState.ended(s.path("state").asText());
+          int finished = ended ? rounds : Math.max(0, s.path("round").asInt(-1) + 1);
           done += Math.min(rounds, finished);
-          if (s.path("state").asText().equals("stopped")) stopped++;
+          if (ended) stopped++;
           peakRss[i] = Math.max(peakRss[i], rss(processes.get(i).pid()));
           peakHeap[i] = Math.max(peakHeap[i], heapUsed(http, auth, ports.get(id + "-admin")));
         }
