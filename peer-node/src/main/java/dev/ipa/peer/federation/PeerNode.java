@@ -262,7 +262,7 @@ public final class PeerNode implements AutoCloseable {
           break;
         }
       }
-      if (end == PeerState.FINISHED && reason == null) reason = "Completed all " + config.settings().rounds() + " rounds.";
+      if (end == PeerState.FINISHED && reason == null) reason = completedAll();
       LOG.info("Peer {} is done after round {}.", config.id(), lastRound());
     } catch (InterruptedException e) {
       end = PeerState.STOPPED;
@@ -284,9 +284,14 @@ public final class PeerNode implements AutoCloseable {
     }
   }
 
+  private String completedAll() {
+    int n = config.settings().rounds();
+    return n == 1 ? "Completed its one round." : "Completed all " + n + " rounds.";
+  }
+
   /** Why there is nothing left to run (all rounds done, or an early stop in the history), if so. */
   private synchronized Optional<String> finishedBefore() {
-    if (history.size() >= config.settings().rounds()) return Optional.of("Completed all " + config.settings().rounds() + " rounds.");
+    if (history.size() >= config.settings().rounds()) return Optional.of(completedAll());
     return lastSummary().filter(s -> s.stop() != null).map(s -> "Stopped early after round " + s.round() + ": " + s.stop() + ".");
   }
 

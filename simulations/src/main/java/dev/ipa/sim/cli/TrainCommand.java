@@ -67,7 +67,7 @@ public final class TrainCommand implements Runnable {
     for (int i = 0; i < all.length; i++) all[i] = i;
     LocalTrainer trainer = new LocalTrainer(net, tt.train(), all, batch, lr, seed);
     Path dir = Reports.runDirectory(out, "train");
-    o.printf("Model: %s (%,d parameters), Adam lr %s, batch %d, seed %d, %d epochs%n", arch.describe(), net.parameterCount(), lr, batch, seed, epochs);
+    o.printf("Model: %s (%,d parameters), Adam lr %s, batch %d, seed %d, %s%n", arch.describe(), net.parameterCount(), lr, batch, seed, Counted.of(epochs, "epoch"));
     if (!mode.equals(WeightMode.FLOAT)) {
       StringBuilder layers = new StringBuilder();
       for (LayerPlan l : mode.plan(arch)) layers.append(layers.length() == 0 ? "" : ", ").append(l.name()).append(' ').append(l.mode());
