@@ -48,6 +48,11 @@ public final class Reports {
     writeAtomically(file, b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
+  /** Writes {@code text} as UTF-8 to {@code file}. */
+  public static void writeText(Path file, String text) {
+    writeAtomically(file, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   /**
    * Draws one line per series (x values shared or per series) and saves it as a PNG.
    *
@@ -59,8 +64,16 @@ public final class Reports {
     chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
     chart.getStyler().setPlotGridLinesVisible(true);
     series.forEach((name, xy) -> {
-      XYSeries s = chart.addSeries(name, xy[0], xy[1]);
-      s.setMarker(xy[0].length > 30 ? SeriesMarkers.NONE : SeriesMarkers.CIRCLE);
+      double[] xs = xy[0];
+      double[] ys = xy[1];
+      if (xs.length == 1) {
+        // One value (a 1-epoch or 1-round run): a short level line reads as a result; a lone dot reads as a glitch.
+        xs = new double[] {xs[0] - 0.25, xs[0] + 0.25};
+        ys = new double[] {ys[0], ys[0]};
+      }
+      XYSeries s = chart.addSeries(name, xs, ys);
+      s.setMarker(xs.length > 30 ? SeriesMarkers.NONE : SeriesMarkers.CIRCLE);
+      if (name.startsWith("local-only")) s.setLineStyle(org.knowm.xchart.style.lines.SeriesLines.DASH_DASH);
     });
     try {
       Path tmp = file.resolveSibling(file.getFileName() + ".tmp.png");
