@@ -1,5 +1,6 @@
 package dev.ipa.peer;
 
+import dev.ipa.peer.config.PeerConfig;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -24,6 +25,9 @@ import org.slf4j.LoggerFactory;
 @OpenAPIDefinition(info = @Info(title = "ipa-peer", version = "0.1", description = "Admin API of an IPA peer daemon."))
 @SecurityScheme(name = "basicAuth", type = SecuritySchemeType.HTTP, scheme = "basic")
 public final class PeerDaemon {
+  /** The Micronaut environment of {@link #checkConfiguration}: the peer itself ({@code PeerNode}) is not created. */
+  public static final String CHECK_ENVIRONMENT = "ipa-config-check";
+
   private PeerDaemon() {}
 
   public static void main(String[] args) {
@@ -48,6 +52,25 @@ public final class PeerDaemon {
    * @throws StartupFailure with one sentence if the configuration is bad or a resource is unavailable
    */
   public static ApplicationContext start(String... args) {
+    return run(false, args);
+  }
+
+  /**
+   * Reads and validates the configuration exactly as {@link #start} does, without starting the peer, its
+   * transport or the HTTP server: what a file and its overrides configure.
+   *
+   * @throws StartupFailure with one sentence if the configuration is bad
+   */
+  public static PeerConfig checkConfiguration(String... args) {
+    try (ApplicationContext ctx = run(true, args)) {
+      return ctx.getBean(PeerConfig.class);
+    } catch (RuntimeException e) {
+      if (e instanceof StartupFailure f) throw f;
+      throw new StartupFailure(oneSentence(e), e);
+    }
+  }
+
+  private static ApplicationContext run(boolean checkOnly, String... args) {
     List<String> rest = new ArrayList<>();
     String config = null;
     for (int i = 0; i < args.length; i++) {
@@ -61,15 +84,19 @@ public final class PeerDaemon {
       // Micronaut reads the files named by this property when the environment starts.
       System.setProperty("micronaut.config.files", file.toAbsolutePath().toString());
     }
-    ApplicationContext ctx = Micronaut.build(rest.toArray(String[]::new)).mainClass(PeerDaemon.class).banner(false).build();
+    var builder = Micronaut.build(rest.toArray(String[]::new)).mainClass(PeerDaemon.class).banner(false);
+    if (checkOnly) builder.environments(CHECK_ENVIRONMENT);
+    ApplicationContext ctx = builder.build();
     try {
       ctx.start();
-      ctx.findBean(EmbeddedServer.class).ifPresent(server -> {
-        server.start();
-        // The one line an operator needs to find the dashboard; the host is what the server is bound to.
-        LoggerFactory.getLogger(PeerDaemon.class).info("Dashboard and admin API at {}/ (user from ipa.admin.username); metrics at {}/prometheus.",
-            server.getURL(), server.getURL());
-      });
+      if (!checkOnly) {
+        ctx.findBean(EmbeddedServer.class).ifPresent(server -> {
+          server.start();
+          // The one line an operator needs to find the dashboard; the host is what the server is bound to.
+          LoggerFactory.getLogger(PeerDaemon.class).info("Dashboard and admin API at {}/ (user from ipa.admin.username); metrics at {}/prometheus.",
+              server.getURL(), server.getURL());
+        });
+      }
       return ctx;
     } catch (RuntimeException e) {
       try {

@@ -95,6 +95,22 @@ class BadConfigurationTest {
   }
 
   @Test
+  void aValueOfTheWrongTypeNamesItsKey() throws Exception {
+    assertThat(failure(c -> c.put("ipa.federation.lambda", "abc"))).contains("ipa.federation.lambda").contains("'abc'").contains("number");
+    assertThat(failure(c -> c.put("ipa.peer.batch", "many"))).contains("ipa.peer.batch").contains("'many'").contains("whole number");
+    assertThat(failure(c -> c.put("ipa.federation.exchange-timeout", "soon"))).contains("ipa.federation.exchange-timeout").contains("'soon'");
+  }
+
+  @Test
+  void transportLimitsAreReadAndValidated() throws Exception {
+    assertThat(failure(c -> c.put("ipa.transport.max-frame-bytes", "100"))).contains("ipa.transport").contains("maximum frame size").contains("100");
+    assertThat(failure(c -> {
+      c.put("ipa.transport.heartbeat-interval", "20s");
+      c.put("ipa.transport.dead-after", "10s");
+    })).contains("ipa.transport").contains("dead-after");
+  }
+
+  @Test
   void noAdminCredentials() throws Exception {
     assertThat(failure(c -> c.remove("ipa.admin.password"))).contains("ipa.admin.password");
   }

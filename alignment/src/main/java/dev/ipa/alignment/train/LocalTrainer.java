@@ -19,6 +19,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * thread-safe: a trainer belongs to one peer.
  */
 public final class LocalTrainer {
+  /**
+   * Local training defaults, the one place the CLI and the daemon take them from: the IPA paper's and PyTorch
+   * reference set-up (Adam 1e-3, batch 50, the MLP 784-200-200-10, float weights).
+   */
+  public static final int DEFAULT_BATCH = 50;
+  public static final double DEFAULT_LEARNING_RATE = 1e-3;
+  public static final String DEFAULT_MODEL = "mlp";
+  public static final String DEFAULT_WEIGHTS = "float";
+
   private final Network network;
   private final Dataset data;
   private final int[] samples;

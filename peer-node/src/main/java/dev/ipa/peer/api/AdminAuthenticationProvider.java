@@ -1,6 +1,6 @@
 package dev.ipa.peer.api;
 
-import io.micronaut.context.annotation.Value;
+import dev.ipa.peer.config.PeerConfig;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.security.authentication.AuthenticationFailureReason;
@@ -20,9 +20,10 @@ public final class AdminAuthenticationProvider<B> implements HttpRequestAuthenti
   private final byte[] username;
   private final byte[] password;
 
-  public AdminAuthenticationProvider(@Value("${ipa.admin.username:}") String username, @Value("${ipa.admin.password:}") String password) {
-    this.username = username.getBytes(StandardCharsets.UTF_8);
-    this.password = password.getBytes(StandardCharsets.UTF_8);
+  /** The credentials come from the validated configuration, which refuses to start without them. */
+  public AdminAuthenticationProvider(PeerConfig config) {
+    this.username = config.adminUsername().getBytes(StandardCharsets.UTF_8);
+    this.password = config.adminPassword().getBytes(StandardCharsets.UTF_8);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.ipa.peer.config;
 
+import dev.ipa.alignment.train.LocalTrainer;
 import dev.ipa.alignment.protocol.FederationSettings;
 import dev.ipa.transport.tls.FederationCertificates;
 import java.net.InetSocketAddress;
@@ -36,6 +37,8 @@ import java.util.Objects;
  * @param adminPassword     admin API password
  * @param staleness         0: synchronous exchanges with the timeout; S > 0: bounded staleness, a peer goes on with
  *                          snapshots at most S rounds old ({@code ipa.federation.staleness})
+ * @param transport         the {@code ipa.transport.*} limits and timers that were set; unset ones keep
+ *                          {@code NettyTransportConfig}'s defaults, and {@code NettyTransportConfig} validates them
  */
 public record PeerConfig(
     String federation,
@@ -57,7 +60,16 @@ public record PeerConfig(
     boolean autoStart,
     String adminUsername,
     String adminPassword,
-    int staleness) {
+    int staleness,
+    ConfigurationFiles.TransportProperties transport) {
+
+  /** The value of every daemon key that has a default; the federation's defaults are {@code FederationSettings.defaults()}. */
+  public record Defaults(String federation, int shardIndex, int peersInPartition, String model, String weights, int batch,
+      double learningRate, int keepCheckpoints, boolean autoStart, int staleness) {}
+
+  /** The daemon's defaults, in one place. */
+  public static final Defaults DEFAULTS = new Defaults("ipa", 0, 0, LocalTrainer.DEFAULT_MODEL, LocalTrainer.DEFAULT_WEIGHTS,
+      LocalTrainer.DEFAULT_BATCH, LocalTrainer.DEFAULT_LEARNING_RATE, 2, true, 0);
 
   public PeerConfig {
     if (staleness < 0) throw new IllegalArgumentException("ipa.federation.staleness must be ≥ 0 rounds (0 = synchronous), got " + staleness + ".");
@@ -84,6 +96,7 @@ public record PeerConfig(
       throw new IllegalArgumentException("ipa.peer.learning-rate must be a positive number, got " + learningRate + ".");
     }
     Objects.requireNonNull(settings, "settings");
+    if (transport == null) transport = new ConfigurationFiles.TransportProperties(null, null, null, null, null, null, null, null, null, null);
     if (checkpointDir == null) throw new IllegalArgumentException("ipa.peer.checkpoint-dir is missing; set a directory the peer may write.");
     if (keepCheckpoints < 2) throw new IllegalArgumentException("ipa.peer.keep-checkpoints must be ≥ 2 so a damaged newest checkpoint has a fallback, got " + keepCheckpoints + ".");
     if (adminUsername == null || adminUsername.isBlank() || adminPassword == null || adminPassword.isEmpty()) {

@@ -22,6 +22,7 @@ import dev.ipa.peer.checkpoint.Checkpoint;
 import dev.ipa.peer.checkpoint.CheckpointStore;
 import dev.ipa.peer.checkpoint.RoundSummary;
 import dev.ipa.peer.config.PeerConfig;
+import dev.ipa.peer.config.PeerConfigBinding;
 import dev.ipa.transport.LinkState;
 import dev.ipa.transport.ModelFingerprint;
 import dev.ipa.transport.netty.NettyTransport;
@@ -31,7 +32,9 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import dev.ipa.peer.PeerDaemon;
 import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Requires;
 import jakarta.annotation.PreDestroy;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,6 +64,7 @@ import org.slf4j.LoggerFactory;
  * model is only touched by the federation thread (the API reads a packed copy made after each round).
  */
 @Context
+@Requires(notEnv = PeerDaemon.CHECK_ENVIRONMENT)
 public final class PeerNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PeerNode.class);
   private static final Duration WAIT_LOG_EVERY = Duration.ofSeconds(5);
@@ -117,8 +121,8 @@ public final class PeerNode implements AutoCloseable {
     if (!Files.isDirectory(config.tlsDir())) {
       throw new IllegalArgumentException("The TLS directory " + config.tlsDir() + " (ipa.peer.tls-dir) does not exist; generate it with ./ipa certs.");
     }
-    this.transport = new NettyTransport(NettyTransportConfig.secure(config.federation(), config.id(), config.listen(), config.peers(),
-        TlsFiles.inDirectory(config.tlsDir()), new ModelFingerprint(arch.describe(), network.parameterCount())));
+    this.transport = new NettyTransport(PeerConfigBinding.tuned(NettyTransportConfig.secure(config.federation(), config.id(), config.listen(), config.peers(),
+        TlsFiles.inDirectory(config.tlsDir()), new ModelFingerprint(arch.describe(), network.parameterCount())), config.transport()));
     this.watched = new WatchedTransport(transport, n -> {});
     this.peer = new FederatedPeer(config.id(), members, config.settings(), network, trainer, train, shard.validation(), total,
         watched, SnapshotDecoding.privateDecoders(FederatedPeer.layoutOf(network)), null);

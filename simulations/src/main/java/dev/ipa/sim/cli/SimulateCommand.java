@@ -1,5 +1,6 @@
 package dev.ipa.sim.cli;
 
+import dev.ipa.alignment.train.LocalTrainer;
 import dev.ipa.alignment.data.TrainTest;
 import dev.ipa.alignment.partition.PartitionSpec;
 import dev.ipa.alignment.penalty.AlignmentPenalty.Weighting;
@@ -80,10 +81,10 @@ public final class SimulateCommand implements Runnable {
   @Option(names = "--topology", defaultValue = "full", description = "full, ring or random:K. Default: ${DEFAULT-VALUE}.")
   String topology;
 
-  @Option(names = "--model", defaultValue = "mlp", description = "mlp or cnn. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--model", defaultValue = LocalTrainer.DEFAULT_MODEL, description = "mlp or cnn. Default: ${DEFAULT-VALUE}.")
   String model;
 
-  @Option(names = "--weights", defaultValue = "float", description = "Local model weights: float, binary[:per-unit] or tiled:P (trained with a straight-through estimator; IPA aligns the latent weights). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--weights", defaultValue = LocalTrainer.DEFAULT_WEIGHTS, description = "Local model weights: float, binary[:per-unit] or tiled:P (trained with a straight-through estimator; IPA aligns the latent weights). Default: ${DEFAULT-VALUE}.")
   String weights;
 
   @Option(names = "--codec", defaultValue = "none", description = "Snapshot codec: none (fp32 full snapshots), fp16, int8, sign, tile:P, topk:F (deltas with error feedback). Default: ${DEFAULT-VALUE}.")
@@ -110,10 +111,10 @@ public final class SimulateCommand implements Runnable {
   @Option(names = "--timeout-s", defaultValue = "300", description = "Seconds a peer waits for its neighbours at an exchange. Default: ${DEFAULT-VALUE}.")
   long timeoutSeconds;
 
-  @Option(names = "--batch", defaultValue = "50", description = "Batch size. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--batch", defaultValue = "" + LocalTrainer.DEFAULT_BATCH, description = "Batch size. Default: ${DEFAULT-VALUE}.")
   int batch;
 
-  @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--lr", defaultValue = "" + LocalTrainer.DEFAULT_LEARNING_RATE, description = "Adam learning rate. Default: ${DEFAULT-VALUE}.")
   double lr;
 
   @Option(names = "--evaluate-every", defaultValue = "1", description = "Evaluate on the test set every N rounds. Default: ${DEFAULT-VALUE}.")

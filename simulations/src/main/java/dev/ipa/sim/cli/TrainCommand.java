@@ -29,22 +29,22 @@ public final class TrainCommand implements Runnable {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
   @Mixin DataOption data;
 
-  @Option(names = "--model", defaultValue = "mlp", description = "mlp (784-200-200-10 on Fashion-MNIST), mlp:H1,H2,..., or cnn. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--model", defaultValue = LocalTrainer.DEFAULT_MODEL, description = "mlp (784-200-200-10 on Fashion-MNIST), mlp:H1,H2,..., or cnn. Default: ${DEFAULT-VALUE}.")
   String model;
 
   @Option(names = "--epochs", defaultValue = "5", description = "Passes over the training set. Default: ${DEFAULT-VALUE}.")
   int epochs;
 
-  @Option(names = "--batch", defaultValue = "50", description = "Mini-batch size. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--batch", defaultValue = "" + LocalTrainer.DEFAULT_BATCH, description = "Mini-batch size. Default: ${DEFAULT-VALUE}.")
   int batch;
 
-  @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--lr", defaultValue = "" + LocalTrainer.DEFAULT_LEARNING_RATE, description = "Adam learning rate. Default: ${DEFAULT-VALUE}.")
   double lr;
 
   @Option(names = "--seed", defaultValue = "0", description = "Seed for initialisation and shuffling. Default: ${DEFAULT-VALUE}.")
   long seed;
 
-  @Option(names = "--weights", defaultValue = "float", paramLabel = "MODE",
+  @Option(names = "--weights", defaultValue = LocalTrainer.DEFAULT_WEIGHTS, paramLabel = "MODE",
       description = "Weight storage: float, binary, binary:per-unit or tiled:P, with options ,min=N ,first=KIND ,last=KIND ,ste=clipped|identity. Default: ${DEFAULT-VALUE}.")
   String weights;
 

@@ -1,0 +1,88 @@
+package dev.ipa.peer.config;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.annotation.Nullable;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What a configuration file, the environment or {@code -key=value} arguments say, bound by Micronaut as typed
+ * records, one per key prefix. A component named {@code learningRate} is the key {@code learning-rate}
+ * ({@code IPA_PEER_LEARNING_RATE} in the environment). Every component is nullable: null means the key is not
+ * set, and the default comes from the validated domain records ({@code FederationSettings.defaults()},
+ * {@link PeerConfig#DEFAULTS}, {@code NettyTransportConfig}'s constants), so each default lives in one place.
+ * {@link PeerConfigBinding} turns these into the validated {@link PeerConfig}, and writes them back as YAML.
+ *
+ * <p>Nothing here validates: a record's compact constructor downstream does, with one sentence naming the key.
+ */
+public final class ConfigurationFiles {
+  private ConfigurationFiles() {}
+
+  /** {@code ipa.peer.*}: this daemon. */
+  @ConfigurationProperties("ipa.peer")
+  public record PeerProperties(
+      @Nullable String federation,
+      @Nullable String id,
+      @Nullable String listen,
+      @Nullable String tlsDir,
+      @Nullable List<String> peers,
+      @Nullable String data,
+      @Nullable String partition,
+      @Nullable Integer shardIndex,
+      @Nullable Integer peersInPartition,
+      @Nullable String model,
+      @Nullable String weights,
+      @Nullable Integer batch,
+      @Nullable Double learningRate,
+      @Nullable String checkpointDir,
+      @Nullable Integer keepCheckpoints,
+      @Nullable Boolean autoStart) {}
+
+  /** {@code ipa.federation.*}: what every peer of the federation must agree on. */
+  @ConfigurationProperties("ipa.federation")
+  public record FederationProperties(
+      @Nullable String algorithm,
+      @Nullable String protocol,
+      @Nullable Double lambda,
+      @Nullable String distance,
+      @Nullable String weighting,
+      @Nullable Boolean normalise,
+      @Nullable Double extrapolate,
+      @Nullable Double mix,
+      @Nullable Double mu,
+      @Nullable Integer syncs,
+      @Nullable Integer staleness,
+      @Nullable String topology,
+      @Nullable Integer rounds,
+      @Nullable String earlyStop,
+      @Nullable Duration exchangeTimeout,
+      @Nullable String codec,
+      @Nullable Long seed) {}
+
+  /** {@code ipa.admin.*}: the admin API's credentials. */
+  @ConfigurationProperties("ipa.admin")
+  public record AdminProperties(@Nullable String username, @Nullable String password) {}
+
+  /** {@code ipa.transport.*}: limits and timers of the Netty transport (see {@code NettyTransportConfig}). */
+  @ConfigurationProperties("ipa.transport")
+  public record TransportProperties(
+      @Nullable Integer maxFrameBytes,
+      @Nullable Integer chunkBytes,
+      @Nullable Long maxSnapshotBytes,
+      @Nullable Integer maxQueuedSnapshots,
+      @Nullable Long maxSpareBytes,
+      @Nullable Duration progressTimeout,
+      @Nullable Duration heartbeatInterval,
+      @Nullable Duration deadAfter,
+      @Nullable Duration reconnectBase,
+      @Nullable Duration reconnectMax) {}
+
+  /** The configuration prefix of each bound record, for messages and for writing files. */
+  static String prefixOf(Class<?> type) {
+    return type.getAnnotation(ConfigurationProperties.class).value();
+  }
+
+  /** Every bound record type, in the order a written file lists them. */
+  static final List<Class<? extends Record>> TYPES =
+      List.of(PeerProperties.class, FederationProperties.class, AdminProperties.class, TransportProperties.class);
+}

@@ -1,0 +1,232 @@
+package dev.ipa.peer.config;
+
+import dev.ipa.alignment.penalty.AlignmentPenalty.Weighting;
+import dev.ipa.alignment.penalty.Distance;
+import dev.ipa.alignment.protocol.Algorithm;
+import dev.ipa.alignment.protocol.EarlyStop;
+import dev.ipa.alignment.protocol.FederationSettings;
+import dev.ipa.alignment.protocol.Topology;
+import dev.ipa.compression.CodecPolicy;
+import dev.ipa.compression.CodecSpec;
+import dev.ipa.peer.config.ConfigurationFiles.AdminProperties;
+import dev.ipa.peer.config.ConfigurationFiles.FederationProperties;
+import dev.ipa.peer.config.ConfigurationFiles.PeerProperties;
+import dev.ipa.peer.config.ConfigurationFiles.TransportProperties;
+import dev.ipa.transport.netty.NettyTransportConfig;
+import java.lang.reflect.RecordComponent;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * Turns what Micronaut bound ({@link ConfigurationFiles}) into the validated {@link PeerConfig}, and a
+ * {@link PeerConfig} back into the YAML file that configures it. Both directions go through the same records, so
+ * a key is named in exactly one place (a record component) and a default in exactly one place (the domain
+ * record's defaults); {@code ./ipa demo} writes its peers' files with {@link #toYaml}.
+ *
+ * <p>Pure functions; thread-safe.
+ */
+public final class PeerConfigBinding {
+  private PeerConfigBinding() {}
+
+  /**
+   * The validated configuration.
+   *
+   * @throws IllegalArgumentException one sentence naming the key, if a value is missing, malformed or invalid
+   */
+  public static PeerConfig toConfig(PeerProperties p, FederationProperties f, AdminProperties a, TransportProperties t) {
+    FederationSettings settings = federation(f);
+    if (p.listen() == null) throw new IllegalArgumentException("ipa.peer.listen is missing; set it to host:port, e.g. 127.0.0.1:7001.");
+    PeerConfig.Defaults d = PeerConfig.DEFAULTS;
+    String partition = p.partition();
+    return new PeerConfig(
+        or(p.federation(), d.federation()),
+        p.id(),
+        PeerConfig.parseAddress(p.listen().trim(), "ipa.peer.listen address"),
+        p.tlsDir() == null ? null : Path.of(p.tlsDir().trim()),
+        PeerConfig.parsePeers(p.peers() == null ? List.of() : p.peers()),
+        p.data() == null ? null : p.data().trim(),
+        partition == null || partition.isBlank() || partition.trim().equalsIgnoreCase("none") ? null : partition.trim(),
+        or(p.shardIndex(), d.shardIndex()),
+        or(p.peersInPartition(), d.peersInPartition()),
+        or(p.model(), d.model()),
+        or(p.weights(), d.weights()),
+        or(p.batch(), d.batch()),
+        or(p.learningRate(), d.learningRate()),
+        settings,
+        p.checkpointDir() == null ? null : Path.of(p.checkpointDir().trim()),
+        or(p.keepCheckpoints(), d.keepCheckpoints()),
+        or(p.autoStart(), d.autoStart()),
+        a.username() == null ? null : a.username().trim(),
+        a.password(),
+        or(f.staleness(), d.staleness()),
+        t);
+  }
+
+  /** The federation settings the keys describe; unset keys take the defaults of the configured protocol. */
+  static FederationSettings federation(FederationProperties f) {
+    FederationSettings.Protocol protocol = parse("ipa.federation.protocol", f.protocol(), FederationSettings.Protocol::parse,
+        () -> FederationSettings.Protocol.PARALLEL);
+    FederationSettings d = FederationSettings.defaults(protocol);
+    try {
+      return new FederationSettings(
+          parse("ipa.federation.algorithm", f.algorithm(), Algorithm::parse, d::algorithm),
+          or(f.lambda(), d.lambda()),
+          parse("ipa.federation.distance", f.distance(), Distance::parse, d::distance),
+          parse("ipa.federation.weighting", f.weighting(), Weighting::parse, d::weighting),
+          or(f.normalise(), d.normalise()),
+          or(f.extrapolate(), d.extrapolate()),
+          or(f.mu(), d.mu()),
+          or(f.syncs(), d.syncs()),
+          parse("ipa.federation.topology", f.topology(), Topology::parse, d::topology),
+          or(f.rounds(), d.rounds()),
+          parse("ipa.federation.early-stop", f.earlyStop(), EarlyStop::parse, d::earlyStop),
+          or(f.exchangeTimeout(), d.exchangeTimeout()),
+          parse("ipa.federation.codec", f.codec(), s -> codecPolicy(CodecSpec.parse(s)), d::codec),
+          or(f.seed(), d.seed()),
+          protocol,
+          or(f.mix(), d.mix()));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage().startsWith("ipa.") ? e.getMessage() : "ipa.federation: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * {@code base} with the {@code ipa.transport.*} limits and timers that were set; the others keep their defaults.
+   *
+   * @throws IllegalArgumentException one sentence, prefixed with {@code ipa.transport}, if the result is invalid
+   */
+  public static NettyTransportConfig tuned(NettyTransportConfig base, TransportProperties t) {
+    try {
+      return base
+          .withLimits(or(t.maxFrameBytes(), base.maxFrameBytes()), or(t.chunkBytes(), base.chunkBytes()),
+              or(t.maxSnapshotBytes(), base.maxSnapshotBytes()), or(t.maxQueuedSnapshots(), base.maxQueuedSnapshots()),
+              or(t.maxSpareBytes(), base.maxSpareBytes()))
+          .withTimeouts(or(t.progressTimeout(), base.progressTimeout()), or(t.heartbeatInterval(), base.heartbeatInterval()),
+              or(t.deadAfter(), base.deadAfter()), or(t.reconnectBase(), base.reconnectBase()), or(t.reconnectMax(), base.reconnectMax()));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("ipa.transport: " + e.getMessage(), e);
+    }
+  }
+
+  private static CodecPolicy codecPolicy(CodecSpec spec) {
+    return spec.kind() == CodecSpec.Kind.NONE ? FederationSettings.fp32() : CodecPolicy.of(spec);
+  }
+
+  /** The keys that configure {@code settings}, as a file would hold them. */
+  static FederationProperties properties(FederationSettings s, int staleness) {
+    return new FederationProperties(s.algorithm().id(), s.protocol().name().toLowerCase(Locale.ROOT), s.lambda(),
+        s.distance().name().toLowerCase(Locale.ROOT), s.weighting() == Weighting.DATA_SIZE ? "data-size" : "uniform",
+        s.normalise(), s.extrapolate(), s.mix(), s.mu(), s.syncs(), staleness, s.topology().toString(), s.rounds(),
+        s.earlyStop().toString(), s.exchangeTimeout(), s.codec().codec().toString(), s.seed());
+  }
+
+  /** The keys that configure {@code c}, as a file would hold them. */
+  static PeerProperties properties(PeerConfig c) {
+    List<String> peers = new ArrayList<>();
+    c.peers().forEach((id, address) -> peers.add(id + "=" + hostPort(address)));
+    return new PeerProperties(c.federation(), c.id(), hostPort(c.listen()), c.tlsDir().toString(), peers, c.data(),
+        c.partition(), c.shardIndex(), c.peersInPartition(), c.model(), c.weights(), c.batch(), c.learningRate(),
+        c.checkpointDir().toString(), c.keepCheckpoints(), c.autoStart());
+  }
+
+  /**
+   * The YAML file that configures {@code c} (the {@code ipa} tree), with {@code micronaut} settings (for example
+   * the admin server's host and port) put first. Reading it back, with the admin password given apart, gives an
+   * equal {@link PeerConfig}: the password is left out of the file on purpose.
+   */
+  public static String toYaml(PeerConfig c, Map<String, Object> micronaut) {
+    Map<String, Object> ipa = new LinkedHashMap<>();
+    List<Record> parts = List.of(properties(c), properties(c.settings(), c.staleness()),
+        // The password never goes into a written file: give it as IPA_ADMIN_PASSWORD (or -ipa.admin.password=).
+        new AdminProperties(c.adminUsername(), null), c.transport());
+    for (Record r : parts) {
+      Map<String, Object> keys = keys(r);
+      if (!keys.isEmpty()) ipa.put(ConfigurationFiles.prefixOf(r.getClass()).substring("ipa.".length()), keys);
+    }
+    Map<String, Object> root = new LinkedHashMap<>();
+    if (!micronaut.isEmpty()) root.put("micronaut", micronaut);
+    root.put("ipa", ipa);
+    DumperOptions o = new DumperOptions();
+    o.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+    o.setIndent(2);
+    return new Yaml(o).dump(root);
+  }
+
+  /**
+   * Fails if a key is set but Micronaut could not convert its value, which it reports by leaving the component
+   * null: {@code lambda: abc} must stop start-up, not quietly run with the default λ.
+   *
+   * @param raw the configured text of a full key, if the key is set
+   * @throws IllegalArgumentException one sentence naming the key, its value and the type it needs
+   */
+  static void requireConverted(Record bound, Function<String, java.util.Optional<String>> raw) {
+    String prefix = ConfigurationFiles.prefixOf(bound.getClass());
+    for (RecordComponent rc : bound.getClass().getRecordComponents()) {
+      Object v = value(bound, rc);
+      if (v != null) continue;
+      String key = prefix + "." + kebab(rc.getName());
+      java.util.Optional<String> text = raw.apply(key);
+      if (text.isPresent()) throw new IllegalArgumentException(key + " must be " + typeName(rc.getType()) + ", got '" + text.get() + "'.");
+    }
+  }
+
+  private static String typeName(Class<?> type) {
+    if (type == Integer.class || type == Long.class) return "a whole number";
+    if (type == Double.class) return "a number";
+    if (type == Boolean.class) return "true or false";
+    if (type == java.time.Duration.class) return "a duration such as 30s, 500ms, 5m or PT30S";
+    if (type == List.class) return "a list";
+    return "text";
+  }
+
+  /** A bound record's set keys (kebab-case, as Micronaut reads them) and their values as a file writes them. */
+  static Map<String, Object> keys(Record r) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (RecordComponent rc : r.getClass().getRecordComponents()) {
+      Object v = value(r, rc);
+      if (v == null) continue;
+      if (v instanceof java.time.Duration d) v = d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+      out.put(kebab(rc.getName()), v);
+    }
+    return out;
+  }
+
+  private static Object value(Record r, RecordComponent rc) {
+    try {
+      return rc.getAccessor().invoke(r);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("Cannot read " + rc.getName() + " of " + r.getClass().getSimpleName() + ".", e);
+    }
+  }
+
+  /** {@code learningRate} → {@code learning-rate}: the key Micronaut binds to a record component. */
+  static String kebab(String camel) {
+    return camel.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+  }
+
+  private static String hostPort(InetSocketAddress a) {
+    return a.getHostString() + ":" + a.getPort();
+  }
+
+  private static <T> T or(T value, T fallback) {
+    return value != null ? value : fallback;
+  }
+
+  private static <T> T parse(String key, String text, Function<String, T> parser, Supplier<T> fallback) {
+    if (text == null) return fallback.get();
+    try {
+      return parser.apply(text.trim());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+    }
+  }
+}
