@@ -92,6 +92,7 @@
     const ended = ["finished", "stopped", "failed"].includes(s.state);
     $("start").disabled = s.state !== "idle";
     $("pause").disabled = ended || s.paused || s.state === "idle";
+    $("pause-peer").disabled = $("pause").disabled;
     $("resume").disabled = !s.paused;
     $("stop").disabled = ended;
     document.title = "IPA " + s.peerId + ": " + s.state + ", round " + s.round;
@@ -147,6 +148,7 @@
 
   const CONFIRM = {
     pause: "Pause the whole federation after the current round? Every peer waits until someone resumes.",
+    "pause?scope=peer": "Pause only this peer after the current round? Its neighbours will wait for it, up to their exchange timeout.",
     stop: "Stop the whole federation after the current round? It cannot be resumed in these processes.",
   };
 
@@ -156,7 +158,7 @@
       if (CONFIRM[action] && !window.confirm(CONFIRM[action])) return;
       try {
         const r = await api("/api/federation/" + action, { method: "POST" });
-        text($("message"), action + (r.changed ? ": done" : ": nothing to change") + ".");
+        text($("message"), action.replace("?scope=peer", " (this peer)") + (r.changed ? ": done" : ": nothing to change") + ".");
         drawStatus(r.status);
       } catch (e) {
         text($("message"), action + " failed: " + e.message);

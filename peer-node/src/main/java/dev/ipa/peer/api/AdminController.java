@@ -11,6 +11,7 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
 import io.swagger.v3.oas.annotations.Operation;
@@ -77,11 +78,13 @@ public class AdminController {
   }
 
   @Post("/federation/{action}")
-  @Operation(summary = "start, pause, resume or stop the federation; changes take effect between rounds")
-  public HttpResponse<ControlResult> control(@PathVariable String action) {
+  @Operation(summary = "start, pause, resume or stop the federation; changes take effect between rounds. Pause and stop reach every"
+      + " neighbour over the transport; pause?scope=peer pauses this peer alone (its neighbours then wait for it)")
+  public HttpResponse<ControlResult> control(@PathVariable String action, @QueryValue(defaultValue = "federation") String scope) {
+    if (!scope.equals("federation") && !scope.equals("peer")) throw new UnknownAction("scope=" + scope);
     boolean changed = switch (action) {
       case "start" -> node.start();
-      case "pause" -> node.pause();
+      case "pause" -> node.pause(scope.equals("federation"));
       case "resume" -> node.resume();
       case "stop" -> node.stop();
       default -> throw new UnknownAction(action);
@@ -110,7 +113,7 @@ public class AdminController {
   /** An unknown control action; answered with 400. */
   public static final class UnknownAction extends RuntimeException {
     UnknownAction(String action) {
-      super("Unknown action '" + action + "'; use start, pause, resume or stop.");
+      super("Unknown action '" + action + "'; use start, pause, resume or stop, and for pause scope=federation (the default) or scope=peer.");
     }
   }
 }

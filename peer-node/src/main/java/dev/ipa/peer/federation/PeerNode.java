@@ -25,6 +25,7 @@ import dev.ipa.peer.config.PeerConfig;
 import dev.ipa.peer.config.PeerConfigBinding;
 import dev.ipa.transport.LinkState;
 import dev.ipa.transport.ModelFingerprint;
+import dev.ipa.transport.PeerNotice;
 import dev.ipa.transport.netty.NettyTransport;
 import dev.ipa.transport.netty.NettyTransportConfig;
 import dev.ipa.transport.tls.TlsFiles;
@@ -93,6 +94,13 @@ public final class PeerNode implements AutoCloseable {
   private volatile String error;
   private volatile String reason;
   private volatile boolean closing;
+  private boolean pausedFederationWide;
+  private int pauseAfter = -1;
+  private volatile boolean inRound;
+  private String pausedBy;
+  private volatile String stoppedByAdminOf;
+  private final java.util.Set<String> pausedNeighbours = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private static final String ADMIN_STOP = "was stopped by its admin";
   private volatile byte[] packedModel;
   private volatile ModelProvenance modelProvenance;
 
@@ -123,7 +131,7 @@ public final class PeerNode implements AutoCloseable {
     }
     this.transport = new NettyTransport(PeerConfigBinding.tuned(NettyTransportConfig.secure(config.federation(), config.id(), config.listen(), config.peers(),
         TlsFiles.inDirectory(config.tlsDir()), new ModelFingerprint(arch.describe(), network.parameterCount())), config.transport()));
-    this.watched = new WatchedTransport(transport, n -> {});
+    this.watched = new WatchedTransport(transport, this::onNotice);
     this.peer = new FederatedPeer(config.id(), members, config.settings(), network, trainer, train, shard.validation(), total,
         watched, SnapshotDecoding.privateDecoders(FederatedPeer.layoutOf(network)), null);
     this.peer.boundedStaleness(config.staleness());
@@ -191,30 +199,114 @@ public final class PeerNode implements AutoCloseable {
   }
 
   /** Pauses before the next round; returns false if not running or already paused. */
-  public synchronized boolean pause() {
-    if (!started || stopRequested || paused || phase.ended()) return false;
-    paused = true;
-    LOG.info("Peer {} will pause after the current round.", config.id());
+  public boolean pause() {
+    return pause(true);
+  }
+
+  /**
+   * Pauses after the current round; {@code federationWide} also tells every neighbour to pause after that round,
+   * so nobody waits an exchange timeout for this peer. Returns false if not running or already paused.
+   */
+  public boolean pause(boolean federationWide) {
+    synchronized (this) {
+      if (!started || stopRequested || paused || phase.ended()) return false;
+      paused = true;
+      pausedFederationWide = federationWide;
+      pausedBy = "this peer's admin";
+      pauseAfter = currentRound();
+    }
+    // Outside the monitor: the transport delivers neighbours' notices under it (onNotice).
+    announce(PeerNotice.Kind.PAUSE, federationWide, pauseAfter);
+    LOG.info("Peer {} will pause after round {}{}.", config.id(), pauseAfter, federationWide ? ", and has told its neighbours to pause too" : "");
     return true;
   }
 
-  public synchronized boolean resume() {
-    if (!paused) return false;
-    paused = false;
-    notifyAll();
-    LOG.info("Peer {} resumes.", config.id());
+  /** Resumes; a federation-wide pause is lifted for every neighbour too. Returns false if not paused. */
+  public boolean resume() {
+    boolean federationWide;
+    synchronized (this) {
+      if (!paused) return false;
+      paused = false;
+      federationWide = pausedFederationWide;
+      notifyAll();
+    }
+    announce(PeerNotice.Kind.RESUME, federationWide, lastRound());
+    LOG.info("Peer {} resumes{}.", config.id(), federationWide ? ", and has told its neighbours to resume" : "");
     return true;
+  }
+
+  private void announce(PeerNotice.Kind kind, boolean federationWide, int round) {
+    watched.notify(new PeerNotice(config.id(), kind, round, federationWide ? PeerNotice.FEDERATION : PeerNotice.PEER), config.peers().keySet());
+  }
+
+  /** The round in progress, or the last completed one between rounds. */
+  private int currentRound() {
+    return inRound ? lastRound() + 1 : lastRound();
+  }
+
+  /**
+   * A neighbour's pause, resume or stop (transport thread; holds the monitor only briefly). A federation-wide
+   * pause names the round after which its sender pauses; peers may be a round apart, so a peer already past that
+   * round pauses after its own and tells the others to run up to it as well, and nobody waits for a peer that
+   * stopped one round earlier.
+   */
+  private void onNotice(PeerNotice n) {
+    int raise = -1;
+    synchronized (this) {
+      raise = handle(n);
+    }
+    if (raise >= 0) announce(PeerNotice.Kind.PAUSE, true, raise);
+  }
+
+  /** Returns the round to announce a federation-wide pause for, or -1 for none. */
+  private synchronized int handle(PeerNotice n) {
+    boolean federationWide = PeerNotice.FEDERATION.equals(n.reason());
+    switch (n.kind()) {
+      case PAUSE -> {
+        pausedNeighbours.add(n.from());
+        if (!federationWide || stopRequested || phase.ended()) return -1;
+        if (!paused) {
+          paused = true;
+          pausedFederationWide = true;
+          pausedBy = n.from() + "'s admin, for the whole federation";
+          pauseAfter = Math.max(n.round(), currentRound());
+          LOG.info("Peer {} will pause after round {}: {} paused the federation.", config.id(), pauseAfter, n.from());
+        } else if (pausedFederationWide && n.round() > pauseAfter) {
+          pauseAfter = n.round();
+          notifyAll(); // already waiting after an earlier round: run up to the later one first
+        }
+        return pausedFederationWide && pauseAfter > n.round() ? pauseAfter : -1;
+      }
+      case RESUME -> {
+        pausedNeighbours.remove(n.from());
+        if (federationWide) pausedNeighbours.clear();
+        if (federationWide && paused && pausedFederationWide) {
+          paused = false;
+          notifyAll();
+          LOG.info("Peer {} resumes: {} resumed the federation.", config.id(), n.from());
+        }
+      }
+      case STOP -> {
+        if (n.reason().equals(ADMIN_STOP)) stoppedByAdminOf = n.from();
+      }
+      default -> { }
+    }
+    return -1;
   }
 
   /** Ends the federation after the current round (the round in progress completes and is checkpointed). */
-  public synchronized boolean stop() {
-    if (stopRequested || phase.ended()) return false;
-    stopRequested = true;
-    notifyAll();
-    if (!started) {
-      reason = "Stopped by the admin before the first round.";
-      setPhase(PeerState.STOPPED);
+  public boolean stop() {
+    synchronized (this) {
+      if (stopRequested || phase.ended()) return false;
+      stopRequested = true;
+      notifyAll();
+      if (!started) {
+        reason = "Stopped by the admin before the first round.";
+        setPhase(PeerState.STOPPED);
+      }
     }
+    // The protocol's STOP notice: neighbours stop after the round they are in instead of waiting for this peer.
+    watched.notify(new PeerNotice(config.id(), PeerNotice.Kind.STOP, lastRound() + 1, ADMIN_STOP), config.peers().keySet());
     LOG.info("Peer {} stops after the current round.", config.id());
     return true;
   }
@@ -238,6 +330,7 @@ public final class PeerNode implements AutoCloseable {
           reason = "Stopped by the admin after round " + lastRound() + " of " + config.settings().rounds() + ".";
           break;
         }
+        inRound = true;
         setPhase(allConnected() ? PeerState.TRAINING : PeerState.WAITING);
         long t0 = System.nanoTime();
         RoundRecord rec = peer.runRound(r);
@@ -254,6 +347,7 @@ public final class PeerNode implements AutoCloseable {
         checkpoint(r, s);
         synchronized (this) {
           history.add(s);
+          inRound = false;
           stops.addAll(peer.stops());
         }
         exportModel(r);
@@ -263,6 +357,10 @@ public final class PeerNode implements AutoCloseable {
         if (rec.stop() != null) {
           LOG.info("Peer {} stops: {}.", config.id(), rec.stop().reason());
           reason = "Stopped early after round " + r + ": " + rec.stop().reason() + ".";
+          if (stoppedByAdminOf != null) {
+            end = PeerState.STOPPED;
+            reason = "Stopped after round " + r + ": the admin of " + stoppedByAdminOf + " stopped the federation.";
+          }
           break;
         }
       }
@@ -324,11 +422,12 @@ public final class PeerNode implements AutoCloseable {
 
   /** Blocks while paused; false if a stop was requested. */
   private synchronized boolean awaitGo() throws InterruptedException {
-    if (paused && !stopRequested) {
+    // A pause takes effect once its round is done; until then the rounds before it run as usual.
+    if (paused && !stopRequested && lastRound() >= pauseAfter) {
       setPhase(PeerState.PAUSED);
       LOG.info("Peer {} is paused after round {}.", config.id(), lastRound());
     }
-    while (paused && !stopRequested) wait();
+    while (paused && !stopRequested && lastRound() >= pauseAfter) wait();
     return !stopRequested;
   }
 
@@ -396,11 +495,12 @@ public final class PeerNode implements AutoCloseable {
     String why = reason;
     if (s == PeerState.TRAINING || s == PeerState.WAITING) {
       for (String p : disconnected()) waitingFor.add(p + " (down)");
+      for (String p : pausedNeighbours) if (!disconnected().contains(p)) waitingFor.add(p + " (paused)");
       s = waitingFor.isEmpty() ? PeerState.TRAINING : PeerState.WAITING;
       why = waitingFor.isEmpty() ? "Training round " + (lastRound() + 1) + " of " + config.settings().rounds() + "."
           : "Waiting for " + String.join(", ", waitingFor) + ".";
     } else if (s == PeerState.PAUSED) {
-      why = "Paused after round " + lastRound() + "; resume to go on.";
+      why = "Paused after round " + lastRound() + " by " + pausedBy + (pausedFederationWide ? "" : " (this peer only)") + "; resume to go on.";
     } else if (s == PeerState.IDLE) {
       why = "Not started; POST /api/federation/start (or the dashboard's Start) begins round " + (lastRound() + 1) + ".";
     }

@@ -247,10 +247,19 @@ final class PeerConnection extends SimpleChannelInboundHandler<Frame> {
     if (unflushed) ctx.flush();
   }
 
+  private void onControl(dev.ipa.transport.internal.wire.ControlNotice c) {
+    switch (c.getKind()) {
+      case PAUSE, RESUME -> host.deliver(this, new PeerNotice(remotePeer, PeerNotice.Kind.valueOf(c.getKind().name()), c.getRound(), c.getReason()));
+      default -> fail(ErrorCode.PROTOCOL_VIOLATION, "unknown control notice " + c.getKind());
+    }
+  }
+
   private static Frame noticeFrame(PeerNotice n) {
     return switch (n.kind()) {
       case STOP -> Frame.newBuilder().setStop(StopNotice.newBuilder().setRound(n.round()).setReason(n.reason())).build();
       case RESYNC_REQUEST -> Frame.newBuilder().setResync(ResyncRequest.newBuilder().setRound(n.round()).setReason(n.reason())).build();
+      case PAUSE, RESUME -> Frame.newBuilder().setControl(dev.ipa.transport.internal.wire.ControlNotice.newBuilder()
+          .setKind(dev.ipa.transport.internal.wire.ControlKind.valueOf(n.kind().name())).setRound(n.round()).setReason(n.reason())).build();
     };
   }
 
@@ -408,6 +417,7 @@ final class PeerConnection extends SimpleChannelInboundHandler<Frame> {
               frame.getStop().getRound(), frame.getStop().getReason()));
           case RESYNC -> host.deliver(this, new PeerNotice(remotePeer, PeerNotice.Kind.RESYNC_REQUEST,
               frame.getResync().getRound(), frame.getResync().getReason()));
+          case CONTROL -> onControl(frame.getControl());
           default -> fail(ErrorCode.PROTOCOL_VIOLATION, "unexpected " + frame.getBodyCase());
         }
       }
