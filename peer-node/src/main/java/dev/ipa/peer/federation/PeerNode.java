@@ -208,16 +208,18 @@ public final class PeerNode implements AutoCloseable {
    * so nobody waits an exchange timeout for this peer. Returns false if not running or already paused.
    */
   public boolean pause(boolean federationWide) {
+    int after;
     synchronized (this) {
       if (!started || stopRequested || paused || phase.ended()) return false;
       paused = true;
       pausedFederationWide = federationWide;
       pausedBy = "this peer's admin";
       pauseAfter = currentRound();
+      after = pauseAfter;
     }
     // Outside the monitor: the transport delivers neighbours' notices under it (onNotice).
-    announce(PeerNotice.Kind.PAUSE, federationWide, pauseAfter);
-    LOG.info("Peer {} will pause after round {}{}.", config.id(), pauseAfter, federationWide ? ", and has told its neighbours to pause too" : "");
+    announce(PeerNotice.Kind.PAUSE, federationWide, after);
+    LOG.info("Peer {} will pause after round {}{}.", config.id(), after, federationWide ? ", and has told its neighbours to pause too" : "");
     return true;
   }
 
