@@ -496,8 +496,9 @@ public final class PeerNode implements AutoCloseable {
     List<String> waitingFor = new ArrayList<>();
     String why = reason;
     if (s == PeerState.TRAINING || s == PeerState.WAITING) {
-      for (String p : disconnected()) waitingFor.add(p + " (down)");
-      for (String p : pausedNeighbours) if (!disconnected().contains(p)) waitingFor.add(p + " (paused)");
+      List<String> down = disconnected();
+      for (String p : down) waitingFor.add(p + " (down)");
+      for (String p : pausedNeighbours) if (!down.contains(p)) waitingFor.add(p + " (paused)");
       s = waitingFor.isEmpty() ? PeerState.TRAINING : PeerState.WAITING;
       why = waitingFor.isEmpty() ? "Training round " + (lastRound() + 1) + " of " + config.settings().rounds() + "."
           : "Waiting for " + String.join(", ", waitingFor) + ".";
