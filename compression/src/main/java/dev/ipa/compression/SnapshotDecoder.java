@@ -64,7 +64,7 @@ public final class SnapshotDecoder {
    * @throws BaseMismatchException if it is a delta against a version this decoder does not hold
    */
   public void apply(byte[] message) throws CorruptSnapshotException, BaseMismatchException {
-    SnapshotFormat.Header header = SnapshotFormat.parse(message, layout, fingerprint);
+    SnapshotFormat.Parsed header = SnapshotFormat.parse(message, layout, fingerprint);
     if (header.kind() == SnapshotKind.DELTA && (view == null || header.baseVersion() != version)) {
       throw new BaseMismatchException("The delta of round " + header.round() + " applies to version "
           + Long.toHexString(header.baseVersion()) + " (round " + header.baseRound() + "), but this receiver holds "

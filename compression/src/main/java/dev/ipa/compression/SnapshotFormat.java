@@ -24,8 +24,12 @@ import java.util.zip.CRC32C;
  * </pre>
  *
  * Total = 48 + 13·T + Σ payload lengths, exactly.
+ *
+ * <p>Public for one purpose: {@link #header(byte[])} tells a receiver what a message is (full or delta, and
+ * which base it needs) before it decodes anything, so no other module reads these bytes itself. Writing and
+ * full parsing stay with the encoder and decoder. Stateless; safe from any thread.
  */
-final class SnapshotFormat {
+public final class SnapshotFormat {
   static final int MAGIC = 'I' | 'P' << 8 | 'A' << 16 | 'S' << 24;
   static final int FORMAT_VERSION = 1;
   static final int HEADER_BYTES = 44;
@@ -73,8 +77,40 @@ final class SnapshotFormat {
     return (int) crc.getValue();
   }
 
-  /** A checked, parsed header. Payload i occupies {@code [payloadOffsets[i], payloadOffsets[i] + lengths[i])}. */
-  record Header(SnapshotKind kind, int round, int baseRound, long baseVersion, long version, CodecSpec[] codecs,
+  /**
+   * What a receiver needs to know about a message before decoding it. Immutable.
+   *
+   * @param kind        full snapshot (applies to any base) or delta
+   * @param round       round the sender encoded it in
+   * @param baseRound   round of the base view a delta applies to; -1 for a full snapshot
+   * @param baseVersion {@link ViewHash} of the view a delta applies to; 0 for a full snapshot
+   * @param version     {@link ViewHash} of the receiver's view after applying it
+   */
+  public record Header(SnapshotKind kind, int round, int baseRound, long baseVersion, long version) {
+    /** Whether the message replaces the receiver's view, whatever it held. */
+    public boolean isFull() {
+      return kind == SnapshotKind.FULL;
+    }
+  }
+
+  /**
+   * Reads the fixed header of an encoded snapshot without decoding its payloads. It checks the length, magic,
+   * format version, kind and reserved bits, but not the checksum or the tensor table (that costs a pass over the
+   * whole message, and {@link SnapshotDecoder#apply} does it anyway), so a message whose header is intact but
+   * whose body is damaged passes here and is rejected by the decoder.
+   *
+   * @throws CorruptSnapshotException if the message is null, shorter than an empty snapshot, not a snapshot
+   *     (foreign magic), of another format version, or of an unknown kind
+   */
+  public static Header header(byte[] message) {
+    requireFraming(message);
+    SnapshotKind kind = requireKind(message);
+    return new Header(kind, LittleEndian.getInt(message, 8), LittleEndian.getInt(message, 12),
+        LittleEndian.getLong(message, 16), LittleEndian.getLong(message, 24));
+  }
+
+  /** A checked, parsed message. Payload i occupies {@code [payloadOffsets[i], payloadOffsets[i] + lengths[i])}. */
+  record Parsed(SnapshotKind kind, int round, int baseRound, long baseVersion, long version, CodecSpec[] codecs,
       int[] payloadOffsets, int[] payloadLengths) {}
 
   /**
@@ -82,32 +118,15 @@ final class SnapshotFormat {
    *
    * @throws CorruptSnapshotException with a sentence saying what is wrong
    */
-  static Header parse(byte[] m, TensorLayout layout, long fingerprint) {
-    if (m == null) {
-      throw new CorruptSnapshotException("A snapshot message must not be null.");
-    }
-    int minimum = HEADER_BYTES + CHECKSUM_BYTES;
-    if (m.length < minimum) {
-      throw new CorruptSnapshotException("A snapshot message of " + m.length + " bytes is truncated: even an empty"
-          + " one has " + minimum + ".");
-    }
-    if (LittleEndian.getInt(m, 0) != MAGIC) {
-      throw new CorruptSnapshotException("The message does not start with the IPAS magic, so it is not a snapshot.");
-    }
-    if (m[4] != FORMAT_VERSION) {
-      throw new CorruptSnapshotException("The message has snapshot format version " + (m[4] & 0xFF)
-          + ", and this build reads only version " + FORMAT_VERSION + ".");
-    }
+  static Parsed parse(byte[] m, TensorLayout layout, long fingerprint) {
+    requireFraming(m);
     int body = m.length - CHECKSUM_BYTES;
     int stored = LittleEndian.getInt(m, body);
     if (stored != crc(m, body)) {
       throw new CorruptSnapshotException("The snapshot checksum does not match, so the " + m.length
           + "-byte message is corrupt or truncated.");
     }
-    SnapshotKind kind = SnapshotKind.fromWireId(m[5]);
-    if (kind == null || LittleEndian.getUnsignedShort(m, 6) != 0) {
-      throw new CorruptSnapshotException("The message has an unknown kind " + m[5] + " or non-zero reserved bits.");
-    }
+    SnapshotKind kind = requireKind(m);
     if (LittleEndian.getLong(m, 32) != fingerprint) {
       throw new CorruptSnapshotException("The message was encoded for a different tensor layout (fingerprint "
           + Long.toHexString(LittleEndian.getLong(m, 32)) + ", this receiver's is " + Long.toHexString(fingerprint)
@@ -150,7 +169,34 @@ final class SnapshotFormat {
     if (at != body) {
       throw new CorruptSnapshotException("The message has " + (body - at) + " bytes after its last payload.");
     }
-    return new Header(kind, LittleEndian.getInt(m, 8), LittleEndian.getInt(m, 12), LittleEndian.getLong(m, 16),
+    return new Parsed(kind, LittleEndian.getInt(m, 8), LittleEndian.getInt(m, 12), LittleEndian.getLong(m, 16),
         LittleEndian.getLong(m, 24), codecs, offsets, lengths);
+  }
+
+  /** Length, magic and format version: what makes the bytes a snapshot this build reads. */
+  private static void requireFraming(byte[] m) {
+    if (m == null) {
+      throw new CorruptSnapshotException("A snapshot message must not be null.");
+    }
+    int minimum = HEADER_BYTES + CHECKSUM_BYTES;
+    if (m.length < minimum) {
+      throw new CorruptSnapshotException("A snapshot message of " + m.length + " bytes is truncated: even an empty"
+          + " one has " + minimum + ".");
+    }
+    if (LittleEndian.getInt(m, 0) != MAGIC) {
+      throw new CorruptSnapshotException("The message does not start with the IPAS magic, so it is not a snapshot.");
+    }
+    if (m[4] != FORMAT_VERSION) {
+      throw new CorruptSnapshotException("The message has snapshot format version " + (m[4] & 0xFF)
+          + ", and this build reads only version " + FORMAT_VERSION + ".");
+    }
+  }
+
+  private static SnapshotKind requireKind(byte[] m) {
+    SnapshotKind kind = SnapshotKind.fromWireId(m[5]);
+    if (kind == null || LittleEndian.getUnsignedShort(m, 6) != 0) {
+      throw new CorruptSnapshotException("The message has an unknown kind " + m[5] + " or non-zero reserved bits.");
+    }
+    return kind;
   }
 }

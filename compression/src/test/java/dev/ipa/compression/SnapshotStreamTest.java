@@ -52,6 +52,31 @@ class SnapshotStreamTest {
         SnapshotKind.DELTA, SnapshotKind.DELTA);
   }
 
+  /**
+   * The error-feedback contract a simulation relies on when it hands receivers the encoder's view instead of
+   * decoding the bytes again: after every message, full or delta, the encoder's r is bit for bit what decoding
+   * that message gives, for every codec as the delta codec of large and small tensors and both full-snapshot
+   * codecs, across periodic resyncs.
+   */
+  @ParameterizedTest
+  @CsvSource({"none,none", "none,fp16", "fp16,none", "fp16,fp16", "int8,none", "int8:256,fp16", "sign,none",
+      "sign,fp16", "sign:64,none", "tile:1,none", "tile:8,fp16", "topk:0.05,none", "topk:0.5,fp16"})
+  void theEncodersViewIsWhatDecodingGivesForEveryCodec(String codec, String full) {
+    CodecSpec spec = CodecSpec.parse(codec);
+    var encoder = new SnapshotEncoder(LAYOUT, new CodecPolicy(spec, 1000, spec, CodecSpec.parse(full), 3));
+    var decoder = new SnapshotDecoder(LAYOUT);
+    List<SnapshotKind> kinds = new ArrayList<>();
+    for (int round = 0; round < 7; round++) {
+      EncodedSnapshot message = encoder.encode(theta(round), round);
+      kinds.add(message.kind());
+      decoder.apply(message.bytes());
+      assertSameBits(encoder.receiversView(), decoder.view());
+      assertThat(ViewHash.of(encoder.receiversView())).isEqualTo(message.version());
+    }
+    assertThat(kinds).containsExactly(SnapshotKind.FULL, SnapshotKind.DELTA, SnapshotKind.DELTA, SnapshotKind.FULL,
+        SnapshotKind.DELTA, SnapshotKind.DELTA, SnapshotKind.FULL);
+  }
+
   @Test
   void firstFullSnapshotInFp32IsExactAndFp16IsRounded() {
     float[] theta = theta(1);

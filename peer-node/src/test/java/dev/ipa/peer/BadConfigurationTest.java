@@ -75,6 +75,13 @@ class BadConfigurationTest {
   }
 
   @Test
+  void certificateOfAnotherFederation() throws Exception {
+    // The test certificates were issued for federation "test".
+    assertThat(failure(c -> c.put("ipa.peer.federation", "other"))).contains("issued for federation 'test'")
+        .contains("joins 'other'");
+  }
+
+  @Test
   void negativeLambda() throws Exception {
     assertThat(failure(c -> c.put("ipa.federation.lambda", "-0.5"))).contains("ipa.federation").contains("λ").contains("-0.5");
   }
@@ -102,12 +109,24 @@ class BadConfigurationTest {
   }
 
   @Test
+  void aMistypedKeyIsRefusedWithTheKeyItMeant() throws Exception {
+    assertThat(failure(c -> c.put("ipa.federation.lamda", "5"))).contains("Unknown configuration key ipa.federation.lamda")
+        .contains("did you mean ipa.federation.lambda");
+    assertThat(failure(c -> c.put("ipa.peer.learning-rat", "0.1"))).contains("did you mean ipa.peer.learning-rate");
+  }
+
+  @Test
   void transportLimitsAreReadAndValidated() throws Exception {
     assertThat(failure(c -> c.put("ipa.transport.max-frame-bytes", "100"))).contains("ipa.transport").contains("maximum frame size").contains("100");
     assertThat(failure(c -> {
       c.put("ipa.transport.heartbeat-interval", "20s");
       c.put("ipa.transport.dead-after", "10s");
     })).contains("ipa.transport").contains("dead-after");
+  }
+
+  @Test
+  void aShortAdminPassword() throws Exception {
+    assertThat(failure(c -> c.put("ipa.admin.password", "x"))).contains("ipa.admin.password has 1 character;").contains("at least 8");
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ipa.alignment.protocol.StopRecord;
+import dev.ipa.alignment.provenance.ModelProvenance;
 import dev.ipa.compression.SnapshotEncoder;
 import dev.ipa.compression.ViewHash;
 import dev.ipa.peer.checkpoint.Checkpoint;
@@ -15,18 +16,33 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CheckpointStoreTest {
   @TempDir Path dir;
 
+  /** A checkpoint whose provenance is what format version 1 recorded: the settings as one string. */
   static Checkpoint checkpoint(int round) {
+    return checkpoint(round, ModelProvenance.fromSettingsText("a", round, 7, "settings", "test"));
+  }
+
+  /** A provenance as a daemon writes it today: settings by name, the neighbour snapshot it aligned to. */
+  static ModelProvenance structured(int round) {
+    // Fixed here, not taken from today's defaults, so the golden file does not change when the defaults do.
+    TreeMap<String, String> settings = new TreeMap<>(Map.of("federation.algorithm", "ipa", "federation.mix", "1.0",
+        "compression.codec", "sign", "peer.model", "mlp"));
+    return new ModelProvenance("a", round, 7, settings, "test", new TreeMap<>(Map.of("b", 0x9e3779b97f4a7c15L)));
+  }
+
+  static Checkpoint checkpoint(int round, ModelProvenance provenance) {
     List<RoundSummary> history = new ArrayList<>();
     for (int r = 0; r <= round; r++) history.add(new RoundSummary(r, 1.0 / (r + 1), 0.5, 0.7, 0.6, 0.8, 1000L * r, List.of(), 0, false, null, 12, "2026-01-01T00:00:00Z"));
     float[] params = {round, 1.5f, -2.25f, Float.MIN_VALUE};
     float[] view = {0.5f, 0.25f, round, 1};
-    return new Checkpoint(new Checkpoint.Provenance("a", round, 7, "settings", "test"), round, params, new float[] {1, 2, 3, 4, 5, 6, 7, 8},
+    return new Checkpoint(provenance, round, params, new float[] {1, 2, 3, 4, 5, 6, 7, 8},
         42 + round, 3, 17, new SnapshotEncoder.State(view, ViewHash.of(view), round, 1, false),
         List.of(new Checkpoint.NeighbourView("b", round, 0, round + 1, 900, new float[] {9, 8, 7, 6})), history,
         List.of(new StopRecord("b", round, "reached validation accuracy 0.9")));
@@ -119,5 +135,55 @@ class CheckpointStoreTest {
     assertThat(back.history()).isEqualTo(want.history());
     assertThat(back.stops()).isEqualTo(want.stops());
     assertThat(back.provenance()).isEqualTo(want.provenance());
+  }
+
+  @Test
+  void aVersion1CheckpointKeepsItsSettingsTextAsTheLegacySetting() throws Exception {
+    Checkpoint back = CheckpointStore.read(Path.of(getClass().getResource("golden/round-000003.ckpt").toURI()));
+    assertThat(back.provenance().settings()).containsExactly(Map.entry(ModelProvenance.LEGACY_SETTINGS, "settings"));
+    assertThat(back.provenance().alignedTo()).isEmpty();
+    assertThat(back.provenance().peerId()).isEqualTo("a");
+    assertThat(back.provenance().round()).isEqualTo(3);
+    assertThat(back.provenance().seed()).isEqualTo(7);
+  }
+
+  @Test
+  void structuredProvenanceRoundTripsSettingBySetting() throws Exception {
+    Checkpoint c = checkpoint(2, structured(2));
+    Checkpoint back = CheckpointStore.read(new CheckpointStore(dir, 2).write(c));
+    assertThat(back.provenance()).isEqualTo(c.provenance());
+    assertThat(back.provenance().settings()).containsEntry("federation.algorithm", "ipa").containsEntry("compression.codec", "sign")
+        .containsEntry("federation.mix", "1.0").containsEntry("peer.model", "mlp");
+    assertThat(back.provenance().alignedTo()).containsExactly(Map.entry("b", 0x9e3779b97f4a7c15L));
+  }
+
+  /**
+   * A checkpoint written by format version 2 (golden file, made from {@link #checkpoint(int, ModelProvenance)} with
+   * round 3 and {@link #structured}) must keep loading after refactors. Regenerate only with a format version bump:
+   * {@code -Dipa.golden.write=true} writes it under src/test/resources.
+   */
+  @Test
+  void goldenVersion2CheckpointStillLoads() throws Exception {
+    Checkpoint want = checkpoint(3, structured(3));
+    if (Boolean.getBoolean("ipa.golden.write")) new CheckpointStore(Path.of("src/test/resources/dev/ipa/peer/golden/v2"), 1).write(want);
+    Checkpoint back = CheckpointStore.read(Path.of(getClass().getResource("golden/v2/round-000003.ckpt").toURI()));
+    assertThat(back.params()).containsExactly(want.params());
+    assertThat(back.encoder().receiversView()).containsExactly(want.encoder().receiversView());
+    assertThat(back.views().get(0).params()).containsExactly(want.views().get(0).params());
+    assertThat(back.history()).isEqualTo(want.history());
+    assertThat(back.provenance()).isEqualTo(want.provenance());
+  }
+
+  @Test
+  void aCheckpointOfAnUnknownFormatVersionIsRejected() throws Exception {
+    Path file = new CheckpointStore(dir, 2).write(checkpoint(1));
+    byte[] bytes = Files.readAllBytes(file);
+    bytes[7] = 3;
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(bytes, 0, bytes.length - 8);
+    java.nio.ByteBuffer.wrap(bytes).putLong(bytes.length - 8, crc.getValue());
+    Files.write(file, bytes);
+    assertThatThrownBy(() -> CheckpointStore.read(file)).isInstanceOf(CheckpointException.class)
+        .hasMessageContaining("format version 3, this daemon reads versions 1 and 2");
   }
 }

@@ -49,7 +49,8 @@ class PeerConfigBindingTest {
     c.put("ipa.transport.chunk-bytes", "65536");
     c.put("ipa.transport.dead-after", "20s");
     PeerConfig config = PeerDaemon.checkConfiguration(args(c));
-    assertThat(config.settings().lambda()).isEqualTo(0.25);
+    assertThat(config.settings().ipa().lambda()).isEqualTo(0.25);
+    assertThat(config.settings().common().staleness()).isEqualTo(1);
     assertThat(config.transport().chunkBytes()).isEqualTo(65536);
 
     Path file = dir.resolve("peer-b.yml");

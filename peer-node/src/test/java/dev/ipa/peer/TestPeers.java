@@ -18,7 +18,7 @@ import java.util.Map;
 /** Builds daemon configurations for tests: certificates for a small federation, free loopback ports, overrides. */
 final class TestPeers {
   static final String USER = "admin";
-  static final String PASSWORD = "s3cret";
+  static final String PASSWORD = "s3cret-admin";
 
   final Path dir;
   final List<String> ids;

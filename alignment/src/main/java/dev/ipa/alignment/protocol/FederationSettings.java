@@ -1,107 +1,37 @@
 package dev.ipa.alignment.protocol;
 
-import dev.ipa.alignment.penalty.AlignmentPenalty.Weighting;
 import dev.ipa.alignment.penalty.Distance;
+import dev.ipa.alignment.penalty.Weighting;
 import dev.ipa.compression.CodecPolicy;
 import dev.ipa.compression.CodecSpec;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Everything every peer of a federation must agree on, validated once. Immutable.
+ * Everything every peer of a federation must agree on: which algorithm runs, how rounds run
+ * ({@link CommonSettings}), and each algorithm's own parameters ({@link IpaSettings}, {@link FedProxSettings};
+ * FedAvg and local-only have none). Every part validates itself; this record adds the one rule across parts.
+ * Carrying every algorithm's parameters lets {@link #with(Algorithm)} run the same setup under another algorithm
+ * ({@code --compare}). Immutable.
  *
- * @param algorithm     ipa, fedavg, fedprox or local
- * @param lambda        λ ≥ 0, the alignment strength (IPA)
- * @param distance      L1 or L2 (IPA)
- * @param weighting     data-size or uniform neighbour weights (IPA)
- * @param normalise     divide the neighbour weights by their sum, so the total pull is λ whatever the number of
- *                      neighbours (IPA); with data-size weights and n peers the paper's raw weights sum to
- *                      1 − w_i, so this changes the pull by at most a factor n/(n−1) for equal shards
- * @param extrapolate   staleness compensation γ ≥ 0: align to θ̃_j + γ·(θ̃_j − θ̃_j,previous) (IPA); 0 = off
- * @param mu            FedProx's μ ≥ 0
- * @param syncs         exchanges per local epoch, ≥ 1
- * @param topology      who sends to whom each round
- * @param rounds        rounds to run, ≥ 1 (one local epoch each)
- * @param earlyStop     early-stopping policy
- * @param exchangeTimeout how long a peer waits for its neighbours' snapshots at each exchange
- * @param codec         how published snapshots are encoded
- * @param seed          federation seed (topology draws, initialisation, shuffling)
- * @param protocol      {@link Protocol#PARALLEL} (every peer trains at once) or {@link Protocol#RING} (the IPA
- *                      paper's Algorithm 1: the set of all parameters travels around the ring)
- * @param mix           IPA's proximal step ≥ 0: once per exchange, before the next training steps, θ_i moves to
- *                      the minimiser of w_i·‖θ − θ_i‖² + mix·Σ_j w_j·‖θ − θ̃_j‖² (the closed form of the squared-L2
- *                      alignment penalty), a weighted mean of θ_i and the snapshots. 0 = off (the paper), 1 = the
- *                      data-size weighted mean of the whole federation; training then continues from there, so
- *                      the model stays the peer's own. Independent of λ, which weights the gradient term
- *                      (λ = 0 with mix &gt; 0 is the proximal step instead of a gradient term). Parallel protocol only.
+ * <p>The named defaults live here and only here: {@link #defaults()}, {@link #defaults(Protocol)},
+ * {@link #gradientForm()} and {@link #fp32()}.
+ *
+ * @param algorithm the algorithm every peer runs; {@link #strategy} builds its {@link FederationStrategy}
+ * @param common    rounds, exchanges, topology, early stop, timeout, codec, seed, protocol, staleness bound
+ * @param ipa       IPA's λ, distance, weighting, normalisation, extrapolation and proximal mix
+ * @param fedProx   FedProx's μ
  */
-public record FederationSettings(
-    Algorithm algorithm,
-    double lambda,
-    Distance distance,
-    Weighting weighting,
-    boolean normalise,
-    double extrapolate,
-    double mu,
-    int syncs,
-    Topology topology,
-    int rounds,
-    EarlyStop earlyStop,
-    Duration exchangeTimeout,
-    CodecPolicy codec,
-    long seed,
-    Protocol protocol,
-    double mix) {
-
-  /** How peers take turns. */
-  public enum Protocol {
-    /** Every peer trains at the same time and exchanges snapshots with its neighbours; scales. */
-    PARALLEL,
-    /** The IPA paper's Algorithm 1: θ*, every peer's parameters, travels around the ring, one holder at a time. */
-    RING;
-
-    public static Protocol parse(String s) {
-      return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
-        case "parallel" -> PARALLEL;
-        case "ring" -> RING;
-        default -> throw new IllegalArgumentException("Unknown protocol '" + s + "'; use parallel or ring.");
-      };
-    }
-  }
-
-  /** No proximal step, for callers that do not choose. */
-  public FederationSettings(Algorithm algorithm, double lambda, Distance distance, Weighting weighting, boolean normalise,
-      double extrapolate, double mu, int syncs, Topology topology, int rounds, EarlyStop earlyStop, Duration exchangeTimeout,
-      CodecPolicy codec, long seed, Protocol protocol) {
-    this(algorithm, lambda, distance, weighting, normalise, extrapolate, mu, syncs, topology, rounds, earlyStop, exchangeTimeout, codec, seed, protocol, 0.0);
-  }
-
-  /** The parallel protocol, for callers that do not choose. */
-  public FederationSettings(Algorithm algorithm, double lambda, Distance distance, Weighting weighting, boolean normalise,
-      double extrapolate, double mu, int syncs, Topology topology, int rounds, EarlyStop earlyStop, Duration exchangeTimeout,
-      CodecPolicy codec, long seed) {
-    this(algorithm, lambda, distance, weighting, normalise, extrapolate, mu, syncs, topology, rounds, earlyStop, exchangeTimeout, codec, seed, Protocol.PARALLEL);
-  }
+public record FederationSettings(Algorithm algorithm, CommonSettings common, IpaSettings ipa, FedProxSettings fedProx) {
 
   public FederationSettings {
     Objects.requireNonNull(algorithm, "algorithm");
-    Objects.requireNonNull(distance, "distance");
-    Objects.requireNonNull(weighting, "weighting");
-    Objects.requireNonNull(topology, "topology");
-    Objects.requireNonNull(earlyStop, "earlyStop");
-    Objects.requireNonNull(exchangeTimeout, "exchangeTimeout");
-    Objects.requireNonNull(codec, "codec");
-    Objects.requireNonNull(protocol, "protocol");
-    if (!(mix >= 0) || Double.isInfinite(mix)) throw new IllegalArgumentException("The proximal step (--mix) must be a finite number ≥ 0, got " + mix + ".");
-    if (mix > 0 && protocol == Protocol.RING) {
+    Objects.requireNonNull(common, "common");
+    Objects.requireNonNull(ipa, "ipa");
+    Objects.requireNonNull(fedProx, "fedProx");
+    if (ipa.mix() > 0 && common.protocol() == Protocol.RING) {
       throw new IllegalArgumentException("The proximal step (--mix) runs in the parallel protocol; use --protocol parallel with it, or --mix 0.");
     }
-    if (!(lambda >= 0) || Double.isInfinite(lambda)) throw new IllegalArgumentException("λ (--lambda) must be a finite number ≥ 0, got " + lambda + ".");
-    if (!(extrapolate >= 0) || Double.isInfinite(extrapolate)) throw new IllegalArgumentException("The staleness extrapolation γ must be a finite number ≥ 0, got " + extrapolate + ".");
-    if (!(mu >= 0) || Double.isInfinite(mu)) throw new IllegalArgumentException("FedProx μ (--mu) must be a finite number ≥ 0, got " + mu + ".");
-    if (syncs < 1) throw new IllegalArgumentException("Exchanges per epoch (--syncs) must be ≥ 1, got " + syncs + ".");
-    if (rounds < 1) throw new IllegalArgumentException("Rounds (--rounds) must be ≥ 1, got " + rounds + ".");
-    if (exchangeTimeout.isNegative() || exchangeTimeout.isZero()) throw new IllegalArgumentException("The exchange timeout must be positive, got " + exchangeTimeout + ".");
   }
 
   /**
@@ -112,8 +42,10 @@ public record FederationSettings(
    * paper's gradient form (λ = 1, L1) lost on the IID split and on personal accuracy.
    */
   public static FederationSettings defaults() {
-    return new FederationSettings(Algorithm.IPA, 0.1, Distance.L2, Weighting.DATA_SIZE, true, 0.0, 0.01, 4,
-        new Topology.FullMesh(), 20, EarlyStop.NONE, Duration.ofMinutes(5), fp32(), 0, Protocol.PARALLEL, 1.0);
+    return new FederationSettings(Algorithm.IPA,
+        new CommonSettings(20, 4, new Topology.FullMesh(), EarlyStop.NONE, Duration.ofMinutes(5), fp32(), 0, Protocol.PARALLEL, 0),
+        new IpaSettings(0.1, Distance.L2, Weighting.DATA_SIZE, true, 0.0, 1.0),
+        new FedProxSettings(0.01));
   }
 
   /**
@@ -123,8 +55,7 @@ public record FederationSettings(
   public static FederationSettings defaults(Protocol protocol) {
     if (protocol == Protocol.PARALLEL) return defaults();
     FederationSettings g = gradientForm();
-    return new FederationSettings(g.algorithm, g.lambda, g.distance, g.weighting, g.normalise, g.extrapolate, g.mu, g.syncs, g.topology,
-        g.rounds, g.earlyStop, g.exchangeTimeout, g.codec, g.seed, Protocol.RING, 0.0);
+    return new FederationSettings(g.algorithm, g.common.with(Protocol.RING), g.ipa, g.fedProx);
   }
 
   /**
@@ -135,8 +66,12 @@ public record FederationSettings(
    */
   public static FederationSettings gradientForm() {
     FederationSettings d = defaults();
-    return new FederationSettings(d.algorithm, 0.1, Distance.L1, d.weighting, d.normalise, d.extrapolate, d.mu, 1, d.topology,
-        d.rounds, d.earlyStop, d.exchangeTimeout, d.codec, d.seed, Protocol.PARALLEL, 0.0);
+    CommonSettings c = d.common;
+    IpaSettings i = d.ipa;
+    return new FederationSettings(d.algorithm,
+        new CommonSettings(c.rounds(), 1, c.topology(), c.earlyStop(), c.exchangeTimeout(), c.codec(), c.seed(), Protocol.PARALLEL, c.staleness()),
+        new IpaSettings(0.1, Distance.L1, i.weighting(), i.normalise(), i.extrapolate(), 0.0),
+        d.fedProx);
   }
 
   /** Uncompressed exchange: every snapshot is a full fp32 copy. */
@@ -144,8 +79,40 @@ public record FederationSettings(
     return new CodecPolicy(CodecSpec.NONE, 0, CodecSpec.NONE, CodecSpec.NONE, 1);
   }
 
+  /**
+   * The same setup under algorithm {@code a}. IPA and local-only keep the protocol; the baselines have no ring
+   * form, so they switch to the parallel protocol.
+   */
   public FederationSettings with(Algorithm a) {
-    Protocol p = a == Algorithm.IPA || a == Algorithm.LOCAL ? protocol : Protocol.PARALLEL;
-    return new FederationSettings(a, lambda, distance, weighting, normalise, extrapolate, mu, syncs, topology, rounds, earlyStop, exchangeTimeout, codec, seed, p, mix);
+    Protocol p = a == Algorithm.IPA || a == Algorithm.LOCAL ? common.protocol() : Protocol.PARALLEL;
+    return new FederationSettings(a, common.with(p), ipa, fedProx);
+  }
+
+  /**
+   * The strategy of {@link #algorithm} for one peer: the one place that maps an algorithm id to its class. A new
+   * algorithm adds a constant to {@link Algorithm}, a settings record, a strategy class and a case here.
+   */
+  public FederationStrategy strategy(PeerContext peer) {
+    return switch (algorithm) {
+      case IPA -> new IpaStrategy(ipa, peer);
+      case FEDAVG -> new FedAvgStrategy(peer);
+      case FEDPROX -> new FedProxStrategy(fedProx, peer);
+      case LOCAL -> new LocalOnlyStrategy();
+    };
+  }
+
+  /**
+   * The flat form that checkpoints and model provenance have recorded since before the settings were split into
+   * parts, kept so that their text stays comparable across versions. The staleness bound, which was not part of
+   * it, is appended only when it is not 0.
+   */
+  @Override
+  public String toString() {
+    return "FederationSettings[algorithm=" + algorithm + ", lambda=" + ipa.lambda() + ", distance=" + ipa.distance()
+        + ", weighting=" + ipa.weighting() + ", normalise=" + ipa.normalise() + ", extrapolate=" + ipa.extrapolate()
+        + ", mu=" + fedProx.mu() + ", syncs=" + common.syncs() + ", topology=" + common.topology() + ", rounds=" + common.rounds()
+        + ", earlyStop=" + common.earlyStop() + ", exchangeTimeout=" + common.exchangeTimeout() + ", codec=" + common.codec()
+        + ", seed=" + common.seed() + ", protocol=" + common.protocol() + ", mix=" + ipa.mix()
+        + (common.staleness() == 0 ? "" : ", staleness=" + common.staleness()) + "]";
   }
 }

@@ -2,6 +2,7 @@ package dev.ipa.alignment.protocol;
 
 import dev.ipa.compression.BaseMismatchException;
 import dev.ipa.compression.CorruptSnapshotException;
+import dev.ipa.compression.SnapshotFormat;
 import dev.ipa.transport.PeerSnapshot;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -20,8 +22,12 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Deltas must arrive contiguously: a delta whose sequence does not follow the last accepted one (a message
  * was lost) or whose base does not match is <em>not applied</em>; the view stays where it was and the caller
- * is told to ask for a full snapshot. Thread-safe: the transport's delivery thread writes, the peer's thread
- * reads and waits.
+ * is told to ask for a full snapshot.
+ *
+ * <p>Thread-safety: the transport's delivery threads write through {@link #accept} (each sender's snapshots
+ * serially, see there), the peer's thread reads and waits; every map is guarded by one lock, which is never held
+ * while a snapshot is decoded. Lifecycle: one per peer, for the peer's lifetime; {@link #restore} only before
+ * deliveries start.
  */
 public final class PeerViews {
   /**
@@ -45,6 +51,7 @@ public final class PeerViews {
   private final Map<String, View> views = new TreeMap<>();
   private final Map<String, long[]> reached = new TreeMap<>(); // peer → {round, sync} of the latest arrival
   private final Set<String> stopped = new java.util.TreeSet<>();
+  private final Map<String, Object> senderOrder = new ConcurrentHashMap<>();
   private volatile boolean interrupted;
 
   public PeerViews(String self, SnapshotDecoding decoding) {
@@ -52,36 +59,81 @@ public final class PeerViews {
     this.decoding = decoding;
   }
 
-  /** Applies a received snapshot; never throws for bad input, it reports it. */
+  /**
+   * Applies a received snapshot; never throws for bad input, it reports it.
+   *
+   * <p>The snapshot is decoded before the views lock is taken, so readers ({@link #await}, {@link #asOf}) are
+   * never held up by a large decode; the lock is held only to check that the snapshot still follows the view it
+   * was decoded against and to install it. Its arrival counts for {@link #await} only once it is installed (or
+   * refused), so a woken waiter always finds the new view. Snapshots of one sender are accepted one at a time, in
+   * the order they are delivered: the transports deliver each sender's snapshots serially and in order (Netty: one
+   * inbox thread per link; in memory: one delivery thread per peer), and a per-sender monitor keeps that true
+   * even for a transport that would not. Different senders decode in parallel.
+   */
   public Accepted accept(PeerSnapshot s) {
+    Object order = senderOrder.computeIfAbsent(s.peerId(), k -> new Object());
+    synchronized (order) {
+      return acceptInOrder(s);
+    }
+  }
+
+  private Accepted acceptInOrder(PeerSnapshot s) {
+    boolean full;
+    try {
+      full = SnapshotFormat.header(s.payload()).isFull();
+    } catch (CorruptSnapshotException e) {
+      return refuse(s, Accepted.CORRUPT);
+    }
+    View old;
     lock.lock();
     try {
-      reached.merge(s.peerId(), new long[] {s.round(), s.sync()}, (a, b) -> compare(b, a) > 0 ? b : a);
-      View old = views.get(s.peerId());
-      boolean full = SnapshotDecoding.isFull(s.payload());
-      if (!full && (old == null || s.sequence() != old.sequence() + 1)) {
-        changed.signalAll();
+      old = views.get(s.peerId());
+    } finally {
+      lock.unlock();
+    }
+    if (!full && (old == null || s.sequence() != old.sequence() + 1)) {
+      return refuse(s, Accepted.NEEDS_RESYNC);
+    }
+    float[] params;
+    try {
+      params = decoding.decode(self, s);
+    } catch (BaseMismatchException e) {
+      return refuse(s, Accepted.NEEDS_RESYNC);
+    } catch (CorruptSnapshotException e) {
+      return refuse(s, Accepted.CORRUPT);
+    }
+    lock.lock();
+    try {
+      recordArrival(s);
+      if (views.get(s.peerId()) != old) {
+        // Only a checkpoint restore replaces a view behind this sender's back; what was decoded no longer follows it.
         return Accepted.NEEDS_RESYNC;
-      }
-      float[] params;
-      try {
-        params = decoding.decode(self, s);
-      } catch (BaseMismatchException e) {
-        changed.signalAll();
-        return Accepted.NEEDS_RESYNC;
-      } catch (CorruptSnapshotException e) {
-        changed.signalAll();
-        return Accepted.CORRUPT;
       }
       // Two generations back, not one: when asOf falls back to the previous view because a faster neighbour
       // already published the next one, staleness compensation still needs that view's own predecessor.
       View older = old == null ? null : new View(old.peer(), old.params(), trimmed(old.previous()), old.round(), old.sync(), old.sequence(), old.dataSize());
       views.put(s.peerId(), new View(s.peerId(), params, older, s.round(), s.sync(), s.sequence(), s.dataSize()));
-      changed.signalAll();
       return Accepted.APPLIED;
+    } finally {
+      changed.signalAll();
+      lock.unlock();
+    }
+  }
+
+  /** Counts a snapshot that could not be applied as an arrival (its sender did reach the exchange). */
+  private Accepted refuse(PeerSnapshot s, Accepted outcome) {
+    lock.lock();
+    try {
+      recordArrival(s);
+      changed.signalAll();
+      return outcome;
     } finally {
       lock.unlock();
     }
+  }
+
+  private void recordArrival(PeerSnapshot s) {
+    reached.merge(s.peerId(), new long[] {s.round(), s.sync()}, (a, b) -> compare(b, a) > 0 ? b : a);
   }
 
   /** Records that {@code peer} stopped for good: nobody waits for it any more. Its last view is kept. */

@@ -3,38 +3,47 @@ package dev.ipa.alignment.protocol;
 import dev.ipa.compression.BaseMismatchException;
 import dev.ipa.compression.CorruptSnapshotException;
 import dev.ipa.compression.SnapshotDecoder;
+import dev.ipa.compression.SnapshotFormat;
 import dev.ipa.compression.TensorLayout;
+import dev.ipa.compression.ViewHash;
 import dev.ipa.transport.PeerSnapshot;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Turns a received snapshot's bytes into the sender's parameters as every receiver holds them.
  *
- * <p>{@link #privateDecoders} is what a real daemon uses: one {@link SnapshotDecoder} per sender, owned by the
- * receiving peer. {@link #shared} is for in-process simulations: each publication is decoded once, when it is
- * published, and every receiver gets the same immutable array, so N peers keep O(N) views rather than O(N²).
- * Both decode the same bytes with the same decoder; a receiver that missed a delta sees a gap either way
- * (see {@link PeerViews}).
+ * <p>{@link #privateDecoders} is what a real daemon uses: one {@link SnapshotDecoder} per (receiver, sender),
+ * owned by the receiving side. {@link #shared} is for in-process simulations over the in-memory network: nothing
+ * is decoded at all. The publisher's encoder already holds r, the receivers' view after its publication (error
+ * feedback: r ← r + decode(C(θ − r)), computed with the decoder's own arithmetic), so {@link #onPublished} keeps a
+ * copy of it and every receiver gets that same immutable array; N peers keep O(N) views rather than O(N²). Both
+ * give the same arrays bit for bit (compression's {@code SnapshotStreamTest} pins encoder view = decoded view for
+ * every codec); a receiver that missed a delta sees a gap either way (see {@link PeerViews}).
+ *
+ * <p>Thread-safety: both implementations may be called from any thread; {@link #decode} is called for one sender's
+ * snapshots in publication order (see {@link PeerViews}). Lifecycle: one instance per process (simulation) or per
+ * peer (daemon), for as long as the peers run.
  */
 public interface SnapshotDecoding {
 
-  /** Called by the publisher for each snapshot it publishes (before any receiver sees it). */
-  default void onPublished(PeerSnapshot snapshot) {}
+  /**
+   * Called by the publisher for each snapshot it publishes, before any receiver sees it.
+   *
+   * @param snapshot      what is about to be published
+   * @param receiversView gives a fresh copy of the publisher's encoder view after this publication (the array
+   *                      every receiver will hold); only implementations that share views call it, once
+   */
+  default void onPublished(PeerSnapshot snapshot, Supplier<float[]> receiversView) {}
 
   /**
    * The sender's parameters after applying {@code snapshot}, which is the next one the receiver accepts from
    * that sender (contiguous, or a full snapshot). The returned array must not be modified.
    */
   float[] decode(String receiver, PeerSnapshot snapshot) throws BaseMismatchException, CorruptSnapshotException;
-
-  /** Whether the payload is a full snapshot (applies to any base). */
-  static boolean isFull(byte[] payload) {
-    // Byte 5 of the compression module's snapshot format is the kind: 1 = FULL, 2 = DELTA.
-    return payload.length > 5 && payload[5] == 1;
-  }
 
   /**
    * One decoder per (receiver, sender); for daemons, and for simulations over real sockets, where one instance
@@ -54,28 +63,32 @@ public interface SnapshotDecoding {
     };
   }
 
-  /** One decoder per sender, fed at publication; receivers share the decoded arrays. For simulations. */
+  /**
+   * Receivers share the publisher's encoder view of each publication instead of decoding its bytes. For
+   * simulations over the in-memory network, where publisher and receivers live in one process.
+   */
   static SnapshotDecoding shared(TensorLayout layout) {
     return new SnapshotDecoding() {
-      private final Map<String, SnapshotDecoder> decoders = new HashMap<>();
-      // The last few decoded publications per sender: receivers may lag a publication or two behind.
+      // The last few publications per sender: receivers may lag a publication or two behind.
       private final Map<String, Map<Long, float[]>> recent = new HashMap<>();
 
       @Override
-      public synchronized void onPublished(PeerSnapshot s) {
-        SnapshotDecoder d = decoders.computeIfAbsent(s.peerId(), k -> new SnapshotDecoder(layout));
-        try {
-          d.apply(s.payload());
-        } catch (BaseMismatchException | CorruptSnapshotException e) {
-          throw new IllegalStateException("A publisher's own stream failed to decode: " + e.getMessage(), e);
+      public void onPublished(PeerSnapshot s, Supplier<float[]> receiversView) {
+        // A copy, once per publication: the encoder goes on to add the next delta into its own array.
+        float[] view = receiversView.get();
+        long version = SnapshotFormat.header(s.payload()).version();
+        if (view.length != layout.totalLength() || ViewHash.of(view) != version) {
+          throw new IllegalStateException("Peer " + s.peerId() + "'s encoder view does not fit the layout or hash to the version its snapshot #"
+              + s.sequence() + " names, so receivers would not hold what the bytes say; the publisher's encoder is out of step.");
         }
-        Map<Long, float[]> m = recent.computeIfAbsent(s.peerId(), k -> new LinkedHashMap<>() {
-          @Override
-          protected boolean removeEldestEntry(Map.Entry<Long, float[]> eldest) {
-            return size() > 4;
-          }
-        });
-        m.put(s.sequence(), d.view());
+        synchronized (this) {
+          recent.computeIfAbsent(s.peerId(), k -> new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Long, float[]> eldest) {
+              return size() > 4;
+            }
+          }).put(s.sequence(), view);
+        }
       }
 
       @Override

@@ -3,6 +3,7 @@ package dev.ipa.alignment.quant;
 import dev.ipa.alignment.model.Architecture;
 import dev.ipa.alignment.model.Network;
 import dev.ipa.alignment.model.ParamTensor;
+import dev.ipa.alignment.provenance.ModelProvenance;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

@@ -1,28 +1,37 @@
 package dev.ipa.alignment.quant;
 
 import dev.ipa.alignment.model.Architecture;
+import dev.ipa.alignment.provenance.ModelProvenance;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.zip.CRC32;
 
 /**
- * The packed model file, version 1. Little-endian throughout; strings are a u16 byte count then UTF-8.
+ * The packed model file, version 2 (version 1 is still read). Little-endian throughout; strings are a u16 byte
+ * count then UTF-8.
  *
  * <pre>
  * offset 0        4         6              10                          10+L      14+L
  *        +--------+---------+--------------+---------- ... ------------+---------+
  *        | "IPAQ" | version | payload len L|         payload           |  CRC32  |
- *        | magic  | u16 = 1 | u32          |                           |  u32    |  over bytes [0, 10+L)
+ *        | magic  | u16 = 2 | u32          |                           |  u32    |  over bytes [0, 10+L)
  *        +--------+---------+--------------+---------- ... ------------+---------+
  *
  * payload:
  *   architecture  u8 family (0 mlp, 1 cnn) | u16 channels | u16 rows | u16 cols | u16 classes
  *                 | u8 h | h × u32 hidden sizes
- *   provenance    str peer id | u32 round | i64 seed | str configuration | str code version
+ *   provenance    str peer id | u32 round | i64 seed | str code version
+ *                 | u16 settings S | S × (str name | str value), names ascending
+ *                 | u16 aligned A  | A × (str neighbour id | u64 snapshot version), ids ascending
+ *     version 1:  str peer id | u32 round | i64 seed | str configuration | str code version; read as the
+ *                 configuration text under the one setting {@link ModelProvenance#LEGACY_SETTINGS}, nothing aligned
  *   weight mode   str (canonical WeightMode spec)
  *   u8 layer count, then per weight layer in forward order:
  *     +------+-------+------+------+--------+--------+-------+-----------+----------------+-------+-----------+
@@ -42,7 +51,9 @@ import java.util.zip.CRC32;
  */
 public final class PackedModelFormat {
   static final byte[] MAGIC = {'I', 'P', 'A', 'Q'};
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
+  /** The first format, whose provenance was one configuration string; still read. */
+  public static final int VERSION_1 = 1;
   private static final int HEAD = 4 + 2 + 4;
   private static final int CHECKSUM = 4;
 
@@ -57,7 +68,9 @@ public final class PackedModelFormat {
     Architecture a = m.architecture();
     int size = 1 + 2 + 2 + 2 + 2 + 1 + 4 * a.hidden().size();
     ModelProvenance p = m.provenance();
-    size += str(p.peerId()) + 4 + 8 + str(p.configuration()) + str(p.codeVersion());
+    size += str(p.peerId()) + 4 + 8 + str(p.codeVersion()) + 2 + 2;
+    for (Map.Entry<String, String> e : p.settings().entrySet()) size += str(e.getKey()) + str(e.getValue());
+    for (String peer : p.alignedTo().keySet()) size += str(peer) + 8;
     size += str(m.weightMode()) + 1;
     for (PackedLayer l : m.layers()) size += l.plan().packedBytes();
     return size;
@@ -73,7 +86,7 @@ public final class PackedModelFormat {
     b.put(MAGIC).putShort((short) VERSION).putInt(payload);
     Architecture a = m.architecture();
     if (a.hidden().size() > 255 || a.channels() > 65535 || a.rows() > 65535 || a.cols() > 65535) {
-      throw new IllegalArgumentException("The architecture " + a.describe() + " is too large for model format version 1.");
+      throw new IllegalArgumentException("The architecture " + a.describe() + " is too large for model format version " + VERSION + ".");
     }
     b.put((byte) (a.family().equals("mlp") ? 0 : 1)).putShort((short) a.channels()).putShort((short) a.rows()).putShort((short) a.cols()).putShort((short) a.classes());
     b.put((byte) a.hidden().size());
@@ -81,8 +94,17 @@ public final class PackedModelFormat {
     ModelProvenance p = m.provenance();
     putString(b, p.peerId());
     b.putInt(p.round()).putLong(p.seed());
-    putString(b, p.configuration());
     putString(b, p.codeVersion());
+    b.putShort((short) p.settings().size());
+    p.settings().forEach((name, value) -> {
+      putString(b, name);
+      putString(b, value);
+    });
+    b.putShort((short) p.alignedTo().size());
+    p.alignedTo().forEach((peer, version) -> {
+      putString(b, peer);
+      b.putLong(version);
+    });
     putString(b, m.weightMode());
     b.put((byte) m.layers().size());
     for (PackedLayer l : m.layers()) {
@@ -132,8 +154,8 @@ public final class PackedModelFormat {
     ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     b.position(4);
     int version = Short.toUnsignedInt(b.getShort());
-    if (version != VERSION) {
-      throw new ModelFileException(what + " has format version " + version + ", but this build reads version " + VERSION + " only.");
+    if (version != VERSION && version != VERSION_1) {
+      throw new ModelFileException(what + " has format version " + version + ", but this build reads versions " + VERSION_1 + " and " + VERSION + " only.");
     }
     long payload = Integer.toUnsignedLong(b.getInt());
     long expected = HEAD + payload + CHECKSUM;
@@ -149,7 +171,7 @@ public final class PackedModelFormat {
     if (stored != (int) crc.getValue()) throw new ModelFileException(what + " is corrupt: its CRC32 checksum does not match its contents.");
     b.limit((int) (HEAD + payload));
     try {
-      PackedModel m = parse(b);
+      PackedModel m = parse(b, version);
       if (b.hasRemaining()) throw new ModelFileException(b.remaining() + " payload bytes follow the last layer.");
       return m;
     } catch (BufferUnderflowException e) {
@@ -163,7 +185,7 @@ public final class PackedModelFormat {
     return s.isEmpty() ? s : Character.toLowerCase(s.charAt(0)) + s.substring(1);
   }
 
-  private static PackedModel parse(ByteBuffer b) {
+  private static PackedModel parse(ByteBuffer b, int version) {
     int family = Byte.toUnsignedInt(b.get());
     if (family > 1) throw new ModelFileException("Its model family code " + family + " is unknown.");
     int channels = Short.toUnsignedInt(b.getShort());
@@ -174,7 +196,8 @@ public final class PackedModelFormat {
     List<Integer> hidden = new ArrayList<>();
     for (int i = 0; i < h; i++) hidden.add(b.getInt());
     Architecture arch = new Architecture(family == 0 ? "mlp" : "cnn", channels, rows, cols, classes, hidden);
-    ModelProvenance prov = new ModelProvenance(getString(b), b.getInt(), b.getLong(), getString(b), getString(b));
+    ModelProvenance prov = version == VERSION_1 ? ModelProvenance.fromSettingsText(getString(b), b.getInt(), b.getLong(), getString(b), getString(b))
+        : provenance(b);
     String mode = getString(b);
     WeightMode.parse(mode); // rejects a spec this build cannot name
     int count = Byte.toUnsignedInt(b.get());
@@ -223,6 +246,26 @@ public final class PackedModelFormat {
       layers.add(new PackedLayer(plan, bits, scales, weights, biases));
     }
     return new PackedModel(arch, mode, prov, layers);
+  }
+
+  private static ModelProvenance provenance(ByteBuffer b) {
+    String peer = getString(b);
+    int round = b.getInt();
+    long seed = b.getLong();
+    String code = getString(b);
+    SortedMap<String, String> settings = new TreeMap<>();
+    int s = Short.toUnsignedInt(b.getShort());
+    for (int i = 0; i < s; i++) {
+      String name = getString(b);
+      if (settings.put(name, getString(b)) != null) throw new ModelFileException("Its provenance names setting '" + name + "' twice.");
+    }
+    SortedMap<String, Long> aligned = new TreeMap<>();
+    int a = Short.toUnsignedInt(b.getShort());
+    for (int i = 0; i < a; i++) {
+      String neighbour = getString(b);
+      if (aligned.put(neighbour, b.getLong()) != null) throw new ModelFileException("Its provenance names neighbour '" + neighbour + "' twice.");
+    }
+    return new ModelProvenance(peer, round, seed, settings, code, aligned);
   }
 
   private static String getString(ByteBuffer b) {

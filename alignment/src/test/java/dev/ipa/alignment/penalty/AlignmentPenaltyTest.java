@@ -49,34 +49,10 @@ class AlignmentPenaltyTest {
   }
 
   @Test
-  void proximalStepIsTheWeightedMeanByHand() {
-    float[] x = theta.clone();
-    // (2·θ + 1·a + 1·b) / 4 = ((2 + 0 + 3), (−4 − 2 + 1), (1 + 1.5 + 0.5)) / 4
-    AlignmentPenalty.proximalStep(x, new float[][] {a, b}, 2.0, new double[] {1.0, 1.0});
-    assertThat(x).containsExactly(5f / 4, -5f / 4, 3f / 4);
-    // It minimises 2·‖x − θ‖² + ‖x − a‖² + ‖x − b‖²: the gradient there is zero.
-    float[] grad = new float[3];
-    AlignmentPenalty.addGradient(x, grad, new float[][] {theta, theta, a, b}, new double[] {1, 1, 1, 1}, Distance.L2);
-    for (float g : grad) assertThat(g).isCloseTo(0f, within(1e-6f));
-    float[] same = theta.clone();
-    AlignmentPenalty.proximalStep(same, new float[][] {a}, 1.0, new double[] {0.0});
-    assertThat(same).as("λ = 0 leaves θ alone").containsExactly(theta);
-    assertThatThrownBy(() -> AlignmentPenalty.proximalStep(theta.clone(), new float[][] {a}, 0.0, new double[] {1.0}))
-        .hasMessageContaining("own weight");
-  }
-
-  @Test
   void noNeighboursMeansNoPenalty() {
     float[] grad = {1f, 2f, 3f};
     assertThat(AlignmentPenalty.addGradient(theta, grad, new float[0][], new double[0], Distance.L1)).isZero();
     assertThat(grad).containsExactly(1f, 2f, 3f);
-  }
-
-  @Test
-  void dataSizeWeightsAreSharesOfTheWholeFederation() {
-    double[] w = AlignmentPenalty.weights(new int[] {300, 100}, 600, 3, AlignmentPenalty.Weighting.DATA_SIZE);
-    assertThat(w).containsExactly(0.5, 1.0 / 6);
-    assertThat(AlignmentPenalty.weights(new int[] {300, 100}, 600, 3, AlignmentPenalty.Weighting.UNIFORM)).containsExactly(0.5, 0.5);
   }
 
   @Test

@@ -1,27 +1,35 @@
 package dev.ipa.alignment.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.ipa.alignment.data.Dataset;
 import dev.ipa.alignment.model.Architecture;
 import dev.ipa.alignment.model.Network;
-import dev.ipa.alignment.penalty.AlignmentPenalty.Weighting;
 import dev.ipa.alignment.penalty.Distance;
+import dev.ipa.alignment.penalty.Weighting;
 import dev.ipa.alignment.train.LocalTrainer;
 import dev.ipa.compression.CodecPolicy;
 import dev.ipa.compression.CodecSpec;
+import dev.ipa.compression.CorruptSnapshotException;
+import dev.ipa.transport.LinkState;
+import dev.ipa.transport.PeerInbox;
+import dev.ipa.transport.PeerNotice;
 import dev.ipa.transport.PeerSnapshot;
 import dev.ipa.transport.PeerTransport;
 import dev.ipa.transport.SnapshotLoan;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.BiFunction;
 import java.util.function.IntUnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -66,7 +74,17 @@ public abstract class RoundProtocolContract {
   }
 
   static FederationSettings settings(Algorithm a, CodecPolicy codec, Duration timeout, EarlyStop stop) {
-    return new FederationSettings(a, 0.5, Distance.L1, Weighting.DATA_SIZE, true, 0.0, 0.01, 2, new Topology.FullMesh(), 3, stop, timeout, codec, 1);
+    return settings(a, new CommonSettings(3, 2, new Topology.FullMesh(), stop, timeout, codec, 1, Protocol.PARALLEL, 0), 0.5, Distance.L1, 0.0);
+  }
+
+  static FederationSettings settings(Algorithm a, CommonSettings common, double lambda, Distance distance, double mix) {
+    return new FederationSettings(a, common, new IpaSettings(lambda, distance, Weighting.DATA_SIZE, true, 0.0, mix), new FedProxSettings(0.01));
+  }
+
+  /** IPA in the ring protocol: λ = 0.5, L1, one epoch per turn. */
+  static FederationSettings ringSettings(int rounds, long seed) {
+    return settings(Algorithm.IPA, new CommonSettings(rounds, 1, new Topology.FullMesh(), EarlyStop.NONE, Duration.ofSeconds(60),
+        FederationSettings.fp32(), seed, Protocol.RING, 0), 0.5, Distance.L1, 0.0);
   }
 
   List<FederatedPeer> federation(List<String> ids, FederationSettings s, List<String> absent) {
@@ -75,9 +93,16 @@ public abstract class RoundProtocolContract {
 
   /** A federation whose peer i starts from {@code Network.create(arch, initSeed(i))} and trains at {@code lr}. */
   List<FederatedPeer> federation(List<String> ids, FederationSettings s, List<String> absent, double lr, IntUnaryOperator initSeed) {
+    return federation(ids, s, absent, lr, initSeed, (peer, t) -> t);
+  }
+
+  /** As above, with each peer's transport passed through {@code wrap} (peer id, transport) first. */
+  List<FederatedPeer> federation(List<String> ids, FederationSettings s, List<String> absent, double lr, IntUnaryOperator initSeed,
+      BiFunction<String, PeerTransport, PeerTransport> wrap) {
     List<String> present = new ArrayList<>(ids);
     present.removeAll(absent);
-    List<PeerTransport> ts = transports(present);
+    List<PeerTransport> ts = new ArrayList<>(transports(present));
+    for (int i = 0; i < ts.size(); i++) ts.set(i, wrap.apply(present.get(i), ts.get(i)));
     Architecture arch = new Architecture("mlp", 1, 4, 4, 3, List.of(8));
     List<FederatedPeer> peers = new ArrayList<>();
     for (int i = 0; i < present.size(); i++) {
@@ -168,9 +193,8 @@ public abstract class RoundProtocolContract {
     // A learning rate of 1e-30 (below every parameter's float resolution) and a different start per peer: training
     // leaves θ alone, so after round 1's proximal step
     // θ_a = (w·θ_a + mix·(1 − w)/2·(θ_b + θ_c)) / (w + mix·(1 − w)) with w = 1/3 (equal shards).
-    FederationSettings s = new FederationSettings(Algorithm.IPA, 0.0, Distance.L2, Weighting.DATA_SIZE, true, 0.0, 0.01, 1,
-        new Topology.FullMesh(), 2, EarlyStop.NONE, Duration.ofSeconds(30), FederationSettings.fp32(), 1,
-        FederationSettings.Protocol.PARALLEL, mix);
+    FederationSettings s = settings(Algorithm.IPA, new CommonSettings(2, 1, new Topology.FullMesh(), EarlyStop.NONE, Duration.ofSeconds(30),
+        FederationSettings.fp32(), 1, Protocol.PARALLEL, 0), 0.0, Distance.L2, mix);
     List<FederatedPeer> peers = federation(List.of("a", "b", "c"), s, List.of(), 1e-30, i -> 11 + i);
     float[][] start = peers.stream().map(p -> p.network().copyParams()).toArray(float[][]::new);
     runAll(peers, 2);
@@ -234,13 +258,12 @@ public abstract class RoundProtocolContract {
 
   @Test
   void ringProtocolPassesThetaStarAroundAndEveryPeerTakesItsTurn() throws Exception {
-    FederationSettings s = new FederationSettings(Algorithm.IPA, 0.5, Distance.L1, Weighting.DATA_SIZE, true, 0.0, 0.01, 1,
-        new Topology.FullMesh(), 2, EarlyStop.NONE, Duration.ofSeconds(60), FederationSettings.fp32(), 3, FederationSettings.Protocol.RING);
-    List<FederatedPeer> peers = federation(List.of("a", "b", "c"), s, List.of());
+    List<FederatedPeer> peers = federation(List.of("a", "b", "c"), ringSettings(2, 3), List.of());
     List<List<RoundRecord>> recs = runAll(peers, 2);
     int p = peers.get(0).network().parameterCount();
     long ringBytes = 12 + 4L * 3 + 4L * 3 * p + 4;
-    List<String> lastOrder = FederatedPeer.ringOrder(List.of("a", "b", "c"), 1, 3);
+    assertThat(RingStateCodec.encodedSize(3, p)).isEqualTo(ringBytes);
+    List<String> lastOrder = RingProtocol.order(List.of("a", "b", "c"), 1, 3);
     for (int i = 0; i < 3; i++) {
       for (RoundRecord r : recs.get(i)) {
         assertThat(r.failures()).isEmpty();
@@ -254,14 +277,13 @@ public abstract class RoundProtocolContract {
 
   @Test
   void aPeerReleasesAPayloadOnceHandledButHoldsARingStateOnLoanUntilItsTurn() {
-    List<FederatedPeer> peers = federation(List.of("a", "b"),
-        settings(Algorithm.IPA, FederationSettings.fp32(), Duration.ofSeconds(30), EarlyStop.NONE), List.of());
+    List<FederatedPeer> peers = federation(List.of("a", "b"), ringSettings(2, 3), List.of());
     List<byte[]> givenBack = new CopyOnWriteArrayList<>();
     byte[] undecodable = new byte[64];
     peers.get(0).onSnapshot(SnapshotLoan.lent(new PeerSnapshot("b", 0, 0, 1, 150, undecodable), givenBack::add));
     assertThat(givenBack).as("a delta it cannot apply is still given back").singleElement().isSameAs(undecodable);
 
-    byte[] ring = RingState.encode(new float[][] {{1f}, {2f}}, new int[] {150, 150});
+    byte[] ring = RingStateCodec.encode(new RingState(new float[][] {{1f}, {2f}}, new int[] {150, 150}));
     SnapshotLoan ringLoan = SnapshotLoan.lent(new PeerSnapshot("b", 0, 0, 2, 150, ring, PeerSnapshot.Kind.RING_STATE), givenBack::add);
     peers.get(0).onSnapshot(ringLoan);
     assertThat(givenBack).as("θ* waits for the round thread, on loan").hasSize(1);
@@ -269,22 +291,115 @@ public abstract class RoundProtocolContract {
   }
 
   @Test
+  void aPeerOfTheParallelProtocolGivesAStrayRingStateBackAtOnce() {
+    List<FederatedPeer> peers = federation(List.of("a", "b"),
+        settings(Algorithm.IPA, FederationSettings.fp32(), Duration.ofSeconds(30), EarlyStop.NONE), List.of());
+    List<byte[]> givenBack = new CopyOnWriteArrayList<>();
+    byte[] ring = RingStateCodec.encode(new RingState(new float[][] {{1f}, {2f}}, new int[] {150, 150}));
+    peers.get(0).onSnapshot(SnapshotLoan.lent(new PeerSnapshot("b", 0, 0, 1, 150, ring, PeerSnapshot.Kind.RING_STATE), givenBack::add));
+    assertThat(givenBack).as("nobody would ever take it off loan").singleElement().isSameAs(ring);
+  }
+
+  @Test
   void ringStateRoundTripsAndRejectsCorruption() {
     float[][] thetas = {{1f, 2f}, {3f, 4f}};
-    byte[] b = RingState.encode(thetas, new int[] {10, 20});
-    int[] sizes = new int[2];
-    assertThat(RingState.decode(b, 2, 2, sizes)).isDeepEqualTo(thetas);
-    assertThat(sizes).containsExactly(10, 20);
-    b[20] ^= 1;
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> RingState.decode(b, 2, 2, new int[2])).hasMessageContaining("checksum");
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> RingState.decode(RingState.encode(thetas, new int[2]), 3, 2, new int[3])).hasMessageContaining("3 × 2");
+    byte[] b = RingStateCodec.encode(new RingState(thetas, new int[] {10, 20}));
+    RingState decoded = RingStateCodec.decode(b, 2, 2);
+    assertThat(decoded.params()).isDeepEqualTo(thetas);
+    assertThat(decoded.sizes()).containsExactly(10, 20);
+    byte[] flipped = b.clone();
+    flipped[20] ^= 1;
+    assertThatThrownBy(() -> RingStateCodec.decode(flipped, 2, 2)).isInstanceOf(CorruptSnapshotException.class).hasMessageContaining("checksum");
+    assertThatThrownBy(() -> RingStateCodec.decode(b, 3, 2)).isInstanceOf(CorruptSnapshotException.class).hasMessageContaining("3 × 2");
+    assertThatThrownBy(() -> RingStateCodec.decode(java.util.Arrays.copyOf(b, b.length - 4), 2, 2)).hasMessageContaining("truncated");
+    byte[] wrongMagic = b.clone();
+    wrongMagic[0] = 'X';
+    assertThatThrownBy(() -> RingStateCodec.decode(wrongMagic, 2, 2)).hasMessageContaining("magic");
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void aCorruptRingStateIsAFailureAndTheReceiverContinuesFromItsOwnCopy(boolean corrupt) throws Exception {
+    // One round of two peers that start from different parameters and cannot move them (learning rate 1e-30):
+    // the second holder takes θ_i from θ*, where the first put its own θ for every copy. A θ* damaged in
+    // transit must leave it with its own θ instead, and a failure in its record.
+    List<String> ids = List.of("a", "b");
+    String first = RingProtocol.order(ids, 0, 3).get(0);
+    List<FederatedPeer> peers = federation(ids, ringSettings(1, 3), List.of(), 1e-30, i -> 11 + i,
+        (peer, t) -> corrupt && peer.equals(first) ? new DamagingRingStates(t) : t);
+    int sender = ids.indexOf(first);
+    int receiver = 1 - sender;
+    float[][] start = peers.stream().map(p -> p.network().copyParams()).toArray(float[][]::new);
+    List<List<RoundRecord>> recs = runAll(peers, 1);
+    assertThat(recs.get(sender).get(0).failures()).isEmpty();
+    float[] after = peers.get(receiver).network().copyParams();
+    if (corrupt) {
+      assertThat(recs.get(receiver).get(0).failures()).singleElement().satisfies(f -> {
+        assertThat(f.peer()).isEqualTo(first);
+        assertThat(f.reason()).contains("checksum").contains("own last copy");
+      });
+      assertThat(maxDifference(after, start[receiver])).isLessThan(1e-6);
+    } else {
+      assertThat(recs.get(receiver).get(0).failures()).isEmpty();
+      assertThat(maxDifference(after, start[sender])).isLessThan(1e-6);
+    }
+    assertThat(maxDifference(start[sender], start[receiver])).as("the two starts differ").isGreaterThan(0.01);
+  }
+
+  static double maxDifference(float[] x, float[] y) {
+    double m = 0;
+    for (int i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i] - y[i]));
+    return m;
+  }
+
+  /** A transport that flips one byte of every ring state it sends, as a bad link would. */
+  static final class DamagingRingStates implements PeerTransport {
+    private final PeerTransport inner;
+
+    DamagingRingStates(PeerTransport inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public String localPeer() {
+      return inner.localPeer();
+    }
+
+    @Override
+    public void start(PeerInbox inbox) {
+      inner.start(inbox);
+    }
+
+    @Override
+    public void publish(PeerSnapshot s, Collection<String> to) {
+      if (s.kind() == PeerSnapshot.Kind.RING_STATE) {
+        byte[] damaged = s.payload().clone();
+        damaged[20] ^= 1;
+        s = new PeerSnapshot(s.peerId(), s.round(), s.sync(), s.sequence(), s.dataSize(), damaged, s.kind());
+      }
+      inner.publish(s, to);
+    }
+
+    @Override
+    public void notify(PeerNotice notice, Collection<String> to) {
+      inner.notify(notice, to);
+    }
+
+    @Override
+    public Map<String, LinkState> links() {
+      return inner.links();
+    }
+
+    @Override
+    public void close() {
+      inner.close();
+    }
   }
 
   @Test
   void withBoundedStalenessAPeerGoesOnWithASnapshotOneRoundOld() throws Exception {
-    FederationSettings s = settings(Algorithm.IPA, FederationSettings.fp32(), Duration.ofSeconds(5), EarlyStop.NONE);
-    List<FederatedPeer> peers = federation(List.of("a", "b"), s, List.of());
-    peers.get(0).boundedStaleness(1);
+    CommonSettings bounded = new CommonSettings(3, 2, new Topology.FullMesh(), EarlyStop.NONE, Duration.ofSeconds(5), FederationSettings.fp32(), 1, Protocol.PARALLEL, 1);
+    List<FederatedPeer> peers = federation(List.of("a", "b"), settings(Algorithm.IPA, bounded, 0.5, Distance.L1, 0.0), List.of());
     // b runs round 0 only, then falls silent; a must not wait for b's round 1 (nor record it as a failure).
     java.util.concurrent.Future<RoundRecord> b0 = Executors.newSingleThreadExecutor().submit(() -> peers.get(1).runRound(0));
     RoundRecord a0 = peers.get(0).runRound(0);
@@ -293,6 +408,7 @@ public abstract class RoundProtocolContract {
     assertThat(a0.failures()).isEmpty();
     assertThat(a1.failures()).isEmpty();
     assertThat(a1.maxStaleness()).isEqualTo(1);
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> peers.get(0).boundedStaleness(-1)).hasMessageContaining("≥ 0");
+    assertThatThrownBy(() -> new CommonSettings(3, 2, new Topology.FullMesh(), EarlyStop.NONE, Duration.ofSeconds(5), FederationSettings.fp32(), 1, Protocol.PARALLEL, -1))
+        .hasMessageContaining("≥ 0");
   }
 }

@@ -7,6 +7,7 @@ import dev.ipa.alignment.data.Dataset;
 import dev.ipa.alignment.model.Architecture;
 import dev.ipa.alignment.model.Evaluation;
 import dev.ipa.alignment.model.Network;
+import dev.ipa.alignment.provenance.ModelProvenance;
 import dev.ipa.alignment.train.GradientPenalty;
 import dev.ipa.alignment.train.LocalTrainer;
 import java.util.List;
@@ -50,7 +51,7 @@ class PackedInferenceTest {
     double trained = LocalTrainer.evaluate(net, test, null).accuracy();
     assertThat(trained).as("%s %s trains (from %.2f)", a.describe(), spec, chance).isGreaterThan(0.6);
 
-    PackedModel packed = PackedModel.fromBytes(PackedModel.pack(net, mode, new ModelProvenance("p", 0, 7, spec, "test")).toBytes(), "test");
+    PackedModel packed = PackedModel.fromBytes(PackedModel.pack(net, mode, ModelProvenance.fromSettingsText("p", 0, 7, spec, "test")).toBytes(), "test");
     int[] unpacked = new int[test.count()];
     LocalTrainer.evaluate(packed.toNetwork(), test, null, unpacked);
     PackedInference inference = new PackedInference(packed);

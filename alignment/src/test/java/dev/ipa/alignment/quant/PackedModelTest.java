@@ -9,6 +9,7 @@ import dev.ipa.alignment.model.Evaluation;
 import dev.ipa.alignment.model.Network;
 import dev.ipa.alignment.model.ParamTensor;
 import dev.ipa.alignment.model.WeightTransform;
+import dev.ipa.alignment.provenance.ModelProvenance;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -17,7 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -28,8 +31,13 @@ import org.nd4j.linalg.factory.Nd4j;
 class PackedModelTest {
   private static final Architecture SMALL_MLP = new Architecture("mlp", 1, 4, 4, 3, List.of(6, 5));
   private static final Architecture SMALL_CNN = new Architecture("cnn", 2, 8, 8, 3, List.of(3, 4, 6));
-  private static final ModelProvenance PROVENANCE = new ModelProvenance("peer-7", 12, 42, "weights=test epochs=1", "golden 1");
-  private static final String GOLDEN = "golden/mlp-16-6-5-3-tiled2.ipaq";
+  private static final ModelProvenance PROVENANCE = new ModelProvenance("peer-7", 12, 42,
+      new TreeMap<>(Map.of("train.weights", "test", "train.epochs", "1")), "golden 1",
+      new TreeMap<>(Map.of("peer-9", -2L, "peer-3", 0x0123456789abcdefL)));
+  /** What version 1 recorded for the same model: one configuration string, no aligned snapshots. */
+  private static final ModelProvenance PROVENANCE_V1 = ModelProvenance.fromSettingsText("peer-7", 12, 42, "weights=test epochs=1", "golden 1");
+  private static final String GOLDEN_V1 = "golden/mlp-16-6-5-3-tiled2.ipaq";
+  private static final String GOLDEN = "golden/mlp-16-6-5-3-tiled2-v2.ipaq";
   private static final String GOLDEN_MODE = "tiled:2,min=40,last=float";
 
   /**
@@ -135,9 +143,9 @@ class PackedModelTest {
         .hasMessage("Model file m.ipaq is truncated: it has 7 bytes, fewer than the 14 of an empty model.");
     assertThatThrownBy(() -> PackedModel.fromBytes("PK\u0003\u0004 not a model at all".getBytes(), "m.zip"))
         .hasMessage("Model file m.zip is not a packed IPA model (its first bytes are not \"IPAQ\").");
-    byte[] v2 = good.clone();
-    v2[4] = 2;
-    assertThatThrownBy(() -> PackedModel.fromBytes(v2, "m.ipaq")).hasMessage("Model file m.ipaq has format version 2, but this build reads version 1 only.");
+    byte[] v3 = good.clone();
+    v3[4] = 3;
+    assertThatThrownBy(() -> PackedModel.fromBytes(v3, "m.ipaq")).hasMessage("Model file m.ipaq has format version 3, but this build reads versions 1 and 2 only.");
     byte[] longer = Arrays.copyOf(good, good.length + 3);
     assertThatThrownBy(() -> PackedModel.fromBytes(longer, "m.ipaq")).hasMessage("Model file m.ipaq has 3 unexpected bytes after its checksum.");
   }
@@ -164,9 +172,40 @@ class PackedModelTest {
         .hasMessage("The model mlp 16-6-5-3 expects 1x4x4 inputs and at most 3 classes, but the data has 5x5 inputs and 2 classes.");
   }
 
+  private static byte[] resource(String name) throws IOException {
+    try (InputStream in = PackedModelTest.class.getClassLoader().getResourceAsStream(name)) {
+      assertThat(in).as("golden file " + name).isNotNull();
+      return in.readAllBytes();
+    }
+  }
+
   /**
-   * A model written by format version 1 still loads, with the same structure and weights, and today's writer
-   * still produces it byte for byte. Regenerate only for a deliberate format change:
+   * A model written by format version 1, whose provenance was one configuration string, still loads with the same
+   * structure and weights, its configuration kept as the one legacy setting; written again today it differs from
+   * the version 2 golden file only by its provenance.
+   */
+  @Test
+  void goldenVersion1FileStillLoads() throws IOException {
+    WeightMode mode = WeightMode.parse(GOLDEN_MODE);
+    Network net = network(SMALL_MLP, mode, 2024);
+    byte[] golden = resource(GOLDEN_V1);
+    PackedModel m = PackedModel.fromBytes(golden, GOLDEN_V1);
+    assertThat(m.architecture()).isEqualTo(SMALL_MLP);
+    assertThat(m.provenance()).isEqualTo(PROVENANCE_V1);
+    assertThat(m.provenance().settings()).containsExactly(Map.entry(ModelProvenance.LEGACY_SETTINGS, "weights=test epochs=1"));
+    assertThat(m.provenance().alignedTo()).isEmpty();
+    assertThat(m.weightMode()).isEqualTo(GOLDEN_MODE);
+    assertThat(m.plans()).extracting(LayerPlan::mode).containsExactly("tiled:2", "binary", "float");
+    // 14 head and checksum, 18 architecture, 53 provenance, 27 mode, 1 layer count, then the three layer records.
+    assertThat(golden).hasSize(14 + 18 + (2 + 6 + 4 + 8 + 2 + 21 + 2 + 8) + (2 + GOLDEN_MODE.length()) + 1
+        + (20 + 2 * 4 + 6 + 1 + 6 * 2) + (20 + 4 + 4 + 1 + 5 * 2) + (20 + 5 * 3 * 4 + 1 + 3 * 4));
+    for (int i = 0; i < 3; i++) assertBitIdentical(m.layers().get(i).expand(), effective(net, mode, i));
+    assertThat(new PackedModel(m.architecture(), m.weightMode(), PROVENANCE, m.layers()).toBytes()).isEqualTo(resource(GOLDEN));
+  }
+
+  /**
+   * A model written by format version 2 still loads, with the same structure, structured provenance and weights,
+   * and today's writer still produces it byte for byte. Regenerate only for a deliberate format change:
    * {@code -Dipa.golden.write=true} writes it under src/test/resources.
    */
   @Test
@@ -175,20 +214,32 @@ class PackedModelTest {
     Network net = network(SMALL_MLP, mode, 2024);
     byte[] now = PackedModel.pack(net, mode, PROVENANCE).toBytes();
     if (Boolean.getBoolean("ipa.golden.write")) Files.write(Path.of("src/test/resources", GOLDEN), now);
-    byte[] golden;
-    try (InputStream in = getClass().getClassLoader().getResourceAsStream(GOLDEN)) {
-      assertThat(in).as("golden file " + GOLDEN).isNotNull();
-      golden = in.readAllBytes();
-    }
+    byte[] golden = resource(GOLDEN);
     PackedModel m = PackedModel.fromBytes(golden, GOLDEN);
     assertThat(m.architecture()).isEqualTo(SMALL_MLP);
     assertThat(m.provenance()).isEqualTo(PROVENANCE);
+    assertThat(m.provenance().settings().keySet()).containsExactly("train.epochs", "train.weights");
+    assertThat(m.provenance().alignedTo()).containsExactly(Map.entry("peer-3", 0x0123456789abcdefL), Map.entry("peer-9", -2L));
     assertThat(m.weightMode()).isEqualTo(GOLDEN_MODE);
     assertThat(m.plans()).extracting(LayerPlan::mode).containsExactly("tiled:2", "binary", "float");
-    // 14 head and checksum, 18 architecture, 53 provenance, 27 mode, 1 layer count, then the three layer records.
-    assertThat(golden).hasSize(14 + 18 + (2 + 6 + 4 + 8 + 2 + 21 + 2 + 8) + (2 + GOLDEN_MODE.length()) + 1
+    // Provenance: peer id 8, round 4, seed 8, code version 10, 2 settings (17 + 21 bytes), 2 aligned (16 each).
+    assertThat(golden).hasSize(14 + 18 + (8 + 4 + 8 + 10 + 2 + 17 + 21 + 2 + 16 + 16) + (2 + GOLDEN_MODE.length()) + 1
         + (20 + 2 * 4 + 6 + 1 + 6 * 2) + (20 + 4 + 4 + 1 + 5 * 2) + (20 + 5 * 3 * 4 + 1 + 3 * 4));
     for (int i = 0; i < 3; i++) assertBitIdentical(m.layers().get(i).expand(), effective(net, mode, i));
     assertThat(now).isEqualTo(golden);
+  }
+
+  @Test
+  void aSettingNamedTwiceIsRejected() {
+    ModelProvenance twice = new ModelProvenance("p", 0, 0, new TreeMap<>(Map.of("a", "1", "b", "2")), "c", new TreeMap<>());
+    WeightMode mode = WeightMode.parse(GOLDEN_MODE);
+    byte[] bytes = PackedModel.pack(network(SMALL_MLP, mode, 3), mode, twice).toBytes();
+    // Setting names start after head 10, architecture 18, peer id 3, round 4, seed 8, code version 3, count 2, then
+    // "a" (3 bytes) and "1" (3 bytes): rename the second setting "b" to "a".
+    int second = 10 + 18 + 3 + 4 + 8 + 3 + 2 + 3 + 3 + 2;
+    assertThat(bytes[second]).isEqualTo((byte) 'b');
+    bytes[second] = 'a';
+    assertThatThrownBy(() -> PackedModel.fromBytes(withChecksum(bytes), "m.ipaq")).isInstanceOf(ModelFileException.class)
+        .hasMessage("Model file m.ipaq is inconsistent: its provenance names setting 'a' twice.");
   }
 }

@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ipa.alignment.model.Architecture;
 import dev.ipa.alignment.model.Network;
 import dev.ipa.alignment.model.ParamTensor;
+import dev.ipa.alignment.provenance.ModelProvenance;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class WeightModeTest {
@@ -66,9 +69,11 @@ class WeightModeTest {
   @Test
   void mlpFileSizesFollowTheLayerPlanAndMeetTheBudgets() {
     // fp32: 199,210 parameters · 4 = 796,840 bytes. Binary: 24,850 bytes of bits, 3 scales, 410 fp16 biases.
-    ModelProvenance p = new ModelProvenance("local", 0, 0, "weights=binary epochs=5 batch=50 lr=0.001", "development build");
     for (String spec : List.of("float", "binary", "binary:per-unit", "tiled:4")) {
       WeightMode mode = WeightMode.parse(spec);
+      // What 'ipa train --weights SPEC --epochs 5 --export' records, so the header sizes are the README's.
+      ModelProvenance p = new ModelProvenance("local", 0, 0, new TreeMap<>(Map.of("train.weights", mode.toString(), "train.epochs", "5",
+          "train.batch", "50", "train.learning-rate", "0.001")), "development build", new TreeMap<>());
       PackedModel m = PackedModel.pack(Network.create(MLP, 1, mode.transforms(MLP)), mode, p);
       assertThat(m.toBytes()).hasSize(m.fileSize());
       assertThat(m.fp32Bytes()).isEqualTo(796_840);
@@ -79,12 +84,14 @@ class WeightModeTest {
         case "binary" -> {
           assertThat(layers).isEqualTo(24_850 + 3 * 4 + 410 * 2 + 3 * (LayerPlan.DESCRIPTOR_BYTES + 1));
           assertThat(m.fileSize()).isLessThanOrEqualTo(796_840 / 30);
+          assertThat(header).isEqualTo(168);
         }
         case "binary:per-unit" -> assertThat(layers).isEqualTo(24_850 + 410 * 4 + 410 * 2 + 3 * (LayerPlan.DESCRIPTOR_BYTES + 1));
         case "tiled:4" -> {
           // dense1 tiled: 39,200 bits and 4 scales; dense2 and dense3 binary: 5,000 + 250 bytes and 1 scale each.
           assertThat(layers).isEqualTo(4_900 + 4 * 4 + 5_000 + 4 + 250 + 4 + 410 * 2 + 3 * (LayerPlan.DESCRIPTOR_BYTES + 1));
           assertThat(m.fileSize()).isLessThanOrEqualTo(796_840 / 60);
+          assertThat(header).isEqualTo(170);
         }
         default -> throw new AssertionError(spec);
       }

@@ -1,6 +1,6 @@
 package dev.ipa.peer.api;
 
-import dev.ipa.alignment.quant.ModelProvenance;
+import dev.ipa.alignment.provenance.ModelProvenance;
 import dev.ipa.peer.checkpoint.RoundSummary;
 import dev.ipa.peer.federation.PeerNode;
 import dev.ipa.peer.federation.PeerStatus;
@@ -100,14 +100,10 @@ public class AdminController {
         .header("Content-Disposition", "attachment; filename=\"" + p.peerId() + "-round" + p.round() + ".ipaq\"");
   }
 
-  /** Provenance of the latest model, with its settings as a JSON object rather than one string. */
-  public record Provenance(String peerId, int round, long seed, String codeVersion, java.util.Map<String, Object> settings) {}
-
   @Get("/model/provenance")
-  @Operation(summary = "Provenance of the latest model: peer, round, seed, code version and the settings that produced it, as JSON")
-  public Provenance provenance() {
-    ModelProvenance p = node.modelProvenance();
-    return new Provenance(p.peerId(), p.round(), p.seed(), p.codeVersion(), node.settingsTree());
+  @Operation(summary = "Provenance of the latest model: peer, round, seed, settings by name, code version, versions of the neighbour snapshots it aligned to")
+  public ModelProvenance provenance() {
+    return node.modelProvenance();
   }
 
   /** An unknown control action; answered with 400. */

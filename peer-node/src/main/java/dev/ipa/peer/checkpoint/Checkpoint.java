@@ -1,6 +1,7 @@
 package dev.ipa.peer.checkpoint;
 
 import dev.ipa.alignment.protocol.StopRecord;
+import dev.ipa.alignment.provenance.ModelProvenance;
 import dev.ipa.compression.SnapshotEncoder;
 import java.util.List;
 import java.util.Objects;
@@ -10,7 +11,7 @@ import java.util.Objects;
  * optimiser and trainer position, the snapshot encoder's error-feedback state, its views of its neighbours,
  * the round history, and provenance. Written by {@link CheckpointStore}.
  *
- * @param provenance what produced it
+ * @param provenance what produced it: the same record a packed model carries
  * @param round      the last completed round; the peer resumes at {@code round + 1}
  * @param params     flat parameter vector θ
  * @param moments    Adam moments (m then v)
@@ -23,7 +24,7 @@ import java.util.Objects;
  * @param stops      stops recorded so far
  */
 public record Checkpoint(
-    Provenance provenance,
+    ModelProvenance provenance,
     int round,
     float[] params,
     float[] moments,
@@ -50,17 +51,6 @@ public record Checkpoint(
       if (history.get(i).round() != i) throw new IllegalArgumentException("The round history is not contiguous: entry " + i + " is round " + history.get(i).round() + ".");
     }
   }
-
-  /**
-   * Who wrote the checkpoint and with what.
-   *
-   * @param peerId      the peer
-   * @param round       the last completed round
-   * @param seed        federation seed
-   * @param settings    the federation and peer settings, as text
-   * @param codeVersion the daemon's version
-   */
-  public record Provenance(String peerId, int round, long seed, String settings, String codeVersion) {}
 
   /** A neighbour's last snapshot as decoded parameters. */
   public record NeighbourView(String peer, int round, int sync, long sequence, int dataSize, float[] params) {}

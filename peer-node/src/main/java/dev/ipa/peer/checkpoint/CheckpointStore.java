@@ -1,8 +1,11 @@
 package dev.ipa.peer.checkpoint;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ipa.alignment.protocol.StopRecord;
+import dev.ipa.alignment.provenance.ModelProvenance;
 import dev.ipa.compression.SnapshotEncoder;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -36,11 +39,16 @@ import org.slf4j.LoggerFactory;
  * +----------+---------+-------------+------------------+------------------------------+---------+
  * | "IPACKPT"| version | JSON length | JSON (UTF-8):    | float arrays, each as        | CRC32   |
  * | 7 bytes  | 1 byte  | int32       | provenance, round,| int32 length (-1 = null) +   | int64   |
- * |          | (= 1)   |             | positions, views  | big-endian float32 values:   | of all  |
+ * |          | (= 2)   |             | positions, views  | big-endian float32 values:   | of all  |
  * |          |         |             | meta, history,    | params, moments, encoder     | bytes   |
  * |          |         |             | stops             | view, each neighbour's view  | before  |
  * +----------+---------+-------------+------------------+------------------------------+---------+
  * </pre>
+ *
+ * <p>The JSON's {@code provenance} is a {@link ModelProvenance}: {@code settings} an object of setting name → value
+ * and {@code alignedTo} an object of neighbour id → snapshot version. Version 1 (still read) wrote the settings as
+ * one string and nothing aligned; it is read as that string under {@link ModelProvenance#LEGACY_SETTINGS}, which is
+ * the only difference between the two versions.
  *
  * <p>Writing is atomic: the bytes go to a temporary file in the same directory, are forced to disk, and the file
  * is renamed over its final name (then the directory is forced), so a crash leaves either the old set of files
@@ -52,7 +60,8 @@ import org.slf4j.LoggerFactory;
 public final class CheckpointStore {
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
   private static final byte[] MAGIC = "IPACKPT".getBytes(StandardCharsets.US_ASCII);
-  private static final int VERSION = 1;
+  private static final int VERSION = 2;
+  private static final int VERSION_1 = 1;
   private static final Pattern NAME = Pattern.compile("round-(\\d{6,})\\.ckpt");
   private static final ObjectMapper JSON = JsonMapper.builder().build();
 
@@ -76,7 +85,7 @@ public final class CheckpointStore {
   }
 
   /** The JSON part of the file. */
-  record Meta(Checkpoint.Provenance provenance, int round, int iteration, int epoch, int cursor, long encoderVersion,
+  record Meta(ModelProvenance provenance, int round, int iteration, int epoch, int cursor, long encoderVersion,
       int encoderRound, int encoderDeltasSinceFull, boolean encoderFullResyncRequested, List<ViewMeta> views,
       List<RoundSummary> history, List<StopRecord> stops) {}
 
@@ -177,10 +186,14 @@ public final class CheckpointStore {
       byte[] magic = in.readNBytes(MAGIC.length);
       if (!java.util.Arrays.equals(magic, MAGIC)) throw new CheckpointException("it is not an IPA checkpoint");
       int version = in.readUnsignedByte();
-      if (version != VERSION) throw new CheckpointException("it has format version " + version + ", this daemon reads " + VERSION);
+      if (version != VERSION && version != VERSION_1) {
+        throw new CheckpointException("it has format version " + version + ", this daemon reads versions " + VERSION_1 + " and " + VERSION);
+      }
       int jsonLength = in.readInt();
       if (jsonLength < 0 || jsonLength > bytes.length) throw new CheckpointException("its header is damaged");
-      Meta meta = JSON.readValue(in.readNBytes(jsonLength), Meta.class);
+      JsonNode tree = JSON.readTree(in.readNBytes(jsonLength));
+      if (version == VERSION_1) upgradeVersion1Provenance(tree);
+      Meta meta = JSON.treeToValue(tree, Meta.class);
       float[] params = readFloats(in);
       float[] moments = readFloats(in);
       float[] view = readFloats(in);
@@ -194,6 +207,16 @@ public final class CheckpointStore {
     } catch (IOException | IllegalArgumentException e) {
       throw new CheckpointException("it cannot be decoded: " + e.getMessage(), e);
     }
+  }
+
+  /** Version 1 kept the settings as one string and no aligned snapshots; version 2 differs only there. */
+  private static void upgradeVersion1Provenance(JsonNode tree) throws CheckpointException {
+    if (!(tree.get("provenance") instanceof ObjectNode p) || !p.path("settings").isTextual()) {
+      throw new CheckpointException("its format-1 provenance has no settings text");
+    }
+    String text = p.get("settings").asText();
+    p.putObject("settings").put(ModelProvenance.LEGACY_SETTINGS, text);
+    p.putObject("alignedTo");
   }
 
   private static void writeFloats(DataOutputStream out, float[] a) throws IOException {

@@ -29,14 +29,13 @@ import java.util.Objects;
  * @param weights           weight mode spec, e.g. {@code float} or {@code binary}
  * @param batch             batch size ≥ 1
  * @param learningRate      Adam learning rate &gt; 0
- * @param settings          the round protocol's settings (λ, distance, codec, rounds, ...), validated by its own record
+ * @param settings          the round protocol's settings (rounds, codec, staleness bound, λ, μ, ...), validated by their own
+ *                          records
  * @param checkpointDir     where checkpoints go
  * @param keepCheckpoints   how many checkpoints to keep, ≥ 2 so a corrupt newest one has a fallback
  * @param autoStart         start the federation at start-up rather than on {@code POST /api/federation/start}
  * @param adminUsername     admin API user
  * @param adminPassword     admin API password
- * @param staleness         0: synchronous exchanges with the timeout; S > 0: bounded staleness, a peer goes on with
- *                          snapshots at most S rounds old ({@code ipa.federation.staleness})
  * @param transport         the {@code ipa.transport.*} limits and timers that were set; unset ones keep
  *                          {@code NettyTransportConfig}'s defaults, and {@code NettyTransportConfig} validates them
  */
@@ -60,19 +59,20 @@ public record PeerConfig(
     boolean autoStart,
     String adminUsername,
     String adminPassword,
-    int staleness,
     ConfigurationFiles.TransportProperties transport) {
 
   /** The value of every daemon key that has a default; the federation's defaults are {@code FederationSettings.defaults()}. */
   public record Defaults(String federation, int shardIndex, int peersInPartition, String model, String weights, int batch,
-      double learningRate, int keepCheckpoints, boolean autoStart, int staleness) {}
+      double learningRate, int keepCheckpoints, boolean autoStart) {}
+
+  /** The shortest admin password the daemon accepts (NIST SP 800-63B's minimum for memorised secrets). */
+  public static final int MIN_PASSWORD_LENGTH = 8;
 
   /** The daemon's defaults, in one place. */
   public static final Defaults DEFAULTS = new Defaults("ipa", 0, 0, LocalTrainer.DEFAULT_MODEL, LocalTrainer.DEFAULT_WEIGHTS,
-      LocalTrainer.DEFAULT_BATCH, LocalTrainer.DEFAULT_LEARNING_RATE, 2, true, 0);
+      LocalTrainer.DEFAULT_BATCH, LocalTrainer.DEFAULT_LEARNING_RATE, 2, true);
 
   public PeerConfig {
-    if (staleness < 0) throw new IllegalArgumentException("ipa.federation.staleness must be ≥ 0 rounds (0 = synchronous), got " + staleness + ".");
     if (federation == null || federation.isBlank()) throw new IllegalArgumentException("ipa.peer.federation must name the federation.");
     if (id == null || id.isBlank()) throw new IllegalArgumentException("ipa.peer.id is missing; set it to this peer's id (the CN of its certificate).");
     FederationCertificates.requireValidPeerId(id);
@@ -101,6 +101,11 @@ public record PeerConfig(
     if (keepCheckpoints < 2) throw new IllegalArgumentException("ipa.peer.keep-checkpoints must be ≥ 2 so a damaged newest checkpoint has a fallback, got " + keepCheckpoints + ".");
     if (adminUsername == null || adminUsername.isBlank() || adminPassword == null || adminPassword.isEmpty()) {
       throw new IllegalArgumentException("ipa.admin.username and ipa.admin.password must both be set; the admin API never runs open.");
+    }
+    if (adminPassword.length() < MIN_PASSWORD_LENGTH) {
+      throw new IllegalArgumentException("ipa.admin.password has " + adminPassword.length()
+          + (adminPassword.length() == 1 ? " character" : " characters") + "; use at least "
+          + MIN_PASSWORD_LENGTH + " (for example from 'openssl rand -hex 12'), since the admin API can stop the federation.");
     }
   }
 

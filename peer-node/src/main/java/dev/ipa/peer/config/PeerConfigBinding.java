@@ -1,10 +1,14 @@
 package dev.ipa.peer.config;
 
-import dev.ipa.alignment.penalty.AlignmentPenalty.Weighting;
 import dev.ipa.alignment.penalty.Distance;
+import dev.ipa.alignment.penalty.Weighting;
 import dev.ipa.alignment.protocol.Algorithm;
+import dev.ipa.alignment.protocol.CommonSettings;
 import dev.ipa.alignment.protocol.EarlyStop;
+import dev.ipa.alignment.protocol.FedProxSettings;
 import dev.ipa.alignment.protocol.FederationSettings;
+import dev.ipa.alignment.protocol.IpaSettings;
+import dev.ipa.alignment.protocol.Protocol;
 import dev.ipa.alignment.protocol.Topology;
 import dev.ipa.compression.CodecPolicy;
 import dev.ipa.compression.CodecSpec;
@@ -67,33 +71,32 @@ public final class PeerConfigBinding {
         or(p.autoStart(), d.autoStart()),
         a.username() == null ? null : a.username().trim(),
         a.password(),
-        or(f.staleness(), d.staleness()),
         t);
   }
 
   /** The federation settings the keys describe; unset keys take the defaults of the configured protocol. */
   static FederationSettings federation(FederationProperties f) {
-    FederationSettings.Protocol protocol = parse("ipa.federation.protocol", f.protocol(), FederationSettings.Protocol::parse,
-        () -> FederationSettings.Protocol.PARALLEL);
+    Protocol protocol = parse("ipa.federation.protocol", f.protocol(), Protocol::parse, () -> Protocol.PARALLEL);
     FederationSettings d = FederationSettings.defaults(protocol);
+    CommonSettings c = d.common();
+    IpaSettings i = d.ipa();
+    if (f.staleness() != null && f.staleness() < 0) {
+      throw new IllegalArgumentException("ipa.federation.staleness must be ≥ 0 rounds (0 = synchronous), got " + f.staleness() + ".");
+    }
     try {
-      return new FederationSettings(
-          parse("ipa.federation.algorithm", f.algorithm(), Algorithm::parse, d::algorithm),
-          or(f.lambda(), d.lambda()),
-          parse("ipa.federation.distance", f.distance(), Distance::parse, d::distance),
-          parse("ipa.federation.weighting", f.weighting(), Weighting::parse, d::weighting),
-          or(f.normalise(), d.normalise()),
-          or(f.extrapolate(), d.extrapolate()),
-          or(f.mu(), d.mu()),
-          or(f.syncs(), d.syncs()),
-          parse("ipa.federation.topology", f.topology(), Topology::parse, d::topology),
-          or(f.rounds(), d.rounds()),
-          parse("ipa.federation.early-stop", f.earlyStop(), EarlyStop::parse, d::earlyStop),
-          or(f.exchangeTimeout(), d.exchangeTimeout()),
-          parse("ipa.federation.codec", f.codec(), s -> codecPolicy(CodecSpec.parse(s)), d::codec),
-          or(f.seed(), d.seed()),
-          protocol,
-          or(f.mix(), d.mix()));
+      Algorithm algorithm = parse("ipa.federation.algorithm", f.algorithm(), Algorithm::parse, d::algorithm);
+      IpaSettings ipa = new IpaSettings(or(f.lambda(), i.lambda()),
+          parse("ipa.federation.distance", f.distance(), Distance::parse, i::distance),
+          parse("ipa.federation.weighting", f.weighting(), Weighting::parse, i::weighting),
+          or(f.normalise(), i.normalise()), or(f.extrapolate(), i.extrapolate()), or(f.mix(), i.mix()));
+      FedProxSettings fedProx = new FedProxSettings(or(f.mu(), d.fedProx().mu()));
+      CommonSettings common = new CommonSettings(or(f.rounds(), c.rounds()), or(f.syncs(), c.syncs()),
+          parse("ipa.federation.topology", f.topology(), Topology::parse, c::topology),
+          parse("ipa.federation.early-stop", f.earlyStop(), EarlyStop::parse, c::earlyStop),
+          or(f.exchangeTimeout(), c.exchangeTimeout()),
+          parse("ipa.federation.codec", f.codec(), text -> codecPolicy(CodecSpec.parse(text)), c::codec),
+          or(f.seed(), c.seed()), protocol, or(f.staleness(), c.staleness()));
+      return new FederationSettings(algorithm, common, ipa, fedProx);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(e.getMessage().startsWith("ipa.") ? e.getMessage() : "ipa.federation: " + e.getMessage(), e);
     }
@@ -117,16 +120,23 @@ public final class PeerConfigBinding {
     }
   }
 
+  /** The codec policy the key {@code ipa.federation.codec: SPEC} configures. */
+  public static CodecPolicy codecPolicy(String spec) {
+    return codecPolicy(CodecSpec.parse(spec));
+  }
+
   private static CodecPolicy codecPolicy(CodecSpec spec) {
     return spec.kind() == CodecSpec.Kind.NONE ? FederationSettings.fp32() : CodecPolicy.of(spec);
   }
 
   /** The keys that configure {@code settings}, as a file would hold them. */
-  static FederationProperties properties(FederationSettings s, int staleness) {
-    return new FederationProperties(s.algorithm().id(), s.protocol().name().toLowerCase(Locale.ROOT), s.lambda(),
-        s.distance().name().toLowerCase(Locale.ROOT), s.weighting() == Weighting.DATA_SIZE ? "data-size" : "uniform",
-        s.normalise(), s.extrapolate(), s.mix(), s.mu(), s.syncs(), staleness, s.topology().toString(), s.rounds(),
-        s.earlyStop().toString(), s.exchangeTimeout(), s.codec().codec().toString(), s.seed());
+  static FederationProperties properties(FederationSettings s) {
+    CommonSettings c = s.common();
+    IpaSettings i = s.ipa();
+    return new FederationProperties(s.algorithm().id(), c.protocol().name().toLowerCase(Locale.ROOT), i.lambda(),
+        i.distance().name().toLowerCase(Locale.ROOT), i.weighting() == Weighting.DATA_SIZE ? "data-size" : "uniform",
+        i.normalise(), i.extrapolate(), i.mix(), s.fedProx().mu(), c.syncs(), c.staleness(), c.topology().toString(),
+        c.rounds(), c.earlyStop().toString(), c.exchangeTimeout(), c.codec().codec().toString(), c.seed());
   }
 
   /** The keys that configure {@code c}, as a file would hold them. */
@@ -145,7 +155,7 @@ public final class PeerConfigBinding {
    */
   public static String toYaml(PeerConfig c, Map<String, Object> micronaut) {
     Map<String, Object> ipa = new LinkedHashMap<>();
-    List<Record> parts = List.of(properties(c), properties(c.settings(), c.staleness()),
+    List<Record> parts = List.of(properties(c), properties(c.settings()),
         // The password never goes into a written file: give it as IPA_ADMIN_PASSWORD (or -ipa.admin.password=).
         new AdminProperties(c.adminUsername(), null), c.transport());
     for (Record r : parts) {
@@ -177,6 +187,60 @@ public final class PeerConfigBinding {
       java.util.Optional<String> text = raw.apply(key);
       if (text.isPresent()) throw new IllegalArgumentException(key + " must be " + typeName(rc.getType()) + ", got '" + text.get() + "'.");
     }
+  }
+
+  /**
+   * Fails on the first configured key under {@code ipa.} that no bound record reads: {@code lamda: 5} must stop
+   * start-up rather than run with the default λ. Keys are compared in Micronaut's kebab-case form, so
+   * {@code learningRate} and {@code learning-rate} are the same key.
+   *
+   * @param configured keys set in files, arguments and system properties (not the environment, whose variables
+   *                   Micronaut spreads over many spellings)
+   * @param known      every key a bound record reads
+   * @throws IllegalArgumentException one sentence naming the key and the nearest known one
+   */
+  static void requireKnownKeys(Iterable<String> configured, java.util.Collection<String> known) {
+    for (String raw : configured) {
+      String key = normalised(raw);
+      if (!key.startsWith("ipa.") || known.contains(key) || underOpenPrefix(key, known)) continue;
+      String nearest = null;
+      int best = Integer.MAX_VALUE;
+      org.apache.commons.text.similarity.LevenshteinDistance distance = org.apache.commons.text.similarity.LevenshteinDistance.getDefaultInstance();
+      for (String k : known) {
+        int d = distance.apply(key, k);
+        if (d < best) {
+          best = d;
+          nearest = k;
+        }
+      }
+      throw new IllegalArgumentException("Unknown configuration key " + raw
+          + (nearest != null && best <= Math.max(3, key.length() / 4) ? "; did you mean " + nearest + "?" : "; peer-node/README.md lists every key."));
+    }
+  }
+
+  /** {@code ipa.peer.learningRate} and {@code ipa.peer.peers[0]} → {@code ipa.peer.learning-rate}, {@code ipa.peer.peers}. */
+  private static String normalised(String key) {
+    int bracket = key.indexOf('[');
+    String k = bracket < 0 ? key : key.substring(0, bracket);
+    StringBuilder out = new StringBuilder();
+    for (String part : k.split("\\.")) out.append(out.length() == 0 ? "" : ".").append(kebab(part));
+    return out.toString();
+  }
+
+  private static boolean underOpenPrefix(String key, java.util.Collection<String> known) {
+    for (String k : known) if (k.endsWith(".*") && key.startsWith(k.substring(0, k.length() - 1))) return true;
+    return false;
+  }
+
+  /**
+   * Every key {@code type} reads under {@code prefix}: one per component of a record; for a bound class that is not
+   * a record, whose properties this cannot list, {@code prefix.*} (any key below it).
+   */
+  static java.util.List<String> keysOf(Class<?> type, String prefix) {
+    java.util.List<String> out = new ArrayList<>();
+    if (!type.isRecord()) return List.of(prefix + ".*");
+    for (RecordComponent rc : type.getRecordComponents()) out.add(prefix + "." + kebab(rc.getName()));
+    return out;
   }
 
   private static String typeName(Class<?> type) {

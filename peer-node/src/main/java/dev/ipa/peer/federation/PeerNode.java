@@ -9,22 +9,23 @@ import dev.ipa.alignment.model.Network;
 import dev.ipa.alignment.partition.PartitionPlan;
 import dev.ipa.alignment.partition.Shard;
 import dev.ipa.alignment.protocol.FederatedPeer;
+import dev.ipa.alignment.protocol.PeerBuilder;
 import dev.ipa.alignment.protocol.PeerFailure;
 import dev.ipa.alignment.protocol.PeerViews;
 import dev.ipa.alignment.protocol.RoundRecord;
 import dev.ipa.alignment.protocol.SnapshotDecoding;
 import dev.ipa.alignment.protocol.StopRecord;
-import dev.ipa.alignment.quant.ModelProvenance;
+import dev.ipa.alignment.provenance.ModelProvenance;
 import dev.ipa.alignment.quant.PackedModel;
 import dev.ipa.alignment.quant.WeightMode;
 import dev.ipa.alignment.train.LocalTrainer;
 import dev.ipa.peer.checkpoint.Checkpoint;
 import dev.ipa.peer.checkpoint.CheckpointStore;
 import dev.ipa.peer.checkpoint.RoundSummary;
+import dev.ipa.compression.ViewHash;
 import dev.ipa.peer.config.PeerConfig;
 import dev.ipa.peer.config.PeerConfigBinding;
 import dev.ipa.transport.LinkState;
-import dev.ipa.transport.ModelFingerprint;
 import dev.ipa.transport.PeerNotice;
 import dev.ipa.transport.netty.NettyTransport;
 import dev.ipa.transport.netty.NettyTransportConfig;
@@ -47,6 +48,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,7 +114,7 @@ public final class PeerNode implements AutoCloseable {
     this.data = loadData(config);
     Dataset train = data.train();
     List<String> members = config.federationMembers();
-    long seed = config.settings().seed();
+    long seed = config.settings().common().seed();
     Shard shard;
     long total;
     if (config.partition() != null) {
@@ -124,17 +127,17 @@ public final class PeerNode implements AutoCloseable {
     }
     Architecture arch = Architecture.parse(config.model(), 1, train.rows(), train.cols(), train.numClasses());
     this.weightMode = WeightMode.parse(config.weights());
-    this.network = Network.create(arch, seed, weightMode.transforms(arch));
-    this.trainer = new LocalTrainer(network, train, shard.train(), config.batch(), config.learningRate(), seed * 7919 + members.indexOf(config.id()));
+    PeerBuilder builder = new PeerBuilder(config.id(), members, config.settings()).model(arch, weightMode.transforms(arch))
+        .training(train, shard, config.batch(), config.learningRate());
+    this.network = builder.network();
     if (!Files.isDirectory(config.tlsDir())) {
       throw new IllegalArgumentException("The TLS directory " + config.tlsDir() + " (ipa.peer.tls-dir) does not exist; generate it with ./ipa certs.");
     }
-    this.transport = new NettyTransport(PeerConfigBinding.tuned(NettyTransportConfig.secure(config.federation(), config.id(), config.listen(), config.peers(),
-        TlsFiles.inDirectory(config.tlsDir()), new ModelFingerprint(arch.describe(), network.parameterCount())), config.transport()));
+    this.transport = new NettyTransport(PeerConfigBinding.tuned(NettyTransportConfig.secure(config.federation(), config.id(), config.listen(),
+        config.peers(), TlsFiles.inDirectory(config.tlsDir()), builder.fingerprint()), config.transport()));
     this.watched = new WatchedTransport(transport, this::onNotice);
-    this.peer = new FederatedPeer(config.id(), members, config.settings(), network, trainer, train, shard.validation(), total,
-        watched, SnapshotDecoding.privateDecoders(FederatedPeer.layoutOf(network)), null);
-    this.peer.boundedStaleness(config.staleness());
+    this.peer = builder.build(watched, SnapshotDecoding.privateDecoders(builder.layout()), total, null);
+    this.trainer = peer.trainer();
     store.loadLatest().ifPresent(this::restore);
     LOG.info("Peer {} of federation {}: {} training and {} validation samples from {}, model {} ({} parameters), {}.",
         config.id(), config.federation(), shard.train().length, shard.validation().length, data.source(), arch.describe(),
@@ -326,10 +329,10 @@ public final class PeerNode implements AutoCloseable {
         return;
       }
       awaitNeighbours();
-      for (int r = history.size(); r < config.settings().rounds(); r++) {
+      for (int r = history.size(); r < config.settings().common().rounds(); r++) {
         if (!awaitGo()) {
           end = PeerState.STOPPED;
-          reason = "Stopped by the admin after round " + lastRound() + " of " + config.settings().rounds() + ".";
+          reason = "Stopped by the admin after round " + lastRound() + " of " + config.settings().common().rounds() + ".";
           break;
         }
         inRound = true;
@@ -389,13 +392,13 @@ public final class PeerNode implements AutoCloseable {
   }
 
   private String completedAll() {
-    int n = config.settings().rounds();
+    int n = config.settings().common().rounds();
     return n == 1 ? "Completed its one round." : "Completed all " + n + " rounds.";
   }
 
   /** Why there is nothing left to run (all rounds done, or an early stop in the history), if so. */
   private synchronized Optional<String> finishedBefore() {
-    if (history.size() >= config.settings().rounds()) return Optional.of(completedAll());
+    if (history.size() >= config.settings().common().rounds()) return Optional.of(completedAll());
     return lastSummary().filter(s -> s.stop() != null).map(s -> "Stopped early after round " + s.round() + ": " + s.stop() + ".");
   }
 
@@ -403,7 +406,7 @@ public final class PeerNode implements AutoCloseable {
   private void awaitNeighbours() throws InterruptedException {
     if (config.peers().isEmpty()) return;
     Instant start = Instant.now();
-    Instant deadline = start.plus(config.settings().exchangeTimeout());
+    Instant deadline = start.plus(config.settings().common().exchangeTimeout());
     Instant nextLog = start;
     setPhase(PeerState.WAITING);
     while (!allConnected() && Instant.now().isBefore(deadline)) {
@@ -418,7 +421,7 @@ public final class PeerNode implements AutoCloseable {
     }
     if (!allConnected()) {
       LOG.warn("Peer {} starts without peers {}: they missed the exchange timeout of {} s and count as failures until they connect.",
-          config.id(), String.join(", ", disconnected()), config.settings().exchangeTimeout().toSeconds());
+          config.id(), String.join(", ", disconnected()), config.settings().common().exchangeTimeout().toSeconds());
     }
   }
 
@@ -436,7 +439,8 @@ public final class PeerNode implements AutoCloseable {
   private void checkpoint(int round, RoundSummary done) {
     long t0 = System.nanoTime();
     List<Checkpoint.NeighbourView> views = new ArrayList<>();
-    for (PeerViews.View v : peer.views().all()) {
+    List<PeerViews.View> held = peer.views().all();
+    for (PeerViews.View v : held) {
       views.add(new Checkpoint.NeighbourView(v.peer(), v.round(), v.sync(), v.sequence(), v.dataSize(), v.params()));
     }
     Checkpoint c;
@@ -445,7 +449,7 @@ public final class PeerNode implements AutoCloseable {
       rounds.add(done);
       LinkedHashSet<StopRecord> allStops = new LinkedHashSet<>(stops);
       allStops.addAll(peer.stops());
-      c = new Checkpoint(new Checkpoint.Provenance(config.id(), round, config.settings().seed(), settingsText(), codeVersion), round,
+      c = new Checkpoint(provenance(round, held), round,
           network.copyParams(), trainer.optimiser().exportMoments(), trainer.optimiser().iteration(), trainer.epoch(), trainer.cursor(),
           peer.encoder().exportState(), views, rounds, List.copyOf(allStops));
     }
@@ -454,16 +458,27 @@ public final class PeerNode implements AutoCloseable {
   }
 
   private void exportModel(int round) {
-    ModelProvenance p = new ModelProvenance(config.id(), Math.max(round, 0), config.settings().seed(), settingsText(), codeVersion);
+    ModelProvenance p = provenance(Math.max(round, 0), peer.views().all());
     packedModel = PackedModel.pack(network, weightMode, p).toBytes();
     modelProvenance = p;
   }
 
-  /** The settings that produced this peer's model, as stored in checkpoints and model provenance. */
-  public String settingsText() {
-    return "federation=" + config.federation() + " " + config.settings() + " model=" + config.model() + " weights=" + config.weights()
-        + " batch=" + config.batch() + " lr=" + config.learningRate() + " partition=" + config.partition() + " shard=" + config.shardIndex()
-        + "/" + config.peersInPartition();
+  /**
+   * What produced this peer's model after {@code round}, as stored in checkpoints and served with the model: the
+   * federation's settings, this peer's own, and the version of each neighbour snapshot it held.
+   */
+  private ModelProvenance provenance(int round, List<PeerViews.View> held) {
+    SortedMap<String, String> settings = new TreeMap<>(ModelProvenance.federationSettings(config.settings()));
+    settings.put("federation.name", config.federation());
+    settings.put("peer.model", config.model());
+    settings.put("peer.weights", config.weights());
+    settings.put("peer.batch", Integer.toString(config.batch()));
+    settings.put("peer.learning-rate", Double.toString(config.learningRate()));
+    settings.put("peer.partition", String.valueOf(config.partition()));
+    settings.put("peer.shard", config.shardIndex() + "/" + config.peersInPartition());
+    SortedMap<String, Long> alignedTo = new TreeMap<>();
+    for (PeerViews.View v : held) alignedTo.put(v.peer(), ViewHash.of(v.params()));
+    return new ModelProvenance(config.id(), round, config.settings().common().seed(), settings, codeVersion, alignedTo);
   }
 
   private synchronized void setPhase(PeerState p) {
@@ -500,7 +515,7 @@ public final class PeerNode implements AutoCloseable {
       for (String p : down) waitingFor.add(p + " (down)");
       for (String p : pausedNeighbours) if (!down.contains(p)) waitingFor.add(p + " (paused)");
       s = waitingFor.isEmpty() ? PeerState.TRAINING : PeerState.WAITING;
-      why = waitingFor.isEmpty() ? "Training round " + (lastRound() + 1) + " of " + config.settings().rounds() + "."
+      why = waitingFor.isEmpty() ? "Training round " + (lastRound() + 1) + " of " + config.settings().common().rounds() + "."
           : "Waiting for " + String.join(", ", waitingFor) + ".";
     } else if (s == PeerState.PAUSED) {
       why = "Paused after round " + lastRound() + " by " + pausedBy + (pausedFederationWide ? "" : " (this peer only)") + "; resume to go on.";
@@ -508,7 +523,7 @@ public final class PeerNode implements AutoCloseable {
       why = "Not started; POST /api/federation/start (or the dashboard's Start) begins round " + (lastRound() + 1) + ".";
     }
     Optional<RoundSummary> last = lastSummary();
-    return new PeerStatus(config.id(), config.federation(), s.id(), why, waitingFor, paused, lastRound(), config.settings().rounds(),
+    return new PeerStatus(config.id(), config.federation(), s.id(), why, waitingFor, paused, lastRound(), config.settings().common().rounds(),
         last.map(RoundSummary::testAccuracy).orElse(null), last.map(RoundSummary::testLoss).orElse(null),
         since.truncatedTo(ChronoUnit.MILLIS).toString(), error);
   }
@@ -521,25 +536,6 @@ public final class PeerNode implements AutoCloseable {
   /** Snapshots from {@code peer} this peer rejected as corrupt since start-up. */
   public long suspectedSnapshots(String peer) {
     return watched.suspectedSnapshots(peer);
-  }
-
-  /**
-   * The settings behind this peer's model as a JSON-ready tree: the federation settings record by component
-   * (nested records as nested maps), then the per-peer keys that shape the model.
-   */
-  public Map<String, Object> settingsTree() {
-    Map<String, Object> out = new java.util.LinkedHashMap<>();
-    out.put("federation", config.federation());
-    out.put("protocol", SettingsTree.of(config.settings()));
-    out.put("staleness", config.staleness());
-    out.put("model", config.model());
-    out.put("weights", config.weights());
-    out.put("batch", config.batch());
-    out.put("learningRate", config.learningRate());
-    out.put("partition", config.partition());
-    out.put("shardIndex", config.shardIndex());
-    out.put("peersInPartition", config.peersInPartition());
-    return out;
   }
 
   /** Whether this peer is paused. */

@@ -4,7 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ipa.alignment.data.FashionMnist;
 import dev.ipa.alignment.partition.PartitionSpec;
 import dev.ipa.alignment.protocol.Algorithm;
+import dev.ipa.alignment.protocol.CommonSettings;
 import dev.ipa.alignment.protocol.FederationSettings;
+import dev.ipa.peer.config.PeerConfig;
+import dev.ipa.peer.config.PeerConfigBinding;
+import dev.ipa.alignment.protocol.Protocol;
 import dev.ipa.alignment.model.WeightTransform;
 import dev.ipa.sim.engine.Simulation;
 import dev.ipa.sim.engine.SimulationConfig;
@@ -31,7 +35,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.Locale;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -118,7 +121,7 @@ public final class DemoCommand implements Runnable {
     for (int i = 0; i < PEERS.size(); i++) {
       String id = PEERS.get(i);
       Path yml = dir.resolve("peer-" + id + ".yml");
-      Files.writeString(yml, config(id, i, ports, certs, dir));
+      Files.writeString(yml, config(id, i, ports, certs, dir, password));
       ProcessBuilder pb = new ProcessBuilder(java, "-Xmx" + heap, "-XX:+UseSerialGC", "-cp", classpath, "dev.ipa.sim.cli.Ipa", "peer", "--config", yml.toString());
       pb.environment().put("OMP_NUM_THREADS", "1");
       pb.environment().put("IPA_ADMIN_PASSWORD", password);
@@ -237,63 +240,35 @@ public final class DemoCommand implements Runnable {
   private SimulationResult localOnly() throws InterruptedException {
     var data = FashionMnist.embedded();
     FederationSettings d = FederationSettings.defaults();
-    FederationSettings f = new FederationSettings(Algorithm.LOCAL, d.lambda(), d.distance(), d.weighting(), d.normalise(), d.extrapolate(), d.mu(), 1,
-        d.topology(), rounds, d.earlyStop(), d.exchangeTimeout(), d.codec(), 0);
+    CommonSettings common = d.common();
+    FederationSettings f = new FederationSettings(Algorithm.LOCAL,
+        new CommonSettings(rounds, 1, common.topology(), common.earlyStop(), common.exchangeTimeout(), common.codec(), 0, Protocol.PARALLEL, 0), d.ipa(), d.fedProx());
     SimulationConfig c = new SimulationConfig(PEERS.size(), PartitionSpec.parse("disjoint"), "mlp", "float", 50, 1e-3, 0.1, f, InMemoryNetwork.Faults.NONE, rounds, "memory");
     return new Simulation(data, c, i -> WeightTransform.IDENTITY).run(null);
   }
 
-  private String config(String id, int index, Map<String, InetSocketAddress> ports, Path certs, Path dir) {
+  /**
+   * Peer {@code id}'s configuration file, written from the validated records the daemon reads it into
+   * ({@link PeerConfigBinding#toYaml}), so no key is spelled twice. The admin password stays out of the file; the
+   * peer gets it as IPA_ADMIN_PASSWORD.
+   */
+  private String config(String id, int index, Map<String, InetSocketAddress> ports, Path certs, Path dir, String password) {
     // Three shards of three or four classes from the small embedded subset, over 1-bit links: the gradient form
     // suits this; the proximal default trains each peer on from the mean and forgets the classes it lacks
     // (README, "Two commands").
-    FederationSettings d = FederationSettings.gradientForm();
-    StringBuilder peers = new StringBuilder();
+    FederationSettings g = FederationSettings.gradientForm();
+    CommonSettings c = g.common();
+    FederationSettings settings = new FederationSettings(g.algorithm(), new CommonSettings(rounds, c.syncs(), c.topology(), c.earlyStop(),
+        Duration.ofSeconds(120), PeerConfigBinding.codecPolicy(codec), c.seed(), c.protocol(), c.staleness()), g.ipa(), g.fedProx());
+    Map<String, InetSocketAddress> others = new LinkedHashMap<>();
     for (String p : PEERS) {
-      if (!p.equals(id)) peers.append("      - ").append(p).append("=127.0.0.1:").append(ports.get(p).getPort()).append('\n');
+      if (!p.equals(id)) others.put(p, new InetSocketAddress("127.0.0.1", ports.get(p).getPort()));
     }
-    return """
-        micronaut:
-          server:
-            host: 127.0.0.1
-            port: %d
-        ipa:
-          peer:
-            federation: demo
-            id: %s
-            listen: 127.0.0.1:%d
-            tls-dir: %s
-            peers:
-        %s    data: embedded
-            partition: disjoint
-            shard-index: %d
-            peers-in-partition: %d
-            model: mlp
-            weights: float
-            batch: 50
-            learning-rate: 0.001
-            checkpoint-dir: %s
-            keep-checkpoints: 2
-            auto-start: true
-          federation:
-            algorithm: ipa
-            lambda: %s
-            distance: %s
-            mix: %s
-            weighting: data-size
-            normalise: true
-            codec: %s
-            rounds: %d
-            syncs: %d
-            topology: full
-            early-stop: none
-            exchange-timeout: 120s
-            seed: 0
-          admin:
-            username: admin
-        """.formatted(ports.get(id + "-admin").getPort(), id, ports.get(id).getPort(), certs.resolve(id), peers.toString(),
-        index, PEERS.size(), dir.resolve("peer-" + id).resolve("checkpoints"), d.lambda(), d.distance().name().toLowerCase(Locale.ROOT), d.mix(),
-        codec, rounds, d.syncs());
+    PeerConfig.Defaults d = PeerConfig.DEFAULTS;
+    PeerConfig config = new PeerConfig("demo", id, new InetSocketAddress("127.0.0.1", ports.get(id).getPort()), certs.resolve(id), others,
+        "embedded", "disjoint", index, PEERS.size(), d.model(), d.weights(), d.batch(), d.learningRate(), settings,
+        dir.resolve("peer-" + id).resolve("checkpoints"), d.keepCheckpoints(), true, "admin", password, null);
+    return PeerConfigBinding.toYaml(config, Map.of("server", Map.of("host", "127.0.0.1", "port", ports.get(id + "-admin").getPort())));
   }
 
   /** Resident set size of a process from /proc, or 0 where /proc is not available. */

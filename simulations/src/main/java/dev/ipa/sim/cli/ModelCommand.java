@@ -3,10 +3,10 @@ package dev.ipa.sim.cli;
 import dev.ipa.alignment.data.Dataset;
 import dev.ipa.alignment.data.TrainTest;
 import dev.ipa.alignment.model.Architecture;
+import dev.ipa.alignment.provenance.ModelProvenance;
 import dev.ipa.alignment.train.LocalTrainer;
 import dev.ipa.alignment.quant.LayerPlan;
 import dev.ipa.alignment.quant.ModelFileException;
-import dev.ipa.alignment.quant.ModelProvenance;
 import dev.ipa.alignment.quant.PackedInference;
 import dev.ipa.alignment.quant.PackedModel;
 import dev.ipa.sim.report.Table;
@@ -65,7 +65,11 @@ public final class ModelCommand implements Runnable {
   static void describe(PrintWriter o, String file, PackedModel m) {
     ModelProvenance p = m.provenance();
     o.printf("Model %s: %s, weights %s%n", file, m.architecture().describe(), m.weightMode());
-    o.printf("Provenance: peer %s, round %d, seed %d, %s, code %s%n", p.peerId(), p.round(), p.seed(), p.configuration(), p.codeVersion());
+    o.printf("Provenance: peer %s, round %d, seed %d, code %s%n", p.peerId(), p.round(), p.seed(), p.codeVersion());
+    int width = p.settings().keySet().stream().mapToInt(String::length).max().orElse(0);
+    p.settings().forEach((name, value) -> o.printf("  setting    %-" + width + "s  %s%n", name, value));
+    if (p.alignedTo().isEmpty()) o.println("  aligned to no recorded neighbour snapshot");
+    p.alignedTo().forEach((peer, version) -> o.printf("  aligned to %s's snapshot %016x%n", peer, version));
   }
 
   /** {@code ipa model inspect FILE}. */

@@ -3,11 +3,15 @@ package dev.ipa.sim.cli;
 import dev.ipa.alignment.train.LocalTrainer;
 import dev.ipa.alignment.data.TrainTest;
 import dev.ipa.alignment.partition.PartitionSpec;
-import dev.ipa.alignment.penalty.AlignmentPenalty.Weighting;
 import dev.ipa.alignment.penalty.Distance;
+import dev.ipa.alignment.penalty.Weighting;
 import dev.ipa.alignment.protocol.Algorithm;
+import dev.ipa.alignment.protocol.CommonSettings;
 import dev.ipa.alignment.protocol.EarlyStop;
+import dev.ipa.alignment.protocol.FedProxSettings;
 import dev.ipa.alignment.protocol.FederationSettings;
+import dev.ipa.alignment.protocol.IpaSettings;
+import dev.ipa.alignment.protocol.Protocol;
 import dev.ipa.alignment.protocol.Topology;
 import dev.ipa.compression.CodecPolicy;
 import dev.ipa.compression.CodecSpec;
@@ -51,7 +55,7 @@ public final class SimulateCommand implements Runnable {
   @Option(names = "--protocol", defaultValue = "parallel", description = "parallel (every peer trains at once and exchanges snapshots) or ring (the IPA paper's Algorithm 1: θ* travels around the ring). Default: ${DEFAULT-VALUE}.")
   String protocol;
 
-  @Option(names = "--syncs", description = "Snapshot exchanges per local epoch. Default: 1.")
+  @Option(names = "--syncs", description = "Snapshot exchanges per local epoch. Default: the shipped default (4; the ring protocol: 1).")
   Integer syncs;
 
   @Option(names = "--distance", description = "l1 or l2 (IPA). Default: the shipped default.")
@@ -72,11 +76,11 @@ public final class SimulateCommand implements Runnable {
   @Option(names = "--extrapolate", description = "Staleness compensation γ: align to θ̃ + γ·(θ̃ − θ̃_prev). Default: 0.")
   Double extrapolate;
 
-  @Option(names = "--mu", defaultValue = "0.01", description = "FedProx μ. Default: ${DEFAULT-VALUE}.")
-  double mu;
+  @Option(names = "--mu", description = "FedProx μ. Default: the shipped default (0.01).")
+  Double mu;
 
-  @Option(names = "--rounds", defaultValue = "20", description = "Rounds (one local epoch each). Default: ${DEFAULT-VALUE}.")
-  int rounds;
+  @Option(names = "--rounds", description = "Rounds (one local epoch each). Default: the shipped default (20).")
+  Integer rounds;
 
   @Option(names = "--topology", defaultValue = "full", description = "full, ring or random:K. Default: ${DEFAULT-VALUE}.")
   String topology;
@@ -108,8 +112,8 @@ public final class SimulateCommand implements Runnable {
   @Option(names = "--latency-ms", defaultValue = "0", description = "Latency added to every simulated message. Default: ${DEFAULT-VALUE}.")
   long latencyMs;
 
-  @Option(names = "--timeout-s", defaultValue = "300", description = "Seconds a peer waits for its neighbours at an exchange. Default: ${DEFAULT-VALUE}.")
-  long timeoutSeconds;
+  @Option(names = "--timeout-s", description = "Seconds a peer waits for its neighbours at an exchange. Default: the shipped default (300, as the daemon's).")
+  Long timeoutSeconds;
 
   @Option(names = "--batch", defaultValue = "" + LocalTrainer.DEFAULT_BATCH, description = "Batch size. Default: ${DEFAULT-VALUE}.")
   int batch;
@@ -158,27 +162,25 @@ public final class SimulateCommand implements Runnable {
 
   SimulationConfig config() {
     dev.ipa.alignment.quant.WeightMode.parse(weights); // fail on a bad mode before loading data
-    FederationSettings d = FederationSettings.defaults(FederationSettings.Protocol.parse(protocol));
+    Protocol p = Protocol.parse(protocol);
+    FederationSettings d = FederationSettings.defaults(p);
     CodecSpec spec = CodecSpec.parse(codec);
     CodecPolicy policy = spec.kind() == CodecSpec.Kind.NONE ? FederationSettings.fp32()
         : new CodecPolicy(spec, smallThreshold, CodecSpec.parse(smallCodec), CodecSpec.NONE, resyncEvery);
-    FederationSettings f = new FederationSettings(
-        Algorithm.parse(algo),
-        lambda != null ? lambda : d.lambda(),
-        distance != null ? Distance.parse(distance) : d.distance(),
-        peerWeights != null ? Weighting.parse(peerWeights) : d.weighting(),
-        normalise != null ? normalise : d.normalise(),
-        extrapolate != null ? extrapolate : d.extrapolate(),
-        mu,
-        syncs != null ? syncs : d.syncs(),
-        Topology.parse(topology),
-        rounds,
-        EarlyStop.parse(earlyStop),
-        Duration.ofSeconds(timeoutSeconds),
-        policy,
-        seed,
-        FederationSettings.Protocol.parse(protocol),
-        mix != null ? mix : d.mix());
+    Algorithm algorithm = Algorithm.parse(algo);
+    IpaSettings ipa = new IpaSettings(
+        lambda != null ? lambda : d.ipa().lambda(),
+        distance != null ? Distance.parse(distance) : d.ipa().distance(),
+        peerWeights != null ? Weighting.parse(peerWeights) : d.ipa().weighting(),
+        normalise != null ? normalise : d.ipa().normalise(),
+        extrapolate != null ? extrapolate : d.ipa().extrapolate(),
+        mix != null ? mix : d.ipa().mix());
+    // Unset options take the shipped defaults from FederationSettings, the one place the daemon takes them from too.
+    FedProxSettings fedProx = new FedProxSettings(mu != null ? mu : d.fedProx().mu());
+    CommonSettings common = new CommonSettings(rounds != null ? rounds : d.common().rounds(), syncs != null ? syncs : d.common().syncs(),
+        Topology.parse(topology), EarlyStop.parse(earlyStop),
+        timeoutSeconds != null ? Duration.ofSeconds(timeoutSeconds) : d.common().exchangeTimeout(), policy, seed, p, d.common().staleness());
+    FederationSettings f = new FederationSettings(algorithm, common, ipa, fedProx);
     return new SimulationConfig(peers, PartitionSpec.parse(partition), model, weights, batch, lr, 0.1, f,
         new InMemoryNetwork.Faults(Duration.ofMillis(latencyMs), drop, seed), evaluateEvery, transport);
   }

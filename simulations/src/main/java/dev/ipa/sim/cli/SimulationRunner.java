@@ -2,6 +2,7 @@ package dev.ipa.sim.cli;
 
 import dev.ipa.alignment.data.TrainTest;
 import dev.ipa.alignment.model.WeightTransform;
+import dev.ipa.alignment.protocol.Protocol;
 import dev.ipa.sim.engine.Simulation;
 import dev.ipa.sim.engine.SimulationConfig;
 import dev.ipa.sim.engine.SimulationResult;
@@ -28,7 +29,7 @@ final class SimulationRunner {
     var arch = dev.ipa.alignment.model.Architecture.parse(config.model(), 1, train.rows(), train.cols(), train.numClasses());
     Function<Integer, WeightTransform> transforms = WeightModes.transforms(weights, arch);
     Simulation sim = new Simulation(data, config, transforms);
-    int rounds = config.federation().rounds();
+    int rounds = config.federation().common().rounds();
     int peers = config.peers();
     String name = config.federation().algorithm().id();
     out.printf("%s: %s, %s, %s, %s ...%n", name, Counted.of(peers, "peer"), config.partition(), Counted.of(rounds, "round"), describe(config));
@@ -66,11 +67,13 @@ final class SimulationRunner {
 
   static String describe(SimulationConfig c) {
     var f = c.federation();
+    var common = f.common();
+    var ipa = f.ipa();
     return switch (f.algorithm()) {
-      case IPA -> String.format("%sλ=%s %s %s%s%s%s, syncs=%d, codec=%s", f.protocol() == dev.ipa.alignment.protocol.FederationSettings.Protocol.RING ? "ring protocol, " : "", f.lambda(), f.distance(), f.weighting().name().toLowerCase(),
-          f.normalise() ? " normalised" : "", f.extrapolate() > 0 ? ", γ=" + f.extrapolate() : "", f.mix() > 0 ? ", proximal mix=" + f.mix() : "", f.syncs(), f.codec().codec());
-      case FEDPROX -> String.format("μ=%s, syncs=%d, codec=%s", f.mu(), f.syncs(), f.codec().codec());
-      case FEDAVG -> String.format("syncs=%d, codec=%s", f.syncs(), f.codec().codec());
+      case IPA -> String.format("%sλ=%s %s %s%s%s%s, syncs=%d, codec=%s", common.protocol() == Protocol.RING ? "ring protocol, " : "", ipa.lambda(), ipa.distance(), ipa.weighting().name().toLowerCase(),
+          ipa.normalise() ? " normalised" : "", ipa.extrapolate() > 0 ? ", γ=" + ipa.extrapolate() : "", ipa.mix() > 0 ? ", proximal mix=" + ipa.mix() : "", common.syncs(), common.codec().codec());
+      case FEDPROX -> String.format("μ=%s, syncs=%d, codec=%s", f.fedProx().mu(), common.syncs(), common.codec().codec());
+      case FEDAVG -> String.format("syncs=%d, codec=%s", common.syncs(), common.codec().codec());
       case LOCAL -> "no exchange";
     };
   }

@@ -4,8 +4,8 @@ import dev.ipa.alignment.data.TrainTest;
 import dev.ipa.alignment.model.Architecture;
 import dev.ipa.alignment.model.Evaluation;
 import dev.ipa.alignment.model.Network;
+import dev.ipa.alignment.provenance.ModelProvenance;
 import dev.ipa.alignment.quant.LayerPlan;
-import dev.ipa.alignment.quant.ModelProvenance;
 import dev.ipa.alignment.quant.PackedModel;
 import dev.ipa.alignment.quant.WeightMode;
 import dev.ipa.alignment.train.GradientPenalty;
@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -145,9 +146,13 @@ public final class TrainCommand implements Runnable {
   }
 
   private Map<String, Object> export(Network net, WeightMode mode, TrainTest tt, PrintWriter o) {
-    String configuration = "weights=" + mode + " epochs=" + epochs + " batch=" + batch + " lr=" + lr;
+    TreeMap<String, String> settings = new TreeMap<>();
+    settings.put("train.weights", mode.toString());
+    settings.put("train.epochs", Integer.toString(epochs));
+    settings.put("train.batch", Integer.toString(batch));
+    settings.put("train.learning-rate", Double.toString(lr));
     String version = Ipa.class.getPackage().getImplementationVersion();
-    ModelProvenance provenance = new ModelProvenance("local", 0, seed, configuration, version == null ? "development build" : version);
+    ModelProvenance provenance = new ModelProvenance("local", 0, seed, settings, version == null ? "development build" : version, new TreeMap<>());
     PackedModel packed = PackedModel.pack(net, mode, provenance);
     Path file = Path.of(export);
     ModelCommand.write(file, packed);

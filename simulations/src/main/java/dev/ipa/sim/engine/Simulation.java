@@ -4,17 +4,16 @@ import dev.ipa.alignment.data.Dataset;
 import dev.ipa.alignment.data.TrainTest;
 import dev.ipa.alignment.model.Architecture;
 import dev.ipa.alignment.model.Evaluation;
-import dev.ipa.alignment.model.Network;
 import dev.ipa.alignment.partition.PartitionPlan;
 import dev.ipa.alignment.partition.Shard;
 import dev.ipa.alignment.protocol.FederatedPeer;
+import dev.ipa.alignment.protocol.PeerBuilder;
 import dev.ipa.alignment.protocol.RoundRecord;
 import dev.ipa.alignment.protocol.SnapshotDecoding;
 import dev.ipa.alignment.protocol.StopRecord;
 import dev.ipa.alignment.train.LocalTrainer;
 import dev.ipa.transport.InMemoryNetwork;
 import dev.ipa.transport.PeerTransport;
-import dev.ipa.transport.ModelFingerprint;
 import dev.ipa.transport.netty.LoopbackTls;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -52,7 +51,7 @@ public final class Simulation {
   /** Splits the training set as configured; fails with one sentence on an impossible plan (before training). */
   public List<Shard> shards() {
     Dataset train = data.train();
-    PartitionPlan plan = new PartitionPlan(config.partition(), config.peers(), config.federation().seed(), config.validationFraction());
+    PartitionPlan plan = new PartitionPlan(config.partition(), config.peers(), config.federation().common().seed(), config.validationFraction());
     return plan.split(train.labelsAsInts(), train.numClasses());
   }
 
@@ -94,21 +93,19 @@ public final class Simulation {
       List<PeerTransport> transports = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         Shard shard = shards.get(i);
-        Network net = Network.create(arch, config.federation().seed(), weightTransforms);
+        PeerBuilder builder = new PeerBuilder(ids.get(i), ids, config.federation()).model(arch, weightTransforms);
         if (i == 0) {
           // In memory, each publication is decoded once and shared; over sockets each receiver decodes its own.
-          decoding = loopback ? SnapshotDecoding.privateDecoders(FederatedPeer.layoutOf(net)) : SnapshotDecoding.shared(FederatedPeer.layoutOf(net));
-          fp32 = 4L * net.parameterCount();
+          decoding = loopback ? SnapshotDecoding.privateDecoders(builder.layout()) : SnapshotDecoding.shared(builder.layout());
+          fp32 = 4L * builder.network().parameterCount();
           if (loopback) {
             certDir = java.nio.file.Files.createTempDirectory("ipa-loopback-certs");
-            transports.addAll(LoopbackTls.transports("simulation", ids, certDir, new ModelFingerprint(arch.describe(), net.parameterCount())));
+            transports.addAll(LoopbackTls.transports("simulation", ids, certDir, builder.fingerprint()));
           } else {
             for (String id : ids) transports.add(network.transport(id));
           }
         }
-        LocalTrainer trainer = new LocalTrainer(net, train, shard.train(), config.batch(), config.learningRate(), config.federation().seed() * 7919 + i);
-        FederatedPeer peer = new FederatedPeer(ids.get(i), ids, config.federation(), net, trainer, train, shard.validation(), total,
-            transports.get(i), decoding, compute);
+        FederatedPeer peer = builder.training(train, shard, config.batch(), config.learningRate()).build(transports.get(i), decoding, total, compute);
         peers.add(peer);
         infos.add(new SimulationResult.PeerInfo(ids.get(i), shard.train().length, shard.validation().length, shard.classes()));
         double[] mix = new double[classes];
@@ -119,7 +116,7 @@ public final class Simulation {
       for (FederatedPeer p : peers) p.start();
       if (loopback) LoopbackTls.awaitConnected(transports, java.time.Duration.ofSeconds(60));
 
-      int rounds = config.federation().rounds();
+      int rounds = config.federation().common().rounds();
       List<List<SimulationResult.PeerRound>> table = new ArrayList<>();
       for (int r = 0; r < rounds; r++) {
         List<SimulationResult.PeerRound> row = new ArrayList<>();

@@ -37,7 +37,9 @@ class ModelCommandTest {
   void inspectPrintsEveryLayerAndTheTotalAgainstFp32() throws Exception {
     CliRun run = CliRun.of("model", "inspect", model.toString());
     assertThat(run.exitCode()).as(run.err()).isZero();
-    assertThat(run.out()).contains("mlp 784-200-200-10, weights tiled:4").contains("peer local, round 0, seed 0, weights=tiled:4 epochs=1")
+    assertThat(run.out()).contains("mlp 784-200-200-10, weights tiled:4").contains("Provenance: peer local, round 0, seed 0, code ")
+        .containsPattern("setting +train\\.weights +tiled:4").containsPattern("setting +train\\.epochs +1\\R")
+        .contains("aligned to no recorded neighbour snapshot")
         .containsPattern("dense1 +784x200 +tiled:4 +0\\.2508 +4 +fp16 +5,337 +628,000")
         .containsPattern("dense2 +200x200 +binary +1\\.0008 +1 +fp16 +5,425 +160,800")
         .containsPattern("dense3 +200x10 +binary +1\\.0160 +1 +fp16 +295 +8,040")

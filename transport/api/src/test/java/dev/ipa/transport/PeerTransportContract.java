@@ -115,6 +115,23 @@ public abstract class PeerTransportContract {
   }
 
   @Test
+  void aRingStateArrivesWithItsKindAndAModelSnapshotWithItsOwn() throws Exception {
+    Map<String, Started> f = startFederation("a", "b");
+    byte[] ring = randomPayload(20_000, 5);
+    byte[] model = randomPayload(3_000, 6);
+    f.get("a").transport().publish(new PeerSnapshot("a", 4, 0, 1, 99, ring, PeerSnapshot.Kind.RING_STATE), List.of("b"));
+    f.get("a").transport().publish(new PeerSnapshot("a", 4, 0, 2, 99, model), List.of("b"));
+    RecordingInbox b = f.get("b").inbox();
+    assertThat(RecordingInbox.await(WAIT, () -> b.snapshots.size() == 2)).isTrue();
+    assertThat(b.snapshots).extracting(PeerSnapshot::kind)
+        .containsExactly(PeerSnapshot.Kind.RING_STATE, PeerSnapshot.Kind.MODEL);
+    assertThat(b.snapshots.get(0).round()).isEqualTo(4);
+    assertThat(b.snapshots.get(0).dataSize()).isEqualTo(99);
+    assertSamePayload(b.snapshots.get(0).payload(), ring, "ring state payload");
+    assertSamePayload(b.snapshots.get(1).payload(), model, "model payload");
+  }
+
+  @Test
   void deliversStopAndResyncNoticesWithRoundAndReason() throws Exception {
     Map<String, Started> f = startFederation("a", "b");
     f.get("a").transport().notify(new PeerNotice("a", PeerNotice.Kind.STOP, 12, "early stop: loss plateaued"), List.of("b"));

@@ -46,7 +46,7 @@ public final class RecordingInbox implements PeerInbox {
       return;
     }
     PeerSnapshot s = loan.snapshot();
-    PeerSnapshot copy = new PeerSnapshot(s.peerId(), s.round(), s.sync(), s.sequence(), s.dataSize(), s.payload().clone());
+    PeerSnapshot copy = new PeerSnapshot(s.peerId(), s.round(), s.sync(), s.sequence(), s.dataSize(), s.payload().clone(), s.kind());
     releasedArrays.add(s.payload());
     loan.release();
     onSnapshot(copy);

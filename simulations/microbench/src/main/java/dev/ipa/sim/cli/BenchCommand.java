@@ -97,9 +97,11 @@ public final class BenchCommand implements Runnable, CommandExtension {
       Table t = new Table("peers", "samples/peer", "s/round", "s/round/peer", "peak heap", "heap after");
       for (int n : sizes) {
         var base = dev.ipa.alignment.protocol.FederationSettings.defaults();
-        var fed = new dev.ipa.alignment.protocol.FederationSettings(dev.ipa.alignment.protocol.Algorithm.parse(algo), base.lambda(), base.distance(),
-            base.weighting(), base.normalise(), base.extrapolate(), base.mu(), 1, base.topology(), rounds, base.earlyStop(),
-            java.time.Duration.ofMinutes(30), base.codec(), 0, base.protocol(), base.mix());
+        var c = base.common();
+        var fed = new dev.ipa.alignment.protocol.FederationSettings(dev.ipa.alignment.protocol.Algorithm.parse(algo),
+            new dev.ipa.alignment.protocol.CommonSettings(rounds, 1, c.topology(), c.earlyStop(), java.time.Duration.ofMinutes(30), c.codec(), 0,
+                c.protocol(), c.staleness()),
+            base.ipa(), base.fedProx());
         var cfg = new dev.ipa.sim.engine.SimulationConfig(n, dev.ipa.alignment.partition.PartitionSpec.parse("iid"), "mlp", "float", 50, 1e-3, 0.1,
             fed, dev.ipa.transport.InMemoryNetwork.Faults.NONE, 1000, "memory");
         System.gc();
@@ -136,19 +138,21 @@ public final class BenchCommand implements Runnable, CommandExtension {
   }
 
   /** JMH: encode/decode throughput of every codec beside System.arraycopy, on one core. */
-  @Command(name = "codecs", description = "JMH: codec encode/decode GB/s for 1 Mi and 16 Mi floats, beside System.arraycopy.")
+  @Command(name = "codecs", description = "JMH: codec encode/decode GB/s for 1 Mi and 16 Mi floats, beside System.arraycopy.",
+      footer = "Any other arguments go to JMH as they are, e.g. -p codec=sign,arraycopy -wi 2 -f 1.")
   public static final class Codecs implements Runnable {
     @Option(names = "--quick", description = "One fork, short iterations (noisier).")
     boolean quick;
 
-    @picocli.CommandLine.Parameters(arity = "0..*", paramLabel = "JMH-ARGS", description = "Extra JMH arguments, e.g. -p codec=sign,arraycopy.")
-    List<String> extra = new java.util.ArrayList<>();
+    // Everything else is JMH's own arguments (-p codec=sign, -wi 2, -f 1, ...), passed on in order as given.
+    @picocli.CommandLine.Unmatched
+    List<String> jmhArgs = new java.util.ArrayList<>();
 
     @Override
     public void run() {
       List<String> args = new java.util.ArrayList<>(List.of("CodecBenchmark"));
       if (quick) args.addAll(List.of("-wi", "1", "-i", "2", "-w", "1s", "-r", "1s"));
-      args.addAll(extra);
+      args.addAll(jmhArgs);
       try {
         org.openjdk.jmh.Main.main(args.toArray(String[]::new));
       } catch (Exception e) {

@@ -28,6 +28,15 @@ class BenchCommandTest {
   }
 
   @Test
+  void jmhArgumentsPassThroughInTheirOrder() {
+    picocli.CommandLine cl = new picocli.CommandLine(new BenchCommand());
+    picocli.CommandLine.ParseResult r = cl.parseArgs("codecs", "--quick", "-p", "codec=sign", "-wi", "2");
+    BenchCommand.Codecs codecs = (BenchCommand.Codecs) r.subcommand().commandSpec().userObject();
+    assertThat(codecs.quick).isTrue();
+    assertThat(codecs.jmhArgs).containsExactly("-p", "codec=sign", "-wi", "2");
+  }
+
+  @Test
   void theJmhBenchmarksAreCompiledIntoThisModule() {
     // JMH's annotation processor writes this list; without it `ipa bench codecs` finds no benchmark.
     assertThat(BenchCommandTest.class.getResource("/META-INF/BenchmarkList")).isNotNull();

@@ -4,9 +4,10 @@ import dev.ipa.transport.PeerNotice;
 import dev.ipa.transport.PeerSnapshot;
 
 /**
- * What a {@link PeerConnection} asks of the transport that owns it: whether an authenticated connection may
- * become the link to its peer, and where received messages go. Called from event-loop threads, so every
- * method returns quickly and never blocks.
+ * What the handlers of a {@link PeerConnection} ask of the transport that owns it: whether an authenticated
+ * connection may become the link to its peer ({@link HandshakeHandler}), where received payloads are assembled
+ * ({@link SnapshotAssembler}) and where received messages and the connection's close go ({@link DeliveryHandler}).
+ * Called from event-loop threads, so every method returns quickly and never blocks.
  */
 interface ConnectionHost {
 

@@ -70,13 +70,18 @@ public final class NettyTransport implements PeerTransport, ConnectionHost {
   private final FederationTls tls;
   private final Map<String, PeerLink> links = new TreeMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final LinkTable<PeerConnection> table;
+  private final RedialBackoff backoff;
   private volatile PeerInbox inbox;
   private EventLoopGroup group;
   private ExecutorService inboxPool;
   private Channel server;
   private Class<? extends SocketChannel> socketChannel;
 
-  /** One configured neighbour: its current connection, a pending dial, counters, inbox thread and spare array. */
+  /**
+   * What this transport keeps per configured neighbour besides its entry in the {@link LinkTable}: counters,
+   * inbox thread and spare array.
+   */
   private static final class PeerLink {
     final String id;
     final InetSocketAddress address;
@@ -84,10 +89,6 @@ public final class NettyTransport implements PeerTransport, ConnectionHost {
     final AtomicLong dropped = new AtomicLong();
     final ReceiveSpare spare;
     SerialExecutor mailbox;
-    PeerConnection active;
-    Channel dialing;
-    int attempts;
-    boolean dialScheduled;
 
     PeerLink(String id, InetSocketAddress address, long maxSpareBytes) {
       this.id = id;
@@ -97,8 +98,8 @@ public final class NettyTransport implements PeerTransport, ConnectionHost {
   }
 
   /**
-   * Checks the configuration's TLS files (and that the local certificate names {@code config.peerId()}); binds
-   * nothing yet.
+   * Checks the configuration's TLS files (and that the local certificate names {@code config.peerId()} and was
+   * issued for {@code config.federation()}); binds nothing yet.
    *
    * @throws TlsMaterialException if the TLS files are unusable, with one sentence saying which and why
    */
@@ -112,8 +113,16 @@ public final class NettyTransport implements PeerTransport, ConnectionHost {
         throw new TlsMaterialException(config.tls().certificate() + " names peer '" + tls.localIdentity()
             + "', but this peer is '" + config.peerId() + "'; use that peer's directory or regenerate with ./ipa certs.");
       }
+      String issuedFor = tls.localFederation();
+      if (issuedFor != null && !issuedFor.equals(config.federation())) {
+        throw new TlsMaterialException(config.tls().certificate() + " was issued for federation '" + issuedFor
+            + "', but this peer joins '" + config.federation() + "'; use that federation's certificates or set ipa.peer.federation to '"
+            + issuedFor + "'.");
+      }
     }
     config.peers().forEach((id, address) -> links.put(id, new PeerLink(id, address, config.maxSpareBytes())));
+    this.table = new LinkTable<>(config.peerId(), links.keySet(), closed::get);
+    this.backoff = new RedialBackoff(config.reconnectBase(), config.reconnectMax());
   }
 
   @Override
@@ -195,7 +204,7 @@ public final class NettyTransport implements PeerTransport, ConnectionHost {
   }
 
   private void pipeline(SocketChannel ch, String dialedPeer) {
-    PeerConnection connection = new PeerConnection(this, dialedPeer, tls != null);
+    PeerConnection connection = new PeerConnection(this, ch, dialedPeer, tls != null);
     ChannelPipeline p = ch.pipeline();
     if (tls != null) {
       p.addLast("tls", (dialedPeer == null ? tls.serverContext() : tls.clientContext()).newHandler(ch.alloc()));
@@ -204,122 +213,71 @@ public final class NettyTransport implements PeerTransport, ConnectionHost {
     p.addLast("idle", new IdleStateHandler(config.deadAfter().toNanos(), config.heartbeatInterval().toNanos(), 0,
         TimeUnit.NANOSECONDS));
     WireFraming.addTo(p, config.maxFrameBytes());
-    p.addLast("peer", connection);
+    connection.addHandlersTo(p);
   }
 
   // ---------------------------------------------------------------- dialing
 
   private void scheduleDial(PeerLink l, long delayNanos) {
-    synchronized (l) {
-      if (closed.get() || l.dialScheduled) return;
-      l.dialScheduled = true;
-    }
+    if (!table.scheduleDial(l.id)) return;
     try {
       group.schedule(() -> dial(l), delayNanos, TimeUnit.NANOSECONDS);
     } catch (RuntimeException shuttingDown) {
-      synchronized (l) {
-        l.dialScheduled = false;
-      }
+      table.dialNotScheduled(l.id);
     }
   }
 
-  private long backoffNanos(PeerLink l) {
-    long base = config.reconnectBase().toNanos();
-    long max = config.reconnectMax().toNanos();
-    long delay = base << Math.min(l.attempts, 20);
-    delay = delay <= 0 || delay > max ? max : delay;
-    l.attempts++;
-    // Full jitter in [delay/2, delay]: peers that lost each other at once do not redial in lockstep.
-    return delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
+  private void scheduleRedial(PeerLink l, int attempt) {
+    scheduleDial(l, backoff.delayNanos(attempt, ThreadLocalRandom.current()));
   }
 
   private void dial(PeerLink l) {
-    synchronized (l) {
-      l.dialScheduled = false;
-      if (closed.get() || l.active != null || l.dialing != null) return;
-      Bootstrap b = new Bootstrap().group(group).channel(socketChannel)
-          .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
-          .option(ChannelOption.TCP_NODELAY, true)
-          .option(ChannelOption.RCVBUF_ALLOCATOR, receiveAllocator())
-          .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.progressTimeout().toMillis()))
-          .handler(new ChannelInitializer<SocketChannel>() {
-            @Override
-            protected void initChannel(SocketChannel ch) {
-              pipeline(ch, l.id);
-            }
-          });
-      ChannelFuture f = b.connect(l.address);
-      l.dialing = f.channel();
-      f.addListener(done -> {
-        if (done.isSuccess()) return;
-        LOG.debug("Dialing peer {} at {} failed: {}", l.id, l.address, done.cause().toString());
-        long delay;
-        synchronized (l) {
-          if (l.dialing == f.channel()) l.dialing = null;
-          if (l.active != null) return;
-          delay = backoffNanos(l);
-        }
-        scheduleDial(l, delay);
-      });
-    }
+    Bootstrap b = new Bootstrap().group(group).channel(socketChannel)
+        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.RCVBUF_ALLOCATOR, receiveAllocator())
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.progressTimeout().toMillis()))
+        .handler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            pipeline(ch, l.id);
+          }
+        });
+    ChannelFuture f = table.startDial(l.id, () -> b.connect(l.address), ChannelFuture::channel);
+    if (f == null) return;
+    f.addListener(done -> {
+      if (done.isSuccess()) return;
+      LOG.debug("Dialing peer {} at {} failed: {}", l.id, l.address, done.cause().toString());
+      int attempt = table.dialFailed(l.id, f.channel());
+      if (attempt >= 0) scheduleRedial(l, attempt);
+    });
   }
 
   // ---------------------------------------------------------------- ConnectionHost
 
   @Override
   public String admit(PeerConnection c, String peerId) {
-    PeerLink l = links.get(peerId);
-    PeerConnection replaced;
-    Channel abandonedDial = null;
-    synchronized (l) {
-      if (closed.get()) return "peer '" + config.peerId() + "' is shutting down";
-      boolean remoteIsSmaller = peerId.compareTo(config.peerId()) < 0;
-      boolean haveOwn = l.dialing != null || (l.active != null && l.active.initiator());
-      if (!remoteIsSmaller && haveOwn) {
-        return PeerConnection.DUPLICATE + ": peer '" + config.peerId()
-            + "' keeps the connection it initiated, since the smaller peer id's connection wins";
-      }
-      if (l.dialing != null) {
-        abandonedDial = l.dialing;
-        l.dialing = null;
-      }
-      replaced = l.active;
-      l.active = c;
-      l.attempts = 0;
-      c.countInto(l.counters);
-    }
-    onEstablished(l, c, replaced);
-    if (abandonedDial != null) abandonedDial.close();
-    return null;
+    return established(links.get(peerId), c, table.admit(peerId, c));
   }
 
   @Override
   public String confirm(PeerConnection c, String peerId) {
-    PeerLink l = links.get(peerId);
-    PeerConnection replaced;
-    synchronized (l) {
-      if (l.dialing == c.channel()) l.dialing = null;
-      if (closed.get()) return "peer '" + config.peerId() + "' is shutting down";
-      if (l.active != null && l.active != c && !l.active.initiator() && peerId.compareTo(config.peerId()) < 0) {
-        return PeerConnection.DUPLICATE + ": the connection initiated by '" + peerId + "' (smaller id) is kept";
-      }
-      replaced = l.active;
-      l.active = c;
-      l.attempts = 0;
-      c.countInto(l.counters);
-    }
-    onEstablished(l, c, replaced);
-    return null;
+    return established(links.get(peerId), c, table.confirm(peerId, c, c.channel()));
   }
 
-  private void onEstablished(PeerLink l, PeerConnection c, PeerConnection replaced) {
-    if (replaced != null) {
+  /** Acts on the table's answer to a handshake; returns the refusal, or null if {@code c} is now the link. */
+  private String established(PeerLink l, PeerConnection c, LinkTable.Admission<PeerConnection> admission) {
+    if (!admission.admitted()) return admission.refusal();
+    c.countInto(l.counters);
+    if (admission.replaced() != null) {
       LOG.info("Peer {} has a new connection; closing the previous one.", l.id);
-      replaced.close();
+      admission.replaced().close();
     } else {
       PeerInbox in = inbox;
       l.mailbox.execute(() -> in.onLinkChange(l.id, true));
     }
+    if (admission.abandonedDial() instanceof Channel abandoned) abandoned.close();
+    return null;
   }
 
   @Override
@@ -327,24 +285,12 @@ public final class NettyTransport implements PeerTransport, ConnectionHost {
     String id = c.linkPeer();
     PeerLink l = id == null ? null : links.get(id);
     if (l == null) return; // an accepted connection that never authenticated
-    boolean down = false;
-    boolean redial;
-    long delay;
-    synchronized (l) {
-      if (l.dialing != null && l.dialing == c.channel()) l.dialing = null;
-      if (l.active == c) {
-        l.active = null;
-        down = true;
-      }
-      // Redial a lost link, or after our own dial failed; an accepted connection that lost is the other side's job.
-      redial = l.active == null && l.dialing == null && !closed.get() && (down || c.initiator());
-      delay = redial ? backoffNanos(l) : 0;
-    }
-    if (down) {
+    LinkTable.Loss loss = table.closed(id, c, c.channel());
+    if (loss.down()) {
       PeerInbox in = inbox;
       l.mailbox.execute(() -> in.onLinkChange(l.id, false));
     }
-    if (redial) scheduleDial(l, delay);
+    if (loss.redialAttempt() >= 0) scheduleRedial(l, loss.redialAttempt());
   }
 
   @Override
@@ -401,10 +347,7 @@ public final class NettyTransport implements PeerTransport, ConnectionHost {
       if (!id.equals(config.peerId())) LOG.debug("Not sending to '{}': it is not a configured peer.", id);
       return null;
     }
-    PeerConnection c;
-    synchronized (l) {
-      c = l.active;
-    }
+    PeerConnection c = table.active(id);
     if (c == null) {
       l.dropped.incrementAndGet();
       LOG.debug("Dropping a message to peer {}: its link is down.", id);
@@ -422,10 +365,7 @@ public final class NettyTransport implements PeerTransport, ConnectionHost {
   public Map<String, LinkState> links() {
     Map<String, LinkState> out = new TreeMap<>();
     for (PeerLink l : links.values()) {
-      boolean up;
-      synchronized (l) {
-        up = l.active != null;
-      }
+      boolean up = table.active(l.id) != null;
       LinkCounters c = l.counters;
       out.put(l.id, new LinkState(l.id, up, c.lastSeen, c.bytesIn.get(), c.bytesOut.get(), c.roundTripMillis, c.lastRound));
     }
@@ -439,14 +379,9 @@ public final class NettyTransport implements PeerTransport, ConnectionHost {
     synchronized (this) {
       if (server != null) server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
       for (PeerLink l : links.values()) {
-        PeerConnection c;
-        Channel d;
-        synchronized (l) {
-          c = l.active;
-          d = l.dialing;
-        }
+        PeerConnection c = table.active(l.id);
         if (c != null) c.close();
-        if (d != null) d.close();
+        if (table.dialing(l.id) instanceof Channel d) d.close();
       }
       shutdownThreads();
     }

@@ -32,7 +32,7 @@ import java.util.List;
  *
  * A length above {@code maxFrameBytes} fails fast with a {@link io.netty.handler.codec.TooLongFrameException}
  * (nothing of it is buffered), a body that is not a valid Frame with a {@link CorruptedFrameException}; the
- * connection handler closes the connection on either. Stateless apart from Netty's decoder state.
+ * {@link ProtocolErrorHandler} closes the connection on either. Stateless apart from Netty's decoder state.
  */
 final class WireFraming {
   static final String FRAME_DECODER = "frameDecoder";
@@ -41,7 +41,7 @@ final class WireFraming {
 
   private WireFraming() {}
 
-  /** Adds the three framing handlers at the end of {@code pipeline}, before the connection handler. */
+  /** Adds the three framing handlers at the end of {@code pipeline}, before the protocol handlers. */
   static void addTo(ChannelPipeline pipeline, int maxFrameBytes) {
     LengthFieldBasedFrameDecoder frames = new LengthFieldBasedFrameDecoder(maxFrameBytes + 4, 0, 4, 0, 4, true);
     // Composite: a frame spanning many socket reads is assembled from the read buffers without copying them.

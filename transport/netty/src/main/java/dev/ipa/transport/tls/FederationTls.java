@@ -104,6 +104,18 @@ public final class FederationTls {
     return identity(certificate);
   }
 
+  /**
+   * The federation the local certificate was issued for: its subject O, as {@code ./ipa certs} writes it; null if
+   * the certificate has no O (certificates from another tool), which the caller then cannot check.
+   */
+  public String localFederation() {
+    X500Name subject = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
+    for (RDN rdn : subject.getRDNs(BCStyle.O)) {
+      return IETFUtils.valueToString(rdn.getFirst().getValue());
+    }
+    return null;
+  }
+
   public X509Certificate caCertificate() {
     return ca;
   }

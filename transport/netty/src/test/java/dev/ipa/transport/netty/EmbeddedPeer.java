@@ -1,7 +1,10 @@
 package dev.ipa.transport.netty;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.ipa.transport.PeerNotice;
 import dev.ipa.transport.PeerSnapshot;
+import dev.ipa.transport.internal.wire.ErrorCode;
 import dev.ipa.transport.internal.wire.Frame;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -15,7 +18,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-/** A PeerConnection for local peer "a" in an EmbeddedChannel, with a host that records what it is given. */
+/**
+ * The protocol handlers of local peer "a" behind the real framing in an EmbeddedChannel (an accepted connection, or
+ * a dial to a given peer), with a host that records what it is given.
+ */
 final class EmbeddedPeer implements ConnectionHost {
   static final NettyTransportConfig CONFIG = NettyTransportConfig.insecure("fed", "a",
           new InetSocketAddress("127.0.0.1", 0),
@@ -28,8 +34,10 @@ final class EmbeddedPeer implements ConnectionHost {
   final List<PeerNotice> notices = new ArrayList<>();
   final List<String> admitted = new ArrayList<>();
   String refuseWith;
+  /** Where receive arrays come from when set; else fresh arrays full of leftovers. */
+  ReceiveSpare spare;
   int closed;
-  final PeerConnection connection;
+  PeerConnection connection;
   final EmbeddedChannel channel;
 
   EmbeddedPeer() {
@@ -37,20 +45,25 @@ final class EmbeddedPeer implements ConnectionHost {
   }
 
   EmbeddedPeer(NettyTransportConfig config) {
+    this(config, null);
+  }
+
+  /** @param dialedPeer the peer "a" dialed (it then sends its Hello at once), or null for an accepted connection */
+  EmbeddedPeer(NettyTransportConfig config, String dialedPeer) {
     this.config = config;
-    this.connection = new PeerConnection(this, null, false);
     this.channel = new EmbeddedChannel(new ChannelInitializer<EmbeddedChannel>() {
       @Override
       protected void initChannel(EmbeddedChannel ch) {
+        connection = new PeerConnection(EmbeddedPeer.this, ch, dialedPeer, false);
         WireFraming.addTo(ch.pipeline(), config.maxFrameBytes());
-        ch.pipeline().addLast(connection);
+        connection.addHandlersTo(ch.pipeline());
       }
     });
   }
 
   /** Feeds "b"'s Hello and drops the Accept that answers it. */
   EmbeddedPeer established() {
-    channel.writeInbound(framed(Frame.newBuilder().setHello(PeerConnection.helloOf(peerConfig("b"))).build()));
+    channel.writeInbound(framed(Frame.newBuilder().setHello(HandshakeHandler.helloOf(peerConfig("b"))).build()));
     List<Frame> out = outbound();
     if (out.size() != 1 || !out.get(0).hasAccept()) throw new AssertionError("no Accept: " + out);
     return this;
@@ -91,6 +104,16 @@ final class EmbeddedPeer implements ConnectionHost {
     return frames;
   }
 
+  /** Asserts that the last frame written is an error with {@code code}, the channel closed, nothing left, nothing delivered. */
+  void assertClosedWithError(ErrorCode code) {
+    List<Frame> out = outbound();
+    assertThat(out).last().satisfies(f -> assertThat(f.getError().getCode()).isEqualTo(code));
+    assertThat(channel.isOpen()).isFalse();
+    channel.checkException();
+    assertThat(channel.finishAndReleaseAll()).as("nothing left in the channel").isFalse();
+    assertThat(snapshots).isEmpty();
+  }
+
   @Override
   public NettyTransportConfig config() {
     return config;
@@ -116,6 +139,7 @@ final class EmbeddedPeer implements ConnectionHost {
   /** Arrays full of leftovers, as a reused spare is: whatever the connection delivers, it must have written. */
   @Override
   public byte[] receiveArray(PeerConnection c, int size) {
+    if (spare != null) return spare.take(size);
     byte[] a = new byte[size];
     Arrays.fill(a, (byte) 0x5a);
     return a;

@@ -8,7 +8,7 @@ import io.netty.buffer.Unpooled;
 
 /**
  * Fuzzes everything a remote peer controls before and after the handshake: length-prefixed framing, protobuf
- * decoding and the connection handler's state machine. Invariants: no exception escapes the pipeline, every
+ * decoding and the protocol handlers (handshake, assembler, delivery, ...). Invariants: no exception escapes the pipeline, every
  * input buffer is released, and nothing stays queued in the channel.
  *
  * <p>The regression inputs under {@code src/test/resources/dev/ipa/transport/netty/FrameFuzzTestInputs} run in

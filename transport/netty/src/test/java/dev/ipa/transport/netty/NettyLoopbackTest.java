@@ -197,7 +197,7 @@ class NettyLoopbackTest {
       RecordingInbox a = start(cfg);
       try (Socket r = new Socket(f.addresses.get("s").getAddress(), f.addresses.get("s").getPort())) {
         r.setReceiveBufferSize(64 * 1024);
-        Hello hello = PeerConnection.helloOf(f.insecure("r"));
+        Hello hello = HandshakeHandler.helloOf(f.insecure("r"));
         ByteBuf frame = Unpooled.buffer();
         WireFraming.FrameEncoder.encode(Frame.newBuilder().setHello(hello).build(), frame);
         OutputStream out = r.getOutputStream();

@@ -23,7 +23,7 @@ import java.util.Random;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 
-/** The connection handler behind the real framing, in an EmbeddedChannel: partial, oversized and bad input. */
+/** The protocol handlers behind the real framing, in an EmbeddedChannel: partial, oversized and bad input. */
 class PeerConnectionTest {
 
   private static Frame hello(Hello.Builder h) {
@@ -31,19 +31,10 @@ class PeerConnectionTest {
   }
 
   private static Hello.Builder helloFromB() {
-    return PeerConnection.helloOf(EmbeddedPeer.peerConfig("b")).toBuilder();
+    return HandshakeHandler.helloOf(EmbeddedPeer.peerConfig("b")).toBuilder();
   }
 
-  private static void assertClosedWithError(EmbeddedPeer p, ErrorCode code) {
-    List<Frame> out = p.outbound();
-    assertThat(out).last().satisfies(f -> assertThat(f.getError().getCode()).isEqualTo(code));
-    assertThat(p.channel.isOpen()).isFalse();
-    p.channel.checkException();
-    assertThat(p.channel.finishAndReleaseAll()).as("nothing left in the channel").isFalse();
-    assertThat(p.snapshots).isEmpty();
-  }
-
-  private static List<Frame> snapshotFrames(int sequence, byte[] payload, int chunk) {
+  static List<Frame> snapshotFrames(int sequence, byte[] payload, int chunk) {
     List<Frame> frames = new ArrayList<>();
     frames.add(Frame.newBuilder().setSnapshotHeader(SnapshotHeader.newBuilder().setRound(2).setSync(1)
         .setSequence(sequence).setDataSize(600).setPayloadBytes(payload.length)).build());
@@ -84,7 +75,7 @@ class PeerConnectionTest {
     ByteBuf garbage = Unpooled.wrappedBuffer(new byte[] {0, 0, 0, 6, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 1});
     p.channel.writeInbound(garbage);
     assertThat(garbage.refCnt()).isZero();
-    assertClosedWithError(p, ErrorCode.MALFORMED_FRAME);
+    p.assertClosedWithError(ErrorCode.MALFORMED_FRAME);
     assertThat(p.admitted).isEmpty();
   }
 
@@ -113,7 +104,7 @@ class PeerConnectionTest {
     ByteBuf header = Unpooled.buffer().writeInt(EmbeddedPeer.CONFIG.maxFrameBytes() + 1).writeBytes(new byte[100]);
     p.channel.writeInbound(header);
     assertThat(header.refCnt()).isZero();
-    assertClosedWithError(p, ErrorCode.FRAME_TOO_LARGE);
+    p.assertClosedWithError(ErrorCode.FRAME_TOO_LARGE);
   }
 
   @Test
@@ -162,9 +153,9 @@ class PeerConnectionTest {
   @Test
   void aDuplicateRefusedByTheHostIsRejected() {
     EmbeddedPeer p = new EmbeddedPeer();
-    p.refuseWith = PeerConnection.DUPLICATE + ": keep the other one";
+    p.refuseWith = LinkTable.DUPLICATE + ": keep the other one";
     p.channel.writeInbound(framed(hello(helloFromB())));
-    assertThat(p.outbound()).singleElement().satisfies(f -> assertThat(f.getReject().getReason()).startsWith(PeerConnection.DUPLICATE));
+    assertThat(p.outbound()).singleElement().satisfies(f -> assertThat(f.getReject().getReason()).startsWith(LinkTable.DUPLICATE));
     assertThat(p.channel.isOpen()).isFalse();
   }
 
@@ -172,7 +163,7 @@ class PeerConnectionTest {
   void snapshotFramesBeforeTheHandshakeAreAProtocolViolation() {
     EmbeddedPeer p = new EmbeddedPeer();
     p.channel.writeInbound(framed(snapshotFrames(1, new byte[10], 4).get(0)));
-    assertClosedWithError(p, ErrorCode.PROTOCOL_VIOLATION);
+    p.assertClosedWithError(ErrorCode.PROTOCOL_VIOLATION);
   }
 
   @Test
@@ -237,7 +228,7 @@ class PeerConnectionTest {
     for (int i : new int[] {0, 2, 1, 3, 4}) {
       if (p.channel.isOpen()) p.channel.writeInbound(framed(frames.get(i)));
     }
-    assertClosedWithError(p, ErrorCode.PROTOCOL_VIOLATION);
+    p.assertClosedWithError(ErrorCode.PROTOCOL_VIOLATION);
   }
 
   @Test
@@ -247,7 +238,7 @@ class PeerConnectionTest {
     Frame end = frames.remove(frames.size() - 1);
     frames.add(end.toBuilder().setSnapshotEnd(end.getSnapshotEnd().toBuilder().setCrc32C(end.getSnapshotEnd().getCrc32C() ^ 1)).build());
     for (Frame f : frames) p.channel.writeInbound(framed(f));
-    assertClosedWithError(p, ErrorCode.CHECKSUM_MISMATCH);
+    p.assertClosedWithError(ErrorCode.CHECKSUM_MISMATCH);
   }
 
   @Test
@@ -255,7 +246,7 @@ class PeerConnectionTest {
     EmbeddedPeer p = new EmbeddedPeer().established();
     p.channel.writeInbound(framed(Frame.newBuilder().setSnapshotHeader(SnapshotHeader.newBuilder()
         .setSequence(1).setPayloadBytes(Long.MAX_VALUE)).build()));
-    assertClosedWithError(p, ErrorCode.SNAPSHOT_TOO_LARGE);
+    p.assertClosedWithError(ErrorCode.SNAPSHOT_TOO_LARGE);
   }
 
   @Test
@@ -266,7 +257,7 @@ class PeerConnectionTest {
         frames.get(0).getSnapshotHeader().toBuilder().setPayloadBytes(1500)).build()));
     p.channel.writeInbound(framed(frames.get(1)));
     p.channel.writeInbound(framed(frames.get(2)));
-    assertClosedWithError(p, ErrorCode.PROTOCOL_VIOLATION);
+    p.assertClosedWithError(ErrorCode.PROTOCOL_VIOLATION);
   }
 
   @Test

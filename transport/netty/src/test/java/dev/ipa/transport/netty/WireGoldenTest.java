@@ -36,7 +36,7 @@ class WireGoldenTest {
   static final Path SOURCE = Path.of("src/test/resources/golden");
 
   static Map<String, Frame> frames() {
-    Hello hello = PeerConnection.helloOf(EmbeddedPeer.peerConfig("b")).toBuilder().clearCodecs()
+    Hello hello = HandshakeHandler.helloOf(EmbeddedPeer.peerConfig("b")).toBuilder().clearCodecs()
         .addCodecs("raw").addCodecs("tiled-sign").build();
     Map<String, Frame> m = new LinkedHashMap<>();
     m.put("hello", Frame.newBuilder().setHello(hello).build());

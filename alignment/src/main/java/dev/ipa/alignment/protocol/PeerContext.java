@@ -1,0 +1,95 @@
+package dev.ipa.alignment.protocol;
+
+import dev.ipa.alignment.data.Dataset;
+import dev.ipa.alignment.model.Evaluation;
+import dev.ipa.alignment.model.Network;
+import dev.ipa.alignment.train.GradientPenalty;
+import dev.ipa.alignment.train.LocalTrainer;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+
+/**
+ * What a {@link FederationStrategy} and the {@link RingProtocol} may use of the peer they run in: its model, its
+ * trainer, its data size and the federation's, and training or evaluation inside the peer's compute permit.
+ *
+ * <p>Made once per peer by {@link FederatedPeer}; lives as long as the peer. The model and trainer are used from
+ * the peer's round thread only; the context itself holds no other state.
+ */
+public final class PeerContext {
+  private final String id;
+  private final List<String> peers;
+  private final Network network;
+  private final LocalTrainer trainer;
+  private final long totalDataSize;
+  private final Semaphore compute;
+
+  /**
+   * @param peers         every peer of the federation, in the order shared by all
+   * @param totalDataSize Σ|D| over the federation
+   * @param compute       optional permit pool limiting concurrent training in a simulation (null = none)
+   */
+  PeerContext(String id, List<String> peers, Network network, LocalTrainer trainer, long totalDataSize, Semaphore compute) {
+    this.id = id;
+    this.peers = List.copyOf(peers);
+    this.network = network;
+    this.trainer = trainer;
+    this.totalDataSize = totalDataSize;
+    this.compute = compute;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  /** Every peer of the federation, this one included, in the order shared by all. */
+  public List<String> peers() {
+    return peers;
+  }
+
+  /** The model; strategies read θ with {@link Network#copyParams()} and move it with {@link Network#setParams}. */
+  public Network network() {
+    return network;
+  }
+
+  public LocalTrainer trainer() {
+    return trainer;
+  }
+
+  /** |D_i|, this peer's training-set size. */
+  public int dataSize() {
+    return trainer.sampleCount();
+  }
+
+  /** Σ|D| over the federation. */
+  public long totalDataSize() {
+    return totalDataSize;
+  }
+
+  /** Runs {@code steps} training steps with {@code penalty} inside a compute permit; returns the summed data loss. */
+  public double train(int steps, GradientPenalty penalty) throws InterruptedException {
+    acquire();
+    try {
+      return trainer.trainSteps(steps, penalty);
+    } finally {
+      release();
+    }
+  }
+
+  /** Accuracy and loss of the current model on {@code indices} of {@code set}, inside a compute permit. */
+  Evaluation evaluate(Dataset set, int[] indices) throws InterruptedException {
+    acquire();
+    try {
+      return LocalTrainer.evaluate(network, set, indices);
+    } finally {
+      release();
+    }
+  }
+
+  private void acquire() throws InterruptedException {
+    if (compute != null) compute.acquire();
+  }
+
+  private void release() {
+    if (compute != null) compute.release();
+  }
+}
