@@ -48,8 +48,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,7 +104,7 @@ public final class PeerNode implements AutoCloseable {
   private volatile boolean inRound;
   private String pausedBy;
   private volatile String stoppedByAdminOf;
-  private final java.util.Set<String> pausedNeighbours = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<String> pausedNeighbours = ConcurrentHashMap.newKeySet();
   private static final String ADMIN_STOP = "was stopped by its admin";
   private volatile byte[] packedModel;
   private volatile ModelProvenance modelProvenance;
@@ -256,10 +258,7 @@ public final class PeerNode implements AutoCloseable {
    * stopped one round earlier.
    */
   private void onNotice(PeerNotice n) {
-    int raise = -1;
-    synchronized (this) {
-      raise = handle(n);
-    }
+    int raise = handle(n); // under the monitor; the announcement below is not
     if (raise >= 0) announce(PeerNotice.Kind.PAUSE, true, raise);
   }
 
