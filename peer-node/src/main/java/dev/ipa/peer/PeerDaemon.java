@@ -92,6 +92,7 @@ public final class PeerDaemon {
       if (!checkOnly) {
         ctx.findBean(EmbeddedServer.class).ifPresent(server -> {
           server.start();
+          warnIfExposed(ctx);
           // The one line an operator needs to find the dashboard; the host is what the server is bound to.
           LoggerFactory.getLogger(PeerDaemon.class).info("Dashboard and admin API at {}/ (user from ipa.admin.username); metrics at {}/prometheus.",
               server.getURL(), server.getURL());
@@ -107,6 +108,28 @@ public final class PeerDaemon {
       throw new StartupFailure(oneSentence(e), e);
     } finally {
       if (config != null) System.clearProperty("micronaut.config.files");
+    }
+  }
+
+  /**
+   * One WARN when the admin API listens beyond loopback over plain HTTP: it carries the admin password and can
+   * stop the federation. The default is 127.0.0.1; listening elsewhere needs micronaut.server.host set.
+   */
+  private static void warnIfExposed(ApplicationContext ctx) {
+    String host = ctx.getProperty("micronaut.server.host", String.class).orElse("0.0.0.0");
+    boolean tls = ctx.getProperty("micronaut.server.ssl.enabled", Boolean.class).orElse(false);
+    if (!tls && !isLoopback(host)) {
+      org.slf4j.LoggerFactory.getLogger(PeerDaemon.class).warn("The admin API listens on {} over plain HTTP: anyone who can reach it "
+          + "sees the admin password in clear. Keep it inside the organisation's network, put it behind a TLS proxy, or set "
+          + "micronaut.server.host to 127.0.0.1.", host);
+    }
+  }
+
+  static boolean isLoopback(String host) {
+    try {
+      return java.net.InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
     }
   }
 

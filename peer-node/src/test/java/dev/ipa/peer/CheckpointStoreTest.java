@@ -102,6 +102,59 @@ class CheckpointStoreTest {
   }
 
   @Test
+  void damagedNewestCheckpointsAreMovedAsideAndNeverPruneTheOnlyValidOne() throws Exception {
+    // The hostile test of issue 16: the two newest checkpoints damaged, a restart at round 0, and every new
+    // round-000000.ckpt deleted at once because the damaged 28 and 29 still counted as newest.
+    CheckpointStore store = new CheckpointStore(dir, 2);
+    for (int r : new int[] {28, 29}) {
+      Path f = store.write(checkpoint(r));
+      byte[] bytes = Files.readAllBytes(f);
+      for (int i = 0; i < 4; i++) bytes[bytes.length / 2 + i] ^= 0x5a;
+      Files.write(f, bytes);
+    }
+    CheckpointStore restarted = new CheckpointStore(dir, 2);
+    assertThat(restarted.loadLatest()).isEmpty();
+    assertThat(dir.resolve("round-000028.ckpt.corrupt")).exists();
+    assertThat(dir.resolve("round-000029.ckpt.corrupt")).exists();
+    restarted.write(checkpoint(0));
+    assertThat(restarted.files()).extracting(p -> p.getFileName().toString()).containsExactly("round-000000.ckpt");
+    // After the next kill -9, the round the API showed is still there.
+    assertThat(new CheckpointStore(dir, 2).loadLatest()).hasValueSatisfying(c -> assertThat(c.round()).isZero());
+  }
+
+  @Test
+  void aCheckpointDamagedAfterItWasWrittenIsMovedAsideWhenPruning() throws Exception {
+    CheckpointStore store = new CheckpointStore(dir, 2);
+    store.write(checkpoint(0));
+    Path one = store.write(checkpoint(1));
+    Files.write(one, new byte[] {1, 2, 3});
+    store.write(checkpoint(2));
+    assertThat(store.files()).extracting(p -> p.getFileName().toString()).containsExactly("round-000002.ckpt", "round-000000.ckpt");
+    assertThat(dir.resolve("round-000001.ckpt.corrupt")).exists();
+  }
+
+  @Test
+  void anUnfinishedWriteLeftByACrashIsRemovedAtStart() throws Exception {
+    new CheckpointStore(dir, 2).write(checkpoint(0));
+    Files.write(dir.resolve("round-000001.ckpt.tmp"), new byte[] {1, 2, 3});
+    CheckpointStore restarted = new CheckpointStore(dir, 2);
+    assertThat(dir.resolve("round-000001.ckpt.tmp")).doesNotExist();
+    assertThat(restarted.loadLatest()).hasValueSatisfying(c -> assertThat(c.round()).isZero());
+  }
+
+  @Test
+  void anInterruptDuringAWriteDoesNotAbandonIt() throws Exception {
+    CheckpointStore store = new CheckpointStore(dir, 2);
+    Thread.currentThread().interrupt(); // what PeerNode.close does to the federation thread on SIGTERM
+    try {
+      store.write(checkpoint(3));
+    } finally {
+      assertThat(Thread.interrupted()).as("the interrupt is kept for the caller to see").isTrue();
+    }
+    assertThat(store.loadLatest()).hasValueSatisfying(c -> assertThat(c.round()).isEqualTo(3));
+  }
+
+  @Test
   void noUsableCheckpointMeansAFreshStart() throws Exception {
     CheckpointStore store = new CheckpointStore(dir, 2);
     Files.write(dir.resolve("round-000000.ckpt"), new byte[] {1, 2, 3});

@@ -78,6 +78,19 @@ public final class CheckpointStore {
       throw new IllegalArgumentException("The checkpoint directory " + directory + " cannot be created: " + e.getMessage() + ".", e);
     }
     if (!Files.isWritable(directory)) throw new IllegalArgumentException("The checkpoint directory " + directory + " is not writable.");
+    removeUnfinishedWrites();
+  }
+
+  /** A crash between writing and renaming leaves {@code round-N.ckpt.tmp}: never a valid checkpoint, so it goes. */
+  private void removeUnfinishedWrites() {
+    try (Stream<Path> s = Files.list(directory)) {
+      for (Path p : s.filter(f -> f.getFileName().toString().endsWith(".ckpt.tmp")).toList()) {
+        Files.deleteIfExists(p);
+        LOG.info("Removed {}, a checkpoint whose write a crash interrupted.", p.getFileName());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Could not clean unfinished checkpoints in " + directory + ": " + e.getMessage(), e);
+    }
   }
 
   public Path directory() {
@@ -91,16 +104,20 @@ public final class CheckpointStore {
 
   record ViewMeta(String peer, int round, int sync, long sequence, int dataSize) {}
 
-  /** Writes {@code c} atomically, then deletes all but the newest {@code keep} checkpoints. Returns the file. */
+  /**
+   * Writes {@code c} atomically, then prunes by validity: the newest {@code keep} checkpoints that pass their
+   * checksum stay, damaged ones are moved aside. Returns the file. An interrupt (a shutdown) does not abandon the
+   * write half-way: stream I/O, unlike a {@code FileChannel}, is not closed by an interrupt, so the round is
+   * either fully written or not renamed into place.
+   */
   public Path write(Checkpoint c) {
     Path target = directory.resolve(String.format("round-%06d.ckpt", c.round()));
     Path temp = directory.resolve(target.getFileName() + ".tmp");
     try {
       byte[] bytes = encode(c);
-      try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-        ByteBuffer b = ByteBuffer.wrap(bytes);
-        while (b.hasRemaining()) ch.write(b);
-        ch.force(true);
+      try (java.io.FileOutputStream out = new java.io.FileOutputStream(temp.toFile())) {
+        out.write(bytes);
+        out.getFD().sync();
       }
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       forceDirectory();
@@ -122,7 +139,10 @@ public final class CheckpointStore {
     }
   }
 
-  /** The newest checkpoint that passes its checksum; damaged ones are logged and skipped. Empty if none. */
+  /**
+   * The newest checkpoint that passes its checksum. Damaged ones are moved aside as {@code *.corrupt} (kept for
+   * inspection, said at WARN), so they never again count as the newest. Empty if none is valid.
+   */
   public Optional<Checkpoint> loadLatest() {
     List<Path> files = files();
     for (int i = 0; i < files.size(); i++) {
@@ -132,18 +152,31 @@ public final class CheckpointStore {
         if (i > 0) LOG.warn("Resuming from the older checkpoint {} because the newer ones were damaged.", f.getFileName());
         return Optional.of(c);
       } catch (CheckpointException e) {
-        LOG.warn("Checkpoint {} is damaged ({}); {}.", f, e.getMessage(),
+        LOG.warn("Checkpoint {} is damaged ({}); moved aside as {}; {}.", f, e.getMessage(), moveAside(f).getFileName(),
             i + 1 < files.size() ? "falling back to " + files.get(i + 1).getFileName() : "no older checkpoint is left, starting from round 0");
       }
     }
     return Optional.empty();
   }
 
+  /** Renames a damaged checkpoint to {@code *.corrupt} (or {@code *.corrupt-2}, ...); returns the new path. */
+  private Path moveAside(Path f) {
+    try {
+      Path aside = f.resolveSibling(f.getFileName() + ".corrupt");
+      for (int n = 2; Files.exists(aside); n++) aside = f.resolveSibling(f.getFileName() + ".corrupt-" + n);
+      Files.move(f, aside, StandardCopyOption.ATOMIC_MOVE);
+      return aside;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Could not move the damaged checkpoint " + f + " aside: " + e.getMessage(), e);
+    }
+  }
+
   /** Reads one file, verifying its checksum and structure. */
   public static Checkpoint read(Path file) throws CheckpointException {
     byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(file);
+    // Stream I/O: an interrupt (a shutdown during pruning) must not make a good checkpoint look unreadable.
+    try (java.io.FileInputStream in = new java.io.FileInputStream(file.toFile())) {
+      bytes = in.readAllBytes();
     } catch (IOException e) {
       throw new CheckpointException("cannot read it: " + e.getMessage(), e);
     }
@@ -239,9 +272,21 @@ public final class CheckpointStore {
     return a;
   }
 
+  /**
+   * Keeps the newest {@code keep} checkpoints that are valid and deletes older valid ones; a damaged file is moved
+   * aside, never counted, so the only valid checkpoint is never deleted because damaged files are newer.
+   */
   private void prune() throws IOException {
-    List<Path> files = files();
-    for (int i = keep; i < files.size(); i++) Files.deleteIfExists(files.get(i));
+    int valid = 0;
+    for (Path f : files()) {
+      try {
+        read(f);
+      } catch (CheckpointException e) {
+        LOG.warn("Checkpoint {} is damaged ({}); moved aside as {}.", f, e.getMessage(), moveAside(f).getFileName());
+        continue;
+      }
+      if (++valid > keep) Files.deleteIfExists(f);
+    }
   }
 
   private void forceDirectory() {

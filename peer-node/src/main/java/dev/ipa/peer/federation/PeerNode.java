@@ -603,5 +603,9 @@ public final class PeerNode implements AutoCloseable {
       }
     }
     peer.close();
+    // A checkpoint being written when the interrupt came is finished first (CheckpointStore.write), so this is
+    // what a restart resumes from.
+    LOG.info("Peer {} shut down; it keeps {}.", config.id(),
+        store.files().stream().findFirst().map(f -> f.getFileName() + " (round " + lastRound() + ")").orElse("no checkpoint"));
   }
 }
