@@ -217,15 +217,22 @@ public final class DemoCommand implements Runnable {
       row.put("history", Reports.json().convertValue(rs, Object.class));
       rows.add(row);
     }
-    report.put("config", Map.of("peers", PEERS, "rounds", rounds, "codec", codec, "data", "embedded", "partition", "disjoint", "transport", "netty+mTLS"));
+    Map<String, Object> setupFields = new LinkedHashMap<>(); // in this order in report.json and report.html
+    setupFields.put("peers", PEERS);
+    setupFields.put("rounds", rounds);
+    setupFields.put("codec", codec);
+    setupFields.put("data", "embedded");
+    setupFields.put("partition", "disjoint");
+    setupFields.put("transport", "netty+mTLS");
+    report.put("config", setupFields);
     report.put("peers", rows);
     Reports.writeJson(dir.resolve("report.json"), report);
     String setup = Counted.of(PEERS.size(), "peer") + ", Fashion-MNIST (embedded subset), disjoint, weights float, codec " + codec;
-    Reports.lineChart(dir.resolve("accuracy.png"), "Demo: test accuracy per round: " + setup, "round", "test accuracy (dashed: local-only)", lines);
+    Reports.lineChart(dir.resolve("accuracy.png"), "Demo accuracy: " + setup, "round", "test accuracy (dashed: local-only)", lines);
     new dev.ipa.sim.report.HtmlReport("Demo: " + setup)
         .paragraph("Three peer daemons as separate processes on 127.0.0.1, over mutual TLS, each on its own disjoint shard;"
             + " the local-only baseline trained on the same shards in the demo's process.")
-        .keyValues(Map.of("rounds", rounds, "codec", codec, "transport", "netty + mutual TLS", "data", "embedded Fashion-MNIST subset"))
+        .keyValues(setupFields)
         .image(dir.resolve("accuracy.png"), "Test accuracy per round; dashed lines: local-only accuracy of the same peer")
         .heading("Per peer").table(t)
         .write(dir.resolve("report.html"));
