@@ -63,7 +63,16 @@ public final class Reports {
     chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
     chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
     chart.getStyler().setPlotGridLinesVisible(true);
+    // Fixed colours, so a "local-only X" baseline is drawn (dashed) in the colour of the series it belongs to.
+    java.awt.Color[] palette = {new java.awt.Color(0x1f5fbf), new java.awt.Color(0xc0392b), new java.awt.Color(0x2e9d57),
+        new java.awt.Color(0x7a3fb3), new java.awt.Color(0xc77800), new java.awt.Color(0x17a2b8), new java.awt.Color(0x6c757d),
+        new java.awt.Color(0xd63384)};
+    Map<String, java.awt.Color> colours = new java.util.HashMap<>();
     series.forEach((name, xy) -> {
+      String owner = name.startsWith("local-only ") ? name.substring("local-only ".length()) : null;
+      java.awt.Color colour = owner == null ? null : colours.getOrDefault(owner, colours.get("peer " + owner));
+      if (colour == null) colour = palette[colours.size() % palette.length];
+      colours.putIfAbsent(name, colour);
       double[] xs = xy[0];
       double[] ys = xy[1];
       if (xs.length == 1) {
@@ -73,6 +82,8 @@ public final class Reports {
       }
       XYSeries s = chart.addSeries(name, xs, ys);
       s.setMarker(xs.length > 30 ? SeriesMarkers.NONE : SeriesMarkers.CIRCLE);
+      s.setLineColor(colour);
+      s.setMarkerColor(colour);
       if (name.startsWith("local-only")) s.setLineStyle(org.knowm.xchart.style.lines.SeriesLines.DASH_DASH);
     });
     try {
