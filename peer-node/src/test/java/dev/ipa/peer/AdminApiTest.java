@@ -67,7 +67,10 @@ class AdminApiTest {
 
   @Test
   void wrongCredentialsAreRejected() throws Exception {
-    assertThat(TestPeers.get(http, "/api/status", TestPeers.USER, "wrong").statusCode()).isIn(401, 403);
+    HttpResponse<String> wrong = TestPeers.get(http, "/api/status", TestPeers.USER, "wrong");
+    // 401 with the challenge, not 403: a browser then asks again instead of giving up.
+    assertThat(wrong.statusCode()).isEqualTo(401);
+    assertThat(wrong.headers().firstValue("WWW-Authenticate")).hasValue("Basic realm=\"ipa\"");
     assertThat(TestPeers.get(http, "/api/status", "someone", TestPeers.PASSWORD).statusCode()).isIn(401, 403);
   }
 
