@@ -101,6 +101,10 @@ class AdminApiTest {
     HttpResponse<String> r = TestPeers.post(http, "/api/federation/explode", TestPeers.USER, TestPeers.PASSWORD);
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.body()).contains("Unknown action");
+    // The HTTP metrics record what the client got, a 400, not a 500.
+    String metrics = TestPeers.get(http, "/prometheus", null, null).body();
+    assertThat(metrics).containsPattern("http_server_requests_seconds_count\\{[^}]*status=\"400\"[^}]*uri=\"/api/federation/\\{action}\"")
+        .doesNotContainPattern("http_server_requests_seconds_count\\{[^}]*status=\"500\"[^}]*uri=\"/api/federation/\\{action}\"");
   }
 
   @Test
@@ -126,6 +130,9 @@ class AdminApiTest {
   @Test
   void healthIsOpenAndMetricsAreExported() throws Exception {
     assertThat(TestPeers.get(http, "/health", null, null).statusCode()).isEqualTo(200);
+    // With the admin's credentials the details include the federation: its state and links.
+    String health = TestPeers.get(http, "/health", TestPeers.USER, TestPeers.PASSWORD).body();
+    assertThat(health).contains("\"federation\"").contains("\"state\":\"idle\"").contains("\"linksUp\":0").contains("\"links\":1");
     HttpResponse<String> m = TestPeers.get(http, "/prometheus", null, null);
     assertThat(m.statusCode()).isEqualTo(200);
     assertThat(m.body()).contains("ipa_round").contains("ipa_peer_bytes_sent_bytes_total{peer=\"b\"").contains("ipa_checkpoint_duration");

@@ -18,6 +18,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The admin REST API of a peer (JSON). Every endpoint requires the admin's HTTP basic credentials. Control
@@ -80,16 +81,24 @@ public class AdminController {
   @Post("/federation/{action}")
   @Operation(summary = "start, pause, resume or stop the federation; changes take effect between rounds. Pause and stop reach every"
       + " neighbour over the transport; pause?scope=peer pauses this peer alone (its neighbours then wait for it)")
-  public HttpResponse<ControlResult> control(@PathVariable String action, @QueryValue(defaultValue = "federation") String scope) {
-    if (!scope.equals("federation") && !scope.equals("peer")) throw new UnknownAction("scope=" + scope);
-    boolean changed = switch (action) {
+  public HttpResponse<?> control(@PathVariable String action, @QueryValue(defaultValue = "federation") String scope) {
+    // A bad request is answered, not thrown: a thrown exception is recorded as a 500 in the HTTP metrics even
+    // when a handler turns it into a 400.
+    if (!scope.equals("federation") && !scope.equals("peer")) return unknown("scope=" + scope);
+    Boolean changed = switch (action) {
       case "start" -> node.start();
       case "pause" -> node.pause(scope.equals("federation"));
       case "resume" -> node.resume();
       case "stop" -> node.stop();
-      default -> throw new UnknownAction(action);
+      default -> null;
     };
+    if (changed == null) return unknown(action);
     return HttpResponse.ok(new ControlResult(action, changed, node.status()));
+  }
+
+  private static HttpResponse<Map<String, String>> unknown(String action) {
+    return HttpResponse.badRequest(Map.of("error", "Unknown action '" + action
+        + "'; use start, pause, resume or stop, and for pause scope=federation (the default) or scope=peer."));
   }
 
   @Get(value = "/model", produces = MediaType.APPLICATION_OCTET_STREAM)
@@ -104,12 +113,5 @@ public class AdminController {
   @Operation(summary = "Provenance of the latest model: peer, round, seed, settings by name, code version, versions of the neighbour snapshots it aligned to")
   public ModelProvenance provenance() {
     return node.modelProvenance();
-  }
-
-  /** An unknown control action; answered with 400. */
-  public static final class UnknownAction extends RuntimeException {
-    UnknownAction(String action) {
-      super("Unknown action '" + action + "'; use start, pause, resume or stop, and for pause scope=federation (the default) or scope=peer.");
-    }
   }
 }

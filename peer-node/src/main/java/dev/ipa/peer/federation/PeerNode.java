@@ -562,7 +562,8 @@ public final class PeerNode implements AutoCloseable {
     return history.size() - 1;
   }
 
-  private synchronized Optional<RoundSummary> lastSummary() {
+  /** The last completed round's summary, if any. */
+  public synchronized Optional<RoundSummary> lastSummary() {
     return history.isEmpty() ? Optional.empty() : Optional.of(history.get(history.size() - 1));
   }
 
