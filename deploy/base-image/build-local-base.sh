@@ -5,14 +5,27 @@
 #
 #   deploy/base-image/build-local-base.sh [IMAGE]        default IMAGE: ipa/local-jre:17
 #
-# Environment: DEBIAN_MIRROR (default http://deb.debian.org/debian), SUITE (default bookworm),
+# Environment: DEBIAN_MIRROR (default: the Debian mirror this machine's apt sources use, so a company mirror
+#              is used here too; http://deb.debian.org/debian if none is found), SUITE (default bookworm),
 #              FORCE=1 rebuilds even if IMAGE exists.
 # Needs: root, debootstrap, a running Docker engine. Takes 2-4 minutes; a second run with the image present
 # returns at once.
 set -euo pipefail
 
 IMAGE="${1:-ipa/local-jre:17}"
-MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+# The first Debian archive (not -security, not a third-party repository) in apt's one-line and deb822 sources.
+apt_mirror() {
+  local files=() f
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+    [ -r "$f" ] && files+=("$f")
+  done
+  [ "${#files[@]}" -gt 0 ] || return 0
+  { awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; break } }' "${files[@]}"
+    awk 'tolower($1) == "uris:" { for (i = 2; i <= NF; i++) print $i }' "${files[@]}"; } 2>/dev/null \
+    | grep -E '/debian/?$' | grep -v -- '-security' | head -1 | sed 's:/*$::'
+}
+MIRROR="${DEBIAN_MIRROR:-$(apt_mirror)}"
+MIRROR="${MIRROR:-http://deb.debian.org/debian}"
 SUITE="${SUITE:-bookworm}"
 
 if [ "${FORCE:-0}" != "1" ] && docker image inspect "$IMAGE" >/dev/null 2>&1; then

@@ -136,7 +136,7 @@ class PeerFederationIT {
   private static void awaitAllDone(DockerFederation f, int rounds, Duration timeout) throws InterruptedException {
     f.await("every peer has run " + rounds + " rounds and stopped", timeout, () -> f.ids().stream().allMatch(id -> {
       JsonNode s = f.status(id);
-      return s.get("round").asInt() == rounds - 1 && s.get("state").asText().equals("stopped");
+      return s.get("round").asInt() == rounds - 1 && s.get("state").asText().equals("finished");
     }));
   }
 

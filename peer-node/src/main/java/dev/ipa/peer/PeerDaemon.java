@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.LoggerFactory;
 
 /**
  * The peer daemon's entry point: {@code java -cp ... dev.ipa.peer.PeerDaemon --config peer.yml [-ipa.peer.id=a ...]}.
@@ -88,10 +89,15 @@ public final class PeerDaemon {
     ApplicationContext ctx = builder.build();
     try {
       ctx.start();
-      if (!checkOnly) ctx.findBean(EmbeddedServer.class).ifPresent(server -> {
-        server.start();
-        warnIfExposed(ctx);
-      });
+      if (!checkOnly) {
+        ctx.findBean(EmbeddedServer.class).ifPresent(server -> {
+          server.start();
+          warnIfExposed(ctx);
+          // The one line an operator needs to find the dashboard; the host is what the server is bound to.
+          LoggerFactory.getLogger(PeerDaemon.class).info("Dashboard and admin API at {}/ (user from ipa.admin.username); metrics at {}/prometheus.",
+              server.getURL(), server.getURL());
+        });
+      }
       return ctx;
     } catch (RuntimeException e) {
       try {

@@ -51,7 +51,7 @@ class ControlApiTest {
       awaitStatus(s -> s.get("round").asInt() >= 0 && s.get("state").asText().equals("training"));
 
       assertThat(post("pause").get("changed").asBoolean()).isTrue();
-      JsonNode paused = awaitStatus(s -> s.get("state").asText().equals("idle") && s.get("paused").asBoolean());
+      JsonNode paused = awaitStatus(s -> s.get("state").asText().equals("paused") && s.get("paused").asBoolean());
       Thread.sleep(300);
       assertThat(get("/api/status").get("round").asInt()).as("no round runs while paused").isEqualTo(paused.get("round").asInt());
 
@@ -72,7 +72,12 @@ class ControlApiTest {
         assertThat(names).last().isEqualTo(String.format("round-%06d.ckpt", last));
         assertThat(names).hasSizeLessThanOrEqualTo(2);
       }
-      assertThat(get("/api/fairness").get("rounds")).hasSize(last + 1);
+      assertThat(stopped.get("reason").asText()).startsWith("Stopped by the admin after round " + last);
+      JsonNode fairness = get("/api/fairness");
+      assertThat(fairness.get("roundsCompleted").asInt()).isEqualTo(last + 1);
+      assertThat(fairness.get("bestRound").asInt()).isBetween(0, last);
+      assertThat(fairness.get("finalAccuracy").asDouble()).isEqualTo(stopped.get("accuracy").asDouble());
+      assertThat(fairness.get("privacyBudget").isNull()).as("no DP, no budget").isTrue();
     }
   }
 }

@@ -109,7 +109,7 @@ class FederationProcessTest {
     processes.get("c").destroyForcibly().waitFor();
     launch("c", 1);
 
-    for (String id : ids) await(id, s -> s.get("state").asText().equals("stopped"), Duration.ofSeconds(150));
+    for (String id : ids) await(id, s -> s.get("state").asText().equals("finished"), Duration.ofSeconds(150));
     for (String id : ids) {
       JsonNode history = api(id, "/api/rounds");
       assertThat(rounds(history)).as("history of " + id).containsExactly(0, 1, 2, 3, 4, 5);

@@ -21,7 +21,7 @@ class ResumeTest {
     try (ApplicationContext ctx = PeerDaemon.start(TestPeers.args(c))) {
       PeerNode node = ctx.getBean(PeerNode.class);
       node.join(Duration.ofMinutes(2));
-      assertThat(node.status().state()).isEqualTo("stopped");
+      assertThat(node.status().state()).isEqualTo("finished");
       assertThat(node.status().error()).isNull();
       return node.history();
     }

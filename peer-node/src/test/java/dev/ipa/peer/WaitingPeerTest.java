@@ -32,7 +32,8 @@ class WaitingPeerTest {
       while (events.list.stream().noneMatch(e -> e.getFormattedMessage().contains("waiting for peers")) && System.nanoTime() < deadline) Thread.sleep(20);
       assertThat(events.list).extracting(ILoggingEvent::getFormattedMessage)
           .anySatisfy(m -> assertThat(m).matches("Peer a is waiting for peers b, c since \\d{4}-\\d\\d-\\d\\dT.*"));
-      assertThat(TestPeers.get(http, "/api/status", TestPeers.USER, TestPeers.PASSWORD).body()).contains("\"state\":\"waiting\"");
+      assertThat(TestPeers.get(http, "/api/status", TestPeers.USER, TestPeers.PASSWORD).body()).contains("\"state\":\"waiting\"")
+          .contains("\"waitingFor\":[\"b (down)\",\"c (down)\"]").contains("\"reason\":\"Waiting for b (down), c (down).\"");
     } finally {
       log.detachAppender(events);
     }

@@ -1,6 +1,5 @@
 package dev.ipa.peer.api;
 
-import dev.ipa.alignment.protocol.StopRecord;
 import dev.ipa.alignment.provenance.ModelProvenance;
 import dev.ipa.peer.checkpoint.RoundSummary;
 import dev.ipa.peer.federation.PeerNode;
@@ -12,12 +11,14 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The admin REST API of a peer (JSON). Every endpoint requires the admin's HTTP basic credentials. Control
@@ -33,18 +34,20 @@ public class AdminController {
     this.node = node;
   }
 
-  /** A neighbour link for {@code GET /api/peers}. */
-  public record Neighbour(String peerId, boolean connected, String lastSeen, int lastRoundReceived, long bytesIn, long bytesOut, double roundTripMillis,
-      String suspected) {}
-
-  /** Round history and stops for {@code GET /api/fairness}. */
-  public record Fairness(String peerId, List<RoundSummary> rounds, List<StopRecord> stops) {}
+  /**
+   * A neighbour link for {@code GET /api/peers}: {@code roundTripMillis} and {@code lastSeen} are null until
+   * measured, {@code failures} counts the completed rounds whose exchange it missed, {@code suspectedSnapshots}
+   * the snapshots from it this peer rejected as corrupt, {@code suspected} the last reason one of its snapshots,
+   * claims or notices was rejected or suspected by the defences (null when none).
+   */
+  public record Neighbour(String peerId, boolean connected, String lastSeen, int lastRoundReceived, long bytesIn, long bytesOut,
+      Double roundTripMillis, int failures, long suspectedSnapshots, String suspected) {}
 
   /** The outcome of a control action. */
   public record ControlResult(String action, boolean changed, PeerStatus status) {}
 
   @Get("/status")
-  @Operation(summary = "Peer id, state (idle, training, waiting, stopped), last round, accuracy and loss")
+  @Operation(summary = "Peer id, state (idle, training, waiting, paused, finished, stopped, failed) with its reason, last round, accuracy and loss")
   public PeerStatus status() {
     return node.status();
   }
@@ -53,9 +56,13 @@ public class AdminController {
   @Operation(summary = "Each neighbour link: connected, last seen, last round received, bytes in/out, RTT, and the last reason one of its snapshots was rejected or suspected")
   public List<Neighbour> peers() {
     List<Neighbour> out = new ArrayList<>();
+    List<RoundSummary> history = node.history();
     for (LinkState l : node.links().values()) {
+      int failures = 0;
+      for (RoundSummary r : history) for (String f : r.failures()) if (f.startsWith(l.peerId() + ":")) failures++;
       out.add(new Neighbour(l.peerId(), l.connected(), l.lastSeen() == null ? null : l.lastSeen().toString(), l.lastRoundReceived(),
-          l.bytesIn(), l.bytesOut(), l.roundTripMillis(), node.lastSuspicion(l.peerId()).orElse(null)));
+          l.bytesIn(), l.bytesOut(), l.roundTripMillis() < 0 || Double.isNaN(l.roundTripMillis()) ? null : l.roundTripMillis(), failures,
+          node.suspectedSnapshots(l.peerId()), node.lastSuspicion(l.peerId()).orElse(null)));
     }
     return out;
   }
@@ -67,22 +74,32 @@ public class AdminController {
   }
 
   @Get("/fairness")
-  @Operation(summary = "Round history with the stops recorded by this peer (its own and those its neighbours announced)")
-  public Fairness fairness() {
-    return new Fairness(node.id(), node.history(), node.stops());
+  @Operation(summary = "Fairness and early-stop figures: accuracy reached, best round, missed exchanges per neighbour, staleness, stops, privacy budget")
+  public FairnessFigures fairness() {
+    return FairnessFigures.of(node.id(), node.history(), node.stops());
   }
 
   @Post("/federation/{action}")
-  @Operation(summary = "start, pause, resume or stop the federation; changes take effect between rounds")
-  public HttpResponse<ControlResult> control(@PathVariable String action) {
-    boolean changed = switch (action) {
+  @Operation(summary = "start, pause, resume or stop the federation; changes take effect between rounds. Pause and stop reach every"
+      + " neighbour over the transport; pause?scope=peer pauses this peer alone (its neighbours then wait for it)")
+  public HttpResponse<?> control(@PathVariable String action, @QueryValue(defaultValue = "federation") String scope) {
+    // A bad request is answered, not thrown: a thrown exception is recorded as a 500 in the HTTP metrics even
+    // when a handler turns it into a 400.
+    if (!scope.equals("federation") && !scope.equals("peer")) return unknown("scope=" + scope);
+    Boolean changed = switch (action) {
       case "start" -> node.start();
-      case "pause" -> node.pause();
+      case "pause" -> node.pause(scope.equals("federation"));
       case "resume" -> node.resume();
       case "stop" -> node.stop();
-      default -> throw new UnknownAction(action);
+      default -> null;
     };
+    if (changed == null) return unknown(action);
     return HttpResponse.ok(new ControlResult(action, changed, node.status()));
+  }
+
+  private static HttpResponse<Map<String, String>> unknown(String action) {
+    return HttpResponse.badRequest(Map.of("error", "Unknown action '" + action
+        + "'; use start, pause, resume or stop, and for pause scope=federation (the default) or scope=peer."));
   }
 
   @Get(value = "/model", produces = MediaType.APPLICATION_OCTET_STREAM)
@@ -90,19 +107,12 @@ public class AdminController {
   public HttpResponse<byte[]> model() {
     ModelProvenance p = node.modelProvenance();
     return HttpResponse.ok(node.packedModel())
-        .header("Content-Disposition", "attachment; filename=\"" + p.peerId() + "-round" + p.round() + ".ipamodel\"");
+        .header("Content-Disposition", "attachment; filename=\"" + p.peerId() + "-round" + p.round() + ".ipaq\"");
   }
 
   @Get("/model/provenance")
   @Operation(summary = "Provenance of the latest model: peer, round, seed, settings by name, code version, versions of the neighbour snapshots it aligned to")
   public ModelProvenance provenance() {
     return node.modelProvenance();
-  }
-
-  /** An unknown control action; answered with 400. */
-  public static final class UnknownAction extends RuntimeException {
-    UnknownAction(String action) {
-      super("Unknown action '" + action + "'; use start, pause, resume or stop.");
-    }
   }
 }

@@ -26,6 +26,7 @@ import dev.ipa.compression.ViewHash;
 import dev.ipa.peer.config.PeerConfig;
 import dev.ipa.peer.config.PeerConfigBinding;
 import dev.ipa.transport.LinkState;
+import dev.ipa.transport.PeerNotice;
 import dev.ipa.transport.netty.NettyTransport;
 import dev.ipa.transport.netty.NettyTransportConfig;
 import dev.ipa.transport.tls.TlsFiles;
@@ -47,8 +48,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,6 +81,7 @@ public final class PeerNode implements AutoCloseable {
   private final WeightMode weightMode;
   private final LocalTrainer trainer;
   private final NettyTransport transport;
+  private final WatchedTransport watched;
   private final FederatedPeer peer;
   private final CheckpointStore store;
   private final String codeVersion;
@@ -93,6 +97,15 @@ public final class PeerNode implements AutoCloseable {
   private volatile PeerState phase = PeerState.IDLE;
   private volatile Instant since = Instant.now();
   private volatile String error;
+  private volatile String reason;
+  private volatile boolean closing;
+  private boolean pausedFederationWide;
+  private int pauseAfter = -1;
+  private volatile boolean inRound;
+  private String pausedBy;
+  private volatile String stoppedByAdminOf;
+  private final Set<String> pausedNeighbours = ConcurrentHashMap.newKeySet();
+  private static final String ADMIN_STOP = "was stopped by its admin";
   private volatile byte[] packedModel;
   private volatile ModelProvenance modelProvenance;
 
@@ -128,7 +141,8 @@ public final class PeerNode implements AutoCloseable {
     }
     this.transport = new NettyTransport(PeerConfigBinding.tuned(NettyTransportConfig.secure(config.federation(), config.id(), config.listen(),
         config.peers(), TlsFiles.inDirectory(config.tlsDir()), builder.fingerprint()), config.transport()));
-    this.peer = builder.build(transport, SnapshotDecoding.privateDecoders(builder.layout()), total, null);
+    this.watched = new WatchedTransport(transport, this::onNotice);
+    this.peer = builder.build(watched, SnapshotDecoding.privateDecoders(builder.layout()), total, null);
     this.trainer = peer.trainer();
     store.loadLatest().ifPresent(this::restore);
     LOG.info("Peer {} of federation {}: {} training and {} validation samples from {}, model {} ({} parameters), {}.",
@@ -142,12 +156,13 @@ public final class PeerNode implements AutoCloseable {
         .description("Test accuracy after the last round").register(metrics);
     Gauge.builder("ipa.loss", this, n -> n.lastSummary().map(RoundSummary::testLoss).orElse(Double.NaN))
         .description("Test loss after the last round").register(metrics);
-    FunctionCounter.builder("ipa.rounds.completed", this, n -> n.history().size()).register(metrics);
+    FunctionCounter.builder("ipa.rounds.completed", this, n -> n.history().size()).description("Rounds completed and checkpointed").register(metrics);
+    NodeGauges.register(metrics, this, config.peers().keySet());
     for (String p : config.peers().keySet()) {
       FunctionCounter.builder("ipa.peer.bytes.sent", this, n -> n.link(p).map(LinkState::bytesOut).orElse(0L))
-          .tag("peer", p).baseUnit("bytes").register(metrics);
+          .tag("peer", p).baseUnit("bytes").description("Bytes sent to a neighbour, framing included").register(metrics);
       FunctionCounter.builder("ipa.peer.bytes.received", this, n -> n.link(p).map(LinkState::bytesIn).orElse(0L))
-          .tag("peer", p).baseUnit("bytes").register(metrics);
+          .tag("peer", p).baseUnit("bytes").description("Bytes received from a neighbour, framing included").register(metrics);
     }
     for (String p : config.peers().keySet()) {
       FunctionCounter.builder("ipa.peer.snapshots.rejected", this, n -> n.distrust.count(p, "rejected"))
@@ -200,27 +215,113 @@ public final class PeerNode implements AutoCloseable {
   }
 
   /** Pauses before the next round; returns false if not running or already paused. */
-  public synchronized boolean pause() {
-    if (!started || stopRequested || paused || phase == PeerState.STOPPED) return false;
-    paused = true;
-    LOG.info("Peer {} will pause after the current round.", config.id());
+  public boolean pause() {
+    return pause(true);
+  }
+
+  /**
+   * Pauses after the current round; {@code federationWide} also tells every neighbour to pause after that round,
+   * so nobody waits an exchange timeout for this peer. Returns false if not running or already paused.
+   */
+  public boolean pause(boolean federationWide) {
+    int after;
+    synchronized (this) {
+      if (!started || stopRequested || paused || phase.ended()) return false;
+      paused = true;
+      pausedFederationWide = federationWide;
+      pausedBy = "this peer's admin";
+      pauseAfter = currentRound();
+      after = pauseAfter;
+    }
+    // Outside the monitor: the transport delivers neighbours' notices under it (onNotice).
+    announce(PeerNotice.Kind.PAUSE, federationWide, after);
+    LOG.info("Peer {} will pause after round {}{}.", config.id(), after, federationWide ? ", and has told its neighbours to pause too" : "");
     return true;
   }
 
-  public synchronized boolean resume() {
-    if (!paused) return false;
-    paused = false;
-    notifyAll();
-    LOG.info("Peer {} resumes.", config.id());
+  /** Resumes; a federation-wide pause is lifted for every neighbour too. Returns false if not paused. */
+  public boolean resume() {
+    boolean federationWide;
+    synchronized (this) {
+      if (!paused) return false;
+      paused = false;
+      federationWide = pausedFederationWide;
+      notifyAll();
+    }
+    announce(PeerNotice.Kind.RESUME, federationWide, lastRound());
+    LOG.info("Peer {} resumes{}.", config.id(), federationWide ? ", and has told its neighbours to resume" : "");
     return true;
+  }
+
+  private void announce(PeerNotice.Kind kind, boolean federationWide, int round) {
+    watched.notify(new PeerNotice(config.id(), kind, round, federationWide ? PeerNotice.FEDERATION : PeerNotice.PEER), config.peers().keySet());
+  }
+
+  /** The round in progress, or the last completed one between rounds. */
+  private int currentRound() {
+    return inRound ? lastRound() + 1 : lastRound();
+  }
+
+  /**
+   * A neighbour's pause, resume or stop (transport thread; holds the monitor only briefly). A federation-wide
+   * pause names the round after which its sender pauses; peers may be a round apart, so a peer already past that
+   * round pauses after its own and tells the others to run up to it as well, and nobody waits for a peer that
+   * stopped one round earlier.
+   */
+  private void onNotice(PeerNotice n) {
+    int raise = handle(n); // under the monitor; the announcement below is not
+    if (raise >= 0) announce(PeerNotice.Kind.PAUSE, true, raise);
+  }
+
+  /** Returns the round to announce a federation-wide pause for, or -1 for none. */
+  private synchronized int handle(PeerNotice n) {
+    boolean federationWide = PeerNotice.FEDERATION.equals(n.reason());
+    switch (n.kind()) {
+      case PAUSE -> {
+        pausedNeighbours.add(n.from());
+        if (!federationWide || stopRequested || phase.ended()) return -1;
+        if (!paused) {
+          paused = true;
+          pausedFederationWide = true;
+          pausedBy = n.from() + "'s admin, for the whole federation";
+          pauseAfter = Math.max(n.round(), currentRound());
+          LOG.info("Peer {} will pause after round {}: {} paused the federation.", config.id(), pauseAfter, n.from());
+        } else if (pausedFederationWide && n.round() > pauseAfter) {
+          pauseAfter = n.round();
+          notifyAll(); // already waiting after an earlier round: run up to the later one first
+        }
+        return pausedFederationWide && pauseAfter > n.round() ? pauseAfter : -1;
+      }
+      case RESUME -> {
+        pausedNeighbours.remove(n.from());
+        if (federationWide) pausedNeighbours.clear();
+        if (federationWide && paused && pausedFederationWide) {
+          paused = false;
+          notifyAll();
+          LOG.info("Peer {} resumes: {} resumed the federation.", config.id(), n.from());
+        }
+      }
+      case STOP -> {
+        if (n.reason().equals(ADMIN_STOP)) stoppedByAdminOf = n.from();
+      }
+      default -> { }
+    }
+    return -1;
   }
 
   /** Ends the federation after the current round (the round in progress completes and is checkpointed). */
-  public synchronized boolean stop() {
-    if (stopRequested || phase == PeerState.STOPPED) return false;
-    stopRequested = true;
-    notifyAll();
-    if (!started) setPhase(PeerState.STOPPED);
+  public boolean stop() {
+    synchronized (this) {
+      if (stopRequested || phase.ended()) return false;
+      stopRequested = true;
+      notifyAll();
+      if (!started) {
+        reason = "Stopped by the admin before the first round.";
+        setPhase(PeerState.STOPPED);
+      }
+    }
+    // The protocol's STOP notice: neighbours stop after the round they are in instead of waiting for this peer.
+    watched.notify(new PeerNotice(config.id(), PeerNotice.Kind.STOP, lastRound() + 1, ADMIN_STOP), config.peers().keySet());
     LOG.info("Peer {} stops after the current round.", config.id());
     return true;
   }
@@ -228,10 +329,23 @@ public final class PeerNode implements AutoCloseable {
   // ---- the federation thread ----
 
   private void run() {
+    PeerState end = PeerState.FINISHED;
     try {
+      Optional<String> done = finishedBefore();
+      if (done.isPresent()) {
+        // A restart of a finished federation: waiting for neighbours that have finished too would only time out.
+        reason = done.get();
+        LOG.info("Peer {} finished at round {}; nothing to do ({}).", config.id(), lastRound(), reason);
+        return;
+      }
       awaitNeighbours();
       for (int r = history.size(); r < config.settings().common().rounds(); r++) {
-        if (!awaitGo()) break;
+        if (!awaitGo()) {
+          end = PeerState.STOPPED;
+          reason = "Stopped by the admin after round " + lastRound() + " of " + config.settings().common().rounds() + ".";
+          break;
+        }
+        inRound = true;
         setPhase(allConnected() ? PeerState.TRAINING : PeerState.WAITING);
         long t0 = System.nanoTime();
         RoundRecord rec = peer.runRound(r);
@@ -252,6 +366,7 @@ public final class PeerNode implements AutoCloseable {
         checkpoint(r, s);
         synchronized (this) {
           history.add(s);
+          inRound = false;
           stops.addAll(peer.stops());
         }
         exportModel(r);
@@ -261,18 +376,45 @@ public final class PeerNode implements AutoCloseable {
             failures.isEmpty() ? "" : ", failures " + failures);
         if (rec.stop() != null) {
           LOG.info("Peer {} stops: {}.", config.id(), rec.stop().reason());
+          reason = "Stopped early after round " + r + ": " + rec.stop().reason() + ".";
+          if (stoppedByAdminOf != null) {
+            end = PeerState.STOPPED;
+            reason = "Stopped after round " + r + ": the admin of " + stoppedByAdminOf + " stopped the federation.";
+          }
           break;
         }
       }
+      if (end == PeerState.FINISHED && reason == null) reason = completedAll();
       LOG.info("Peer {} is done after round {}.", config.id(), lastRound());
     } catch (InterruptedException e) {
+      end = PeerState.STOPPED;
+      reason = "Shut down during round " + (lastRound() + 1) + ".";
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
+      if (closing) {
+        // close() interrupts the thread, which can surface as an I/O error inside a checkpoint write.
+        end = PeerState.STOPPED;
+        reason = "Shut down during round " + (lastRound() + 1) + ".";
+        return;
+      }
+      end = PeerState.FAILED;
       error = e.getMessage();
+      reason = "Failed in round " + (lastRound() + 1) + ": " + e.getMessage();
       LOG.error("Peer {} failed: {}", config.id(), e.getMessage(), e);
     } finally {
-      setPhase(PeerState.STOPPED);
+      setPhase(end);
     }
+  }
+
+  private String completedAll() {
+    int n = config.settings().common().rounds();
+    return n == 1 ? "Completed its one round." : "Completed all " + n + " rounds.";
+  }
+
+  /** Why there is nothing left to run (all rounds done, or an early stop in the history), if so. */
+  private synchronized Optional<String> finishedBefore() {
+    if (history.size() >= config.settings().common().rounds()) return Optional.of(completedAll());
+    return lastSummary().filter(s -> s.stop() != null).map(s -> "Stopped early after round " + s.round() + ": " + s.stop() + ".");
   }
 
   /** Waits (up to one exchange timeout) for every neighbour to connect, saying whom it waits for. */
@@ -300,11 +442,12 @@ public final class PeerNode implements AutoCloseable {
 
   /** Blocks while paused; false if a stop was requested. */
   private synchronized boolean awaitGo() throws InterruptedException {
-    if (paused && !stopRequested) {
-      setPhase(PeerState.IDLE);
+    // A pause takes effect once its round is done; until then the rounds before it run as usual.
+    if (paused && !stopRequested && lastRound() >= pauseAfter) {
+      setPhase(PeerState.PAUSED);
       LOG.info("Peer {} is paused after round {}.", config.id(), lastRound());
     }
-    while (paused && !stopRequested) wait();
+    while (paused && !stopRequested && lastRound() >= pauseAfter) wait();
     return !stopRequested;
   }
 
@@ -380,10 +523,39 @@ public final class PeerNode implements AutoCloseable {
 
   public synchronized PeerStatus status() {
     PeerState s = phase;
-    if (s == PeerState.TRAINING || s == PeerState.WAITING) s = allConnected() ? PeerState.TRAINING : PeerState.WAITING;
+    List<String> waitingFor = new ArrayList<>();
+    String why = reason;
+    if (s == PeerState.TRAINING || s == PeerState.WAITING) {
+      List<String> down = disconnected();
+      for (String p : down) waitingFor.add(p + " (down)");
+      for (String p : pausedNeighbours) if (!down.contains(p)) waitingFor.add(p + " (paused)");
+      s = waitingFor.isEmpty() ? PeerState.TRAINING : PeerState.WAITING;
+      why = waitingFor.isEmpty() ? "Training round " + (lastRound() + 1) + " of " + config.settings().common().rounds() + "."
+          : "Waiting for " + String.join(", ", waitingFor) + ".";
+    } else if (s == PeerState.PAUSED) {
+      why = "Paused after round " + lastRound() + " by " + pausedBy + (pausedFederationWide ? "" : " (this peer only)") + "; resume to go on.";
+    } else if (s == PeerState.IDLE) {
+      why = "Not started; POST /api/federation/start (or the dashboard's Start) begins round " + (lastRound() + 1) + ".";
+    }
     Optional<RoundSummary> last = lastSummary();
-    return new PeerStatus(config.id(), s.id(), paused, lastRound(), last.map(RoundSummary::testAccuracy).orElse(Double.NaN),
-        last.map(RoundSummary::testLoss).orElse(Double.NaN), since.truncatedTo(ChronoUnit.MILLIS).toString(), error);
+    return new PeerStatus(config.id(), config.federation(), s.id(), why, waitingFor, paused, lastRound(), config.settings().common().rounds(),
+        last.map(RoundSummary::testAccuracy).orElse(null), last.map(RoundSummary::testLoss).orElse(null),
+        since.truncatedTo(ChronoUnit.MILLIS).toString(), error);
+  }
+
+  /** The state alone, for gauges and callers that only need to know whether it ended. */
+  public PeerState state() {
+    return phase;
+  }
+
+  /** Snapshots from {@code peer} this peer rejected as corrupt since start-up. */
+  public long suspectedSnapshots(String peer) {
+    return watched.suspectedSnapshots(peer);
+  }
+
+  /** Whether this peer is paused. */
+  public synchronized boolean paused() {
+    return paused;
   }
 
   public synchronized List<RoundSummary> history() {
@@ -416,7 +588,8 @@ public final class PeerNode implements AutoCloseable {
     return history.size() - 1;
   }
 
-  private synchronized Optional<RoundSummary> lastSummary() {
+  /** The last completed round's summary, if any. */
+  public synchronized Optional<RoundSummary> lastSummary() {
     return history.isEmpty() ? Optional.empty() : Optional.of(history.get(history.size() - 1));
   }
 
@@ -443,6 +616,7 @@ public final class PeerNode implements AutoCloseable {
   public void close() {
     Thread t;
     synchronized (this) {
+      closing = true;
       stopRequested = true;
       notifyAll();
       t = thread;

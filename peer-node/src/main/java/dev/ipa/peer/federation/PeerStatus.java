@@ -1,15 +1,26 @@
 package dev.ipa.peer.federation;
 
+import java.util.List;
+
 /**
- * A peer's status for {@code GET /api/status}.
+ * A peer's status for {@code GET /api/status} and the dashboard.
  *
- * @param peerId   this peer
- * @param state    idle, training, waiting or stopped
- * @param paused   whether the admin paused it
- * @param round    the last completed round, -1 before the first
- * @param accuracy test accuracy after that round (NaN before)
- * @param loss     test loss after that round (NaN before)
- * @param since    ISO-8601 instant the state began
- * @param error    why the federation thread failed, or null
+ * @param peerId     this peer
+ * @param federation the federation it belongs to
+ * @param state      one of {@link PeerState}'s ids: idle, training, waiting, paused, finished, stopped, failed
+ * @param reason     one sentence on why it is in that state (whom it waits for, why it finished or failed), or null
+ * @param waitingFor neighbours it is waiting for, each with "(down)" or "(paused)"; empty unless waiting
+ * @param paused     whether it is paused (by its admin or by a federation-wide pause)
+ * @param round      the last completed round, -1 before the first
+ * @param rounds     the rounds it was configured to run
+ * @param accuracy   test accuracy after that round, null before the first
+ * @param loss       test loss after that round, null before the first
+ * @param since      ISO-8601 instant the state began
+ * @param error      why the federation thread failed, or null
  */
-public record PeerStatus(String peerId, String state, boolean paused, int round, double accuracy, double loss, String since, String error) {}
+public record PeerStatus(String peerId, String federation, String state, String reason, List<String> waitingFor, boolean paused,
+    int round, int rounds, Double accuracy, Double loss, String since, String error) {
+  public PeerStatus {
+    waitingFor = List.copyOf(waitingFor);
+  }
+}

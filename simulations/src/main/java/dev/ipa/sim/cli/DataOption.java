@@ -23,6 +23,11 @@ public final class DataOption {
     return FashionMnist.fromEnvironment().load(data == null ? null : Path.of(data));
   }
 
+  /** A short name for chart titles, e.g. "Fashion-MNIST (embedded subset)" or "Fashion-MNIST (/usr/share/datasets/fashion-mnist)". */
+  static String shortName(TrainTest tt) {
+    return "Fashion-MNIST (" + tt.source().replaceFirst(" \\(.*", "").replaceFirst("^the ", "") + ")";
+  }
+
   public String value() {
     return data;
   }

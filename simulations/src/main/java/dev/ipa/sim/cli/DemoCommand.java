@@ -32,6 +32,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -149,9 +150,10 @@ public final class DemoCommand implements Runnable {
           JsonNode s = get(http, auth, ports.get(id + "-admin"), "/api/status");
           if (s == null) continue;
           status.put(id, s);
-          int finished = s.path("state").asText().equals("stopped") ? rounds : Math.max(0, s.path("round").asInt(-1) + 1);
+          boolean ended = dev.ipa.peer.federation.PeerState.ended(s.path("state").asText());
+          int finished = ended ? rounds : Math.max(0, s.path("round").asInt(-1) + 1);
           done += Math.min(rounds, finished);
-          if (s.path("state").asText().equals("stopped")) stopped++;
+          if (ended) stopped++;
           peakRss[i] = Math.max(peakRss[i], rss(processes.get(i).pid()));
           peakHeap[i] = Math.max(peakHeap[i], heapUsed(http, auth, ports.get(id + "-admin")));
         }
@@ -199,6 +201,9 @@ public final class DemoCommand implements Runnable {
       lines.put("peer " + id, new double[][] {xs, ys});
       double fed = last.path("testAccuracy").asDouble();
       double alone = local.finalRound().get(i).accuracy();
+      double[] level = new double[xs.length];
+      Arrays.fill(level, alone);
+      lines.put("local-only " + id, new double[][] {xs, level});
       t.row(id, classes(local.peers().get(i).classes()), String.format("%.4f", alone), String.format("%.4f", fed), String.format("%+.4f", fed - alone),
           SimulationReport.human(bytes), rs.size(), SimulationReport.human(peakRss[i]), SimulationReport.human(peakHeap[i]));
       Map<String, Object> row = new LinkedHashMap<>();
@@ -212,13 +217,29 @@ public final class DemoCommand implements Runnable {
       row.put("history", Reports.json().convertValue(rs, Object.class));
       rows.add(row);
     }
-    report.put("config", Map.of("peers", PEERS, "rounds", rounds, "codec", codec, "data", "embedded", "partition", "disjoint", "transport", "netty+mTLS"));
+    Map<String, Object> setupFields = new LinkedHashMap<>(); // in this order in report.json and report.html
+    setupFields.put("peers", PEERS);
+    setupFields.put("rounds", rounds);
+    setupFields.put("codec", codec);
+    setupFields.put("data", "embedded");
+    setupFields.put("partition", "disjoint");
+    setupFields.put("transport", "netty+mTLS");
+    report.put("config", setupFields);
     report.put("peers", rows);
     Reports.writeJson(dir.resolve("report.json"), report);
-    Reports.lineChart(dir.resolve("accuracy.png"), "Demo: test accuracy per round", "round", "test accuracy", lines);
+    String setup = Counted.of(PEERS.size(), "peer") + ", Fashion-MNIST (embedded subset), disjoint, weights float, codec " + codec;
+    Reports.lineChart(dir.resolve("accuracy.png"), "Demo accuracy: " + setup, "round", "test accuracy (dashed: local-only)", lines);
+    new dev.ipa.sim.report.HtmlReport("Demo: " + setup)
+        .paragraph("Three peer daemons as separate processes on 127.0.0.1, over mutual TLS, each on its own disjoint shard;"
+            + " the local-only baseline trained on the same shards in the demo's process.")
+        .keyValues(setupFields)
+        .image(dir.resolve("accuracy.png"), "Test accuracy per round; dashed lines: local-only accuracy of the same peer")
+        .heading("Per peer").table(t)
+        .write(dir.resolve("report.html"));
     o.println();
     o.print(t);
-    o.println("Reports: " + dir.resolve("report.json") + ", " + dir.resolve("accuracy.png") + "; peer logs and checkpoints in " + dir);
+    o.println("Reports: " + dir.resolve("report.json") + ", " + dir.resolve("accuracy.png") + ", " + dir.resolve("report.html")
+        + "; peer logs and checkpoints in " + dir);
     o.println("Every peer daemon has been stopped. To run one yourself: ./ipa peer --config " + dir.resolve("peer-a.yml"));
     o.flush();
   }

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Ipa.Version.class,
     description = "Peer-to-peer federated learning with Iterative Parameter Alignment.",
-    subcommands = {TrainCommand.class, SimulateCommand.class, DemoCommand.class, CertsCommand.class, ModelCommand.class, PeerCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {TrainCommand.class, SimulateCommand.class, DemoCommand.class, CertsCommand.class, ModelCommand.class, PeerCommand.class, NestedHelpCommand.class})
 public final class Ipa implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -37,24 +37,60 @@ public final class Ipa implements Runnable {
 
   /** Runs the command line with the given output and error streams and returns its exit code. */
   public static int execute(PrintWriter out, PrintWriter err, String... args) {
-    CommandLine cl = new CommandLine(new Ipa());
-    for (CommandExtension extension : java.util.ServiceLoader.load(CommandExtension.class)) cl.addSubcommand(extension.command());
-    cl.setOut(out);
-    cl.setErr(err);
-    cl.setExecutionExceptionHandler(Ipa::handle);
+    CommandLine cl = commandLine(out, err);
     int code = cl.execute(args);
     out.flush();
     err.flush();
     return code;
   }
 
+  /**
+   * The whole command tree, extensions included, writing to {@code out} and {@code err}. Every command and
+   * sub-command answers {@code --help} and {@code -h} (and {@code --version}), whether or not its class asks for
+   * the standard help options, so a new command cannot forget them.
+   */
+  public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(new Ipa());
+    for (CommandExtension extension : java.util.ServiceLoader.load(CommandExtension.class)) cl.addSubcommand(extension.command());
+    addHelpOptions(cl);
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setExecutionExceptionHandler(Ipa::handle);
+    cl.setParameterExceptionHandler(Ipa::badArguments);
+    return cl;
+  }
+
+  private static void addHelpOptions(CommandLine cl) {
+    CommandLine.Model.CommandSpec spec = cl.getCommandSpec();
+    if (!spec.mixinStandardHelpOptions() && spec.optionsMap().get("--help") == null) spec.mixinStandardHelpOptions(true);
+    for (CommandLine sub : cl.getSubcommands().values()) addHelpOptions(sub);
+  }
+
+  /** The name a message starts with: the full command, e.g. {@code ipa model inspect}. */
+  static String qualifiedName(CommandLine cl) {
+    return cl.getCommandSpec().qualifiedName(" ");
+  }
+
+  /** A bad flag or value: one line naming the command and what was wrong, and where the usage is; never the whole usage. */
+  private static int badArguments(CommandLine.ParameterException e, String[] args) {
+    CommandLine cl = e.getCommandLine();
+    String msg = e.getMessage().strip();
+    StringBuilder line = new StringBuilder(qualifiedName(cl)).append(": ").append(msg.endsWith(".") ? msg : msg + ".");
+    if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+      line.append(" Did you mean ").append(String.join(" or ", u.getSuggestions())).append('?');
+    }
+    line.append(" See '").append(qualifiedName(cl)).append(" --help'.");
+    cl.getErr().println(line);
+    return 2;
+  }
+
   private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
     PrintWriter err = cl.getErr();
     if (e instanceof IllegalArgumentException || e instanceof DatasetException || e instanceof UserError) {
-      err.println("ipa " + cl.getCommandName() + ": " + e.getMessage());
+      err.println(qualifiedName(cl) + ": " + e.getMessage());
       return 2;
     }
-    err.println("ipa " + cl.getCommandName() + " failed: " + e);
+    err.println(qualifiedName(cl) + " failed: " + e);
     e.printStackTrace(err);
     return 1;
   }

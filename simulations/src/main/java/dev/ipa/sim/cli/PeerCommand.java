@@ -52,7 +52,7 @@ public final class PeerCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     if (exitWhenDone) {
       PeerNode node = ctx.getBean(PeerNode.class);
-      while (!node.status().state().equals("stopped")) node.join(Duration.ofSeconds(1));
+      while (!node.state().ended()) node.join(Duration.ofSeconds(1));
       Runtime.getRuntime().removeShutdownHook(hook);
       ctx.close();
       return 0;

@@ -169,7 +169,7 @@ public final class SimulateCommand implements Runnable {
       o.println("Standalone baseline for the fairness report: local-only training on the same shards.");
       standalone = runner.run(config.withFederation(config.federation().with(Algorithm.LOCAL)), weights);
     }
-    SimulationReport.write(dir, config, results, standalone, o);
+    SimulationReport.write(dir, config, DataOption.shortName(tt), results, standalone, o);
   }
 
   SimulationConfig config() {

@@ -32,7 +32,7 @@ final class SimulationRunner {
     int rounds = config.federation().common().rounds();
     int peers = config.peers();
     String name = config.federation().algorithm().id();
-    out.printf("%s: %d peers, %s, %d rounds, %s ...%n", name, peers, config.partition(), rounds, describe(config));
+    out.printf("%s: %s, %s, %s, %s ...%n", name, Counted.of(peers, "peer"), config.partition(), Counted.of(rounds, "round"), describe(config));
     out.flush();
     AtomicInteger done = new AtomicInteger();
     double[] accSum = new double[rounds];

@@ -68,7 +68,7 @@ public final class TrainCommand implements Runnable {
     for (int i = 0; i < all.length; i++) all[i] = i;
     LocalTrainer trainer = new LocalTrainer(net, tt.train(), all, batch, lr, seed);
     Path dir = Reports.runDirectory(out, "train");
-    o.printf("Model: %s (%,d parameters), Adam lr %s, batch %d, seed %d, %d epochs%n", arch.describe(), net.parameterCount(), lr, batch, seed, epochs);
+    o.printf("Model: %s (%,d parameters), Adam lr %s, batch %d, seed %d, %s%n", arch.describe(), net.parameterCount(), lr, batch, seed, Counted.of(epochs, "epoch"));
     if (!mode.equals(WeightMode.FLOAT)) {
       StringBuilder layers = new StringBuilder();
       for (LayerPlan l : mode.plan(arch)) layers.append(layers.length() == 0 ? "" : ", ").append(l.name()).append(' ').append(l.mode());
@@ -78,6 +78,8 @@ public final class TrainCommand implements Runnable {
 
     List<Map<String, Object>> history = new ArrayList<>();
     int steps = trainer.stepsPerEpoch();
+    // Accuracy before training starts the plot, so even a 1-epoch run draws a line; evaluation draws no random numbers.
+    double untrained = LocalTrainer.evaluate(net, tt.test(), null).accuracy();
     long started = System.nanoTime();
     for (int e = 1; e <= epochs; e++) {
       long t0 = System.nanoTime();
@@ -121,9 +123,16 @@ public final class TrainCommand implements Runnable {
     report.put("totalSeconds", (System.nanoTime() - started) / 1e9);
     if (export != null) report.put("export", export(net, mode, tt, o));
     Reports.writeJson(dir.resolve("report.json"), report);
-    double[] xs = history.stream().mapToDouble(r -> ((Number) r.get("epoch")).doubleValue()).toArray();
-    double[] ys = history.stream().mapToDouble(r -> (Double) r.get("testAccuracy")).toArray();
-    Reports.lineChart(dir.resolve("accuracy.png"), "Test accuracy, " + arch.describe(), "epoch", "test accuracy", Map.of("test accuracy", new double[][] {xs, ys}));
+    double[] xs = new double[history.size() + 1];
+    double[] ys = new double[history.size() + 1];
+    ys[0] = untrained;
+    for (int i = 0; i < history.size(); i++) {
+      xs[i + 1] = ((Number) history.get(i).get("epoch")).doubleValue();
+      ys[i + 1] = (Double) history.get(i).get("testAccuracy");
+    }
+    report.put("untrainedTestAccuracy", untrained);
+    Reports.lineChart(dir.resolve("accuracy.png"), "Test accuracy: " + DataOption.shortName(tt) + ", " + arch.describe() + ", weights " + mode,
+        "epoch (0 = before training)", "test accuracy", Map.of("test accuracy", new double[][] {xs, ys}));
 
     Table t = new Table("epoch", "train loss", "test accuracy", "test loss", "seconds");
     for (Map<String, Object> r : history) {

@@ -1,5 +1,6 @@
 package dev.ipa.sim.engine;
 
+import dev.ipa.sim.report.HtmlReport;
 import dev.ipa.sim.report.Reports;
 import dev.ipa.sim.report.Table;
 import java.io.PrintWriter;
@@ -19,6 +20,15 @@ public final class SimulationReport {
 
   /** Writes everything for one or more algorithms run on the same setup. */
   public static void write(Path dir, SimulationConfig config, Map<String, SimulationResult> results, SimulationResult standalone, PrintWriter o) {
+    write(dir, config, null, results, standalone, o);
+  }
+
+  /**
+   * Writes everything for one or more algorithms run on the same setup; {@code data} names the data set in the
+   * chart titles and {@code report.html} (null: not named).
+   */
+  public static void write(Path dir, SimulationConfig config, String data, Map<String, SimulationResult> results, SimulationResult standalone,
+      PrintWriter o) {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("config", configJson(config, results.keySet()));
     Map<String, Map<String, Object>> perAlgo = new LinkedHashMap<>();
@@ -39,7 +49,8 @@ public final class SimulationReport {
       if (results.size() == 1) {
         for (int p = 0; p < r.peers().size(); p++) lines.put(r.peers().get(p).id(), series(r, p));
       } else {
-        lines.put(e.getKey() + " (mean)", meanSeries(r));
+        lines.put(e.getKey() + " (mean)", meanSeries(r, false));
+        if (r != standalone) lines.put(e.getKey() + " personal (mean)", meanSeries(r, true));
       }
       long fullBytes = r.fp32Bytes();
       summary.row(e.getKey(), fmt(r.meanAccuracy()), fmt(r.minAccuracy()), fmt(r.meanPersonalAccuracy()), human(r.totalBytesSent()),
@@ -70,8 +81,28 @@ public final class SimulationReport {
     Reports.writeJson(dir.resolve("report.json"), json);
     Reports.writeCsv(dir.resolve("rounds.csv"), List.of("algorithm", "round", "peer", "accuracy", "personalAccuracy", "loss", "validationAccuracy",
         "trainLoss", "bytesSent", "snapshotsSent", "failures", "maxStaleness", "frozen", "stopped"), csv);
-    Reports.lineChart(dir.resolve("accuracy.png"), "Global test accuracy per round", "round", "test accuracy", lines);
-    o.println("Wrote " + dir.resolve("report.json") + ", " + dir.resolve("rounds.csv") + " and " + dir.resolve("accuracy.png"));
+    // The local-only baseline, when it was computed, so the gain can be read off the chart.
+    if (standalone != null && !results.containsKey("local")) lines.put("local-only (mean)", meanSeries(standalone, false));
+    String setup = (data == null ? "" : data + ", ") + config.peers() + (config.peers() == 1 ? " peer, " : " peers, ") + config.partition()
+        + ", weights " + config.weights();
+    Reports.lineChart(dir.resolve("accuracy.png"), "Test accuracy per round: " + setup, "round", "test accuracy", lines);
+    HtmlReport html = new HtmlReport("Simulation: " + setup);
+    html.keyValues(configJson(config, results.keySet()));
+    html.image(dir.resolve("accuracy.png"), "Test accuracy per round (global; 'personal' weights the test set like each peer's shard)");
+    if (results.size() == 1) html.heading("Per peer").table(peerTable(results.values().iterator().next(), standalone));
+    html.heading("Summary").table(summary);
+    if (standalone != null) {
+      Table f = new Table("algorithm", "Pearson ρ (standalone vs federated)", "mean gain over local-only");
+      for (Map.Entry<String, SimulationResult> e : results.entrySet()) {
+        if (e.getValue() == standalone) continue;
+        Map<String, Object> fr = fairness(e.getValue(), standalone);
+        f.row(e.getKey(), fr.get("pearson") == null ? "undefined (no spread)" : fmt((Double) fr.get("pearson")), fmt((Double) fr.get("meanGain")));
+      }
+      html.heading("Fairness").table(f);
+    }
+    html.paragraph("Per-round figures of every peer: rounds.csv and report.json beside this file.");
+    html.write(dir.resolve("report.html"));
+    o.println("Wrote " + dir.resolve("report.json") + ", " + dir.resolve("rounds.csv") + ", " + dir.resolve("accuracy.png") + " and " + dir.resolve("report.html"));
     o.flush();
   }
 
@@ -226,7 +257,7 @@ public final class SimulationReport {
     return new double[][] {xs.stream().mapToDouble(d -> d).toArray(), ys.stream().mapToDouble(d -> d).toArray()};
   }
 
-  private static double[][] meanSeries(SimulationResult r) {
+  private static double[][] meanSeries(SimulationResult r, boolean personal) {
     List<Double> xs = new ArrayList<>();
     List<Double> ys = new ArrayList<>();
     for (List<SimulationResult.PeerRound> row : r.rounds()) {
@@ -234,8 +265,9 @@ public final class SimulationReport {
       int n = 0;
       int round = -1;
       for (SimulationResult.PeerRound pr : row) {
-        if (pr != null && !Double.isNaN(pr.accuracy())) {
-          s += pr.accuracy();
+        double a = pr == null ? Double.NaN : personal ? pr.personalAccuracy() : pr.accuracy();
+        if (!Double.isNaN(a)) {
+          s += a;
           n++;
           round = pr.round();
         }

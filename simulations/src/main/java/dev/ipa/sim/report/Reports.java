@@ -48,6 +48,11 @@ public final class Reports {
     writeAtomically(file, b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
+  /** Writes {@code text} as UTF-8 to {@code file}. */
+  public static void writeText(Path file, String text) {
+    writeAtomically(file, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   /**
    * Draws one line per series (x values shared or per series) and saves it as a PNG.
    *
@@ -58,9 +63,28 @@ public final class Reports {
     chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
     chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
     chart.getStyler().setPlotGridLinesVisible(true);
+    // Fixed colours, so a "local-only X" baseline is drawn (dashed) in the colour of the series it belongs to.
+    java.awt.Color[] palette = {new java.awt.Color(0x1f5fbf), new java.awt.Color(0xc0392b), new java.awt.Color(0x2e9d57),
+        new java.awt.Color(0x7a3fb3), new java.awt.Color(0xc77800), new java.awt.Color(0x17a2b8), new java.awt.Color(0x6c757d),
+        new java.awt.Color(0xd63384)};
+    Map<String, java.awt.Color> colours = new java.util.HashMap<>();
     series.forEach((name, xy) -> {
-      XYSeries s = chart.addSeries(name, xy[0], xy[1]);
-      s.setMarker(xy[0].length > 30 ? SeriesMarkers.NONE : SeriesMarkers.CIRCLE);
+      String owner = name.startsWith("local-only ") ? name.substring("local-only ".length()) : null;
+      java.awt.Color colour = owner == null ? null : colours.getOrDefault(owner, colours.get("peer " + owner));
+      if (colour == null) colour = palette[colours.size() % palette.length];
+      colours.putIfAbsent(name, colour);
+      double[] xs = xy[0];
+      double[] ys = xy[1];
+      if (xs.length == 1) {
+        // One value (a 1-epoch or 1-round run): a short level line reads as a result; a lone dot reads as a glitch.
+        xs = new double[] {xs[0] - 0.25, xs[0] + 0.25};
+        ys = new double[] {ys[0], ys[0]};
+      }
+      XYSeries s = chart.addSeries(name, xs, ys);
+      s.setMarker(xs.length > 30 ? SeriesMarkers.NONE : SeriesMarkers.CIRCLE);
+      s.setLineColor(colour);
+      s.setMarkerColor(colour);
+      if (name.startsWith("local-only")) s.setLineStyle(org.knowm.xchart.style.lines.SeriesLines.DASH_DASH);
     });
     try {
       Path tmp = file.resolveSibling(file.getFileName() + ".tmp.png");

@@ -19,6 +19,16 @@ public final class Table {
     return this;
   }
 
+  /** The column names. */
+  public List<String> header() {
+    return header;
+  }
+
+  /** The rows as added, each cell as text. */
+  public List<List<String>> rows() {
+    return java.util.Collections.unmodifiableList(rows);
+  }
+
   @Override
   public String toString() {
     int[] w = new int[header.size()];

@@ -64,7 +64,7 @@ class ModelCommandTest {
     Files.write(bad, bytes);
     CliRun run = CliRun.of("model", "inspect", bad.toString());
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.err().trim()).isEqualTo("ipa inspect: Model file " + bad + " is corrupt: its CRC32 checksum does not match its contents.");
+    assertThat(run.err().trim()).isEqualTo("ipa model inspect: Model file " + bad + " is corrupt: its CRC32 checksum does not match its contents.");
     CliRun missing = CliRun.of("model", "eval", dir.resolve("none.ipaq").toString(), "--data", "embedded");
     assertThat(missing.exitCode()).isEqualTo(2);
     assertThat(missing.err()).contains("does not exist.").doesNotContain("Exception");

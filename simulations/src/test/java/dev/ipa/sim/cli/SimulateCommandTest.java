@@ -37,6 +37,12 @@ class SimulateCommandTest {
     assertThat(csv).hasSize(1 + 2 * 2);
     assertThat(csv.get(0)).startsWith("algorithm,round,peer,accuracy,personalAccuracy");
     assertThat(Files.readAllBytes(dir.resolve("accuracy.png"))).startsWith(new byte[] {(byte) 0x89, 'P', 'N', 'G'});
+    // report.html stands alone: the chart inline, the tables, a title naming data, partition and weights.
+    String html = Files.readString(dir.resolve("report.html"));
+    assertThat(html).contains("<title>Simulation: Fashion-MNIST (embedded subset), 2 peers, disjoint, weights float</title>")
+        .contains("src=\"data:image/png;base64,iVBOR").contains("<th>standalone acc</th>").contains("<td>peer1</td>")
+        .contains("Pearson").doesNotContain("src=\"http").doesNotContain("href=\"http");
+    assertThat(run.out()).contains("report.html");
   }
 
   @Test

@@ -144,6 +144,18 @@ public abstract class PeerTransportContract {
   }
 
   @Test
+  void deliversPauseAndResumeNoticesWithTheirScope() throws Exception {
+    Map<String, Started> f = startFederation("a", "b");
+    f.get("a").transport().notify(new PeerNotice("a", PeerNotice.Kind.PAUSE, 7, PeerNotice.FEDERATION), List.of("b"));
+    f.get("a").transport().notify(new PeerNotice("a", PeerNotice.Kind.RESUME, 7, PeerNotice.PEER), List.of("b"));
+    RecordingInbox b = f.get("b").inbox();
+    assertThat(RecordingInbox.await(WAIT, () -> b.notices.size() == 2)).isTrue();
+    assertThat(b.notices).containsExactly(
+        new PeerNotice("a", PeerNotice.Kind.PAUSE, 7, PeerNotice.FEDERATION),
+        new PeerNotice("a", PeerNotice.Kind.RESUME, 7, PeerNotice.PEER));
+  }
+
+  @Test
   void linksCountTrafficAndTheLastRoundReceived() throws Exception {
     Map<String, Started> f = startFederation("a", "b");
     f.get("a").transport().publish(new PeerSnapshot("a", 5, 0, 1, 1, randomPayload(5000, 3)), List.of("b"));

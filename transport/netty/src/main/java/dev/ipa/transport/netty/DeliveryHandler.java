@@ -43,9 +43,17 @@ final class DeliveryHandler extends ChannelInboundHandlerAdapter {
     } else if (msg instanceof Frame frame && frame.hasResync()) {
       connection.host().deliver(connection, new PeerNotice(connection.remotePeer(), PeerNotice.Kind.RESYNC_REQUEST,
           frame.getResync().getRound(), frame.getResync().getReason()));
+    } else if (msg instanceof Frame frame && frame.hasControl() && isPauseOrResume(frame.getControl().getKind())) {
+      connection.host().deliver(connection, new PeerNotice(connection.remotePeer(), PeerNotice.Kind.valueOf(frame.getControl().getKind().name()),
+          frame.getControl().getRound(), frame.getControl().getReason()));
     } else {
       ctx.fireChannelRead(msg);
     }
+  }
+
+  /** An unknown control kind goes on down the pipeline, where it is a protocol violation. */
+  private static boolean isPauseOrResume(dev.ipa.transport.internal.wire.ControlKind k) {
+    return k == dev.ipa.transport.internal.wire.ControlKind.PAUSE || k == dev.ipa.transport.internal.wire.ControlKind.RESUME;
   }
 
   private void deliver(Channel ch, PeerSnapshot snapshot) {

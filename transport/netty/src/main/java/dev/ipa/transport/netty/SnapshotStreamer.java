@@ -154,6 +154,8 @@ final class SnapshotStreamer extends ChannelInboundHandlerAdapter {
     return switch (n.kind()) {
       case STOP -> Frame.newBuilder().setStop(StopNotice.newBuilder().setRound(n.round()).setReason(n.reason())).build();
       case RESYNC_REQUEST -> Frame.newBuilder().setResync(ResyncRequest.newBuilder().setRound(n.round()).setReason(n.reason())).build();
+      case PAUSE, RESUME -> Frame.newBuilder().setControl(dev.ipa.transport.internal.wire.ControlNotice.newBuilder()
+          .setKind(dev.ipa.transport.internal.wire.ControlKind.valueOf(n.kind().name())).setRound(n.round()).setReason(n.reason())).build();
     };
   }
 

@@ -115,6 +115,44 @@ public final class FederationCertificates {
     }
   }
 
+  /**
+   * Signs a certificate for one more peer with the CA that {@code caDir} holds ({@link #CA_CERT} and
+   * {@link #CA_KEY}, as {@link #generate} wrote them) and writes its folder {@code outDir/peer} (key, certificate,
+   * CA copy). The federation name is taken from the CA, so the new peer joins the same federation and every
+   * certificate handed out before stays valid.
+   *
+   * @throws IllegalArgumentException with one sentence if the CA is missing or unreadable, or the peer id is invalid
+   */
+  public static void addPeer(Path caDir, String peer, Path outDir) throws IOException {
+    requireValidPeerId(peer);
+    Path certFile = caDir.resolve(CA_CERT);
+    Path keyFile = caDir.resolve(CA_KEY);
+    if (!Files.isReadable(certFile) || !Files.isReadable(keyFile)) {
+      throw new IllegalArgumentException(caDir + " does not hold " + CA_CERT + " and " + CA_KEY + "; point --ca at the directory './ipa certs' wrote.");
+    }
+    try {
+      X509Certificate ca = (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+          .generateCertificate(new java.io.ByteArrayInputStream(pemBody(certFile)));
+      PrivateKey caKey = java.security.KeyFactory.getInstance("EC").generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(pemBody(keyFile)));
+      String federation = new X500Name(ca.getSubjectX500Principal().getName()).getRDNs(BCStyle.O)[0].getFirst().getValue().toString();
+      Path dir = Files.createDirectories(outDir.resolve(peer));
+      KeyPair keys = newKeyPair();
+      X509Certificate cert = peerCertificate(federation, peer, keys, ca, caKey);
+      writePem(dir.resolve(PEER_CERT), "CERTIFICATE", cert.getEncoded(), false);
+      writePem(dir.resolve(PEER_KEY), "PRIVATE KEY", keys.getPrivate().getEncoded(), true);
+      writePem(dir.resolve(CA_CERT), "CERTIFICATE", ca.getEncoded(), false);
+    } catch (GeneralSecurityException | OperatorCreationException | RuntimeException e) {
+      throw new IllegalArgumentException("The CA in " + caDir + " cannot sign a certificate (" + e.getMessage() + "); use the ca.crt and ca.key './ipa certs' wrote.", e);
+    }
+  }
+
+  /** The DER bytes inside a PEM file (one object). */
+  private static byte[] pemBody(Path file) throws IOException {
+    StringBuilder b64 = new StringBuilder();
+    for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) if (!line.startsWith("-----")) b64.append(line.strip());
+    return java.util.Base64.getDecoder().decode(b64.toString());
+  }
+
   private static KeyPair newKeyPair() throws GeneralSecurityException {
     KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
     g.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
