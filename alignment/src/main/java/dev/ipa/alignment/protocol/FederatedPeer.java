@@ -80,6 +80,9 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
   private final ConcurrentLinkedQueue<StopRecord> stops = new ConcurrentLinkedQueue<>();
   private volatile boolean federationStopping;
 
+  /** The reason of the STOP notice a daemon's admin sends to stop the whole federation. */
+  public static final String ADMIN_STOP_REASON = "was stopped by its admin";
+
   /**
    * @param id             this peer
    * @param peers          every peer of the federation, in a fixed order shared by all
@@ -346,6 +349,15 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
    */
   private void onStop(PeerNotice notice) {
     if (robust.enabled() && !peers.contains(notice.from())) return;
+    if (ADMIN_STOP_REASON.equals(notice.reason())) {
+      // An operator's stop of the whole federation (issue 17) is honoured from any one peer. Known gap: an
+      // authenticated peer can still pose as one; closing it needs signed admin commands or an admins' quorum.
+      stops.add(new StopRecord(notice.from(), notice.round(), notice.reason()));
+      views.markStopped(notice.from());
+      federationStopping = true;
+      views.wake();
+      return;
+    }
     if (robust.enabled() && Double.isNaN(earlyStopping.policy().targetAccuracy())) {
       suspicions.suspected(notice.from(), notice.round(), 0, "sent a STOP notice (" + notice.reason()
           + "), but the configured early-stop policy (" + earlyStopping.policy() + ") has no target accuracy; ignored");

@@ -105,7 +105,7 @@ public final class PeerNode implements AutoCloseable {
   private String pausedBy;
   private volatile String stoppedByAdminOf;
   private final Set<String> pausedNeighbours = ConcurrentHashMap.newKeySet();
-  private static final String ADMIN_STOP = "was stopped by its admin";
+  private static final String ADMIN_STOP = dev.ipa.alignment.protocol.FederatedPeer.ADMIN_STOP_REASON;
   private volatile byte[] packedModel;
   private volatile ModelProvenance modelProvenance;
 
