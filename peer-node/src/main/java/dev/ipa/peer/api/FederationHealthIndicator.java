@@ -37,9 +37,9 @@ final class FederationHealthIndicator extends AbstractHealthIndicator<Map<String
     details.put("round", s.round());
     details.put("lastRoundSecondsAgo", node.lastSummary()
         .map(r -> Duration.between(Instant.parse(r.finishedAt()), Instant.now()).toSeconds()).orElse(null));
-    long up = node.links().values().stream().filter(l -> l.connected()).count();
-    details.put("linksUp", up);
-    details.put("links", node.links().size());
+    var links = node.links().values();
+    details.put("linksUp", links.stream().filter(l -> l.connected()).count());
+    details.put("links", links.size());
     if (s.error() != null) details.put("error", s.error());
     return details;
   }

@@ -121,7 +121,7 @@ public final class CheckpointStore {
       }
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       forceDirectory();
-      prune();
+      prune(target);
       return target;
     } catch (IOException e) {
       throw new UncheckedIOException("Could not write checkpoint " + target + ": " + e.getMessage(), e);
@@ -275,12 +275,14 @@ public final class CheckpointStore {
   /**
    * Keeps the newest {@code keep} checkpoints that are valid and deletes older valid ones; a damaged file is moved
    * aside, never counted, so the only valid checkpoint is never deleted because damaged files are newer.
+   *
+   * @param written the checkpoint just written from memory, valid without reading it back
    */
-  private void prune() throws IOException {
+  private void prune(Path written) throws IOException {
     int valid = 0;
     for (Path f : files()) {
       try {
-        read(f);
+        if (!f.equals(written)) read(f);
       } catch (CheckpointException e) {
         LOG.warn("Checkpoint {} is damaged ({}); moved aside as {}.", f, e.getMessage(), moveAside(f).getFileName());
         continue;
