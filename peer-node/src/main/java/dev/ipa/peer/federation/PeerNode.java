@@ -103,7 +103,6 @@ public final class PeerNode implements AutoCloseable {
   private int pauseAfter = -1;
   private volatile boolean inRound;
   private String pausedBy;
-  private volatile String stoppedByAdminOf;
   private final Set<String> pausedNeighbours = ConcurrentHashMap.newKeySet();
   private static final String ADMIN_STOP = dev.ipa.alignment.protocol.FederatedPeer.ADMIN_STOP_REASON;
   private volatile byte[] packedModel;
@@ -301,15 +300,16 @@ public final class PeerNode implements AutoCloseable {
           LOG.info("Peer {} resumes: {} resumed the federation.", config.id(), n.from());
         }
       }
-      case STOP -> {
-        if (n.reason().equals(ADMIN_STOP)) stoppedByAdminOf = n.from();
-      }
       default -> { }
     }
     return -1;
   }
 
-  /** Ends the federation after the current round (the round in progress completes and is checkpointed). */
+  /**
+   * Ends this peer's federation after the current round (the round in progress completes and is checkpointed),
+   * and votes to stop everyone's: the federation stops once a quorum of peers' admins stopped theirs
+   * ({@code ipa.federation.robust.stop-quorum}, a majority by default), so no single member can halt the others.
+   */
   public boolean stop() {
     synchronized (this) {
       if (stopRequested || phase.ended()) return false;
@@ -320,7 +320,7 @@ public final class PeerNode implements AutoCloseable {
         setPhase(PeerState.STOPPED);
       }
     }
-    // The protocol's STOP notice: neighbours stop after the round they are in instead of waiting for this peer.
+    // The protocol's STOP notice: neighbours no longer wait for this peer, and count it as one admin's vote.
     watched.notify(new PeerNotice(config.id(), PeerNotice.Kind.STOP, lastRound() + 1, ADMIN_STOP), config.peers().keySet());
     LOG.info("Peer {} stops after the current round.", config.id());
     return true;
@@ -377,9 +377,11 @@ public final class PeerNode implements AutoCloseable {
         if (rec.stop() != null) {
           LOG.info("Peer {} stops: {}.", config.id(), rec.stop().reason());
           reason = "Stopped early after round " + r + ": " + rec.stop().reason() + ".";
-          if (stoppedByAdminOf != null) {
+          List<String> admins = peer.stoppedByAdmins();
+          if (!admins.isEmpty()) {
             end = PeerState.STOPPED;
-            reason = "Stopped after round " + r + ": the admin of " + stoppedByAdminOf + " stopped the federation.";
+            reason = "Stopped after round " + r + ": the admin" + (admins.size() == 1 ? "" : "s") + " of " + String.join(", ", admins)
+                + " stopped the federation.";
           }
           break;
         }
