@@ -178,6 +178,17 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
     return dp == null ? Double.NaN : dp.epsilon();
   }
 
+  /** The differential-privacy state a checkpoint keeps (accountant and last published parameters); empty without DP. */
+  public java.util.Optional<GaussianUpdateMechanism.State> dpState() {
+    return dp == null ? java.util.Optional.empty() : java.util.Optional.of(dp.state());
+  }
+
+  /** Carries the differential-privacy state on from a checkpoint; before the first round, without DP an error. */
+  public void restoreDp(GaussianUpdateMechanism.State s) {
+    if (dp == null) throw new IllegalStateException("Peer " + id + " runs without differential privacy; there is no accountant to restore.");
+    dp.restore(s);
+  }
+
   /** Whether patience froze this peer; read it from the round thread. */
   public boolean isFrozen() {
     return earlyStopping.frozen();

@@ -144,6 +144,7 @@ public final class PeerNode implements AutoCloseable {
     this.peer = builder.build(watched, SnapshotDecoding.privateDecoders(builder.layout()), total, null);
     this.trainer = peer.trainer();
     store.loadLatest().ifPresent(this::restore);
+    epsilon = peer.epsilon(); // 0 with DP before any release, NaN without
     LOG.info("Peer {} of federation {}: {} training and {} validation samples from {}, model {} ({} parameters), {}.",
         config.id(), config.federation(), shard.train().length, shard.validation().length, data.source(), arch.describe(),
         network.parameterCount(), history.isEmpty() ? "starting at round 0" : "resuming at round " + history.size());
@@ -198,6 +199,7 @@ public final class PeerNode implements AutoCloseable {
     }
     history.addAll(c.history());
     stops.addAll(c.stops());
+    restoreDp(c);
     LOG.info("Peer {} restored checkpoint of round {} from {}.", config.id(), c.round(), config.checkpointDir());
   }
 
@@ -360,7 +362,7 @@ public final class PeerNode implements AutoCloseable {
         epsilon = rec.epsilon();
         RoundSummary s = new RoundSummary(r, rec.trainLoss(), rec.validationAccuracy(), rec.validationLoss(), test.accuracy(), test.meanLoss(),
             rec.bytesSent(), failures, rec.maxStaleness(), rec.frozen(), rec.stop() == null ? null : rec.stop().reason(), nanos / 1_000_000,
-            Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
+            Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(), Double.isNaN(rec.epsilon()) ? null : rec.epsilon());
         // The round becomes visible (API, metrics) only once its checkpoint is durable, so nothing reported can
         // be lost by a crash.
         checkpoint(r, s);
@@ -453,6 +455,25 @@ public final class PeerNode implements AutoCloseable {
     return !stopRequested;
   }
 
+  /**
+   * Carries the DP accountant on, so that ε keeps counting and a spent budget stays spent across restarts. A
+   * checkpoint without DP state (written without DP, or by a version before it was kept) cannot say what was spent.
+   */
+  private void restoreDp(Checkpoint c) {
+    boolean dpOn = config.settings().dp().enabled();
+    if (c.dp() != null && dpOn) {
+      peer.restoreDp(c.dp());
+      LOG.info("Peer {} carries on differential privacy from its checkpoint: {} releases, ε spent {} at δ = {}.", config.id(),
+          c.dp().releases(), String.format("%.4f", peer.epsilon()), config.settings().dp().delta());
+    } else if (c.dp() != null) {
+      LOG.warn("Peer {}'s checkpoint spent differential privacy on {} releases, but DP is now off: from round {} on its updates are published without noise.",
+          config.id(), c.dp().releases(), c.round() + 1);
+    } else if (dpOn) {
+      LOG.warn("Peer {}'s checkpoint holds no differential-privacy state (written without DP, or by a version that did not keep it): "
+          + "ε counts from this restart, and the {} rounds before are not accounted for.", config.id(), c.round() + 1);
+    }
+  }
+
   private void checkpoint(int round, RoundSummary done) {
     long t0 = System.nanoTime();
     List<Checkpoint.NeighbourView> views = new ArrayList<>();
@@ -468,7 +489,7 @@ public final class PeerNode implements AutoCloseable {
       allStops.addAll(peer.stops());
       c = new Checkpoint(provenance(round, held), round,
           network.copyParams(), trainer.optimiser().exportMoments(), trainer.optimiser().iteration(), trainer.epoch(), trainer.cursor(),
-          peer.encoder().exportState(), views, rounds, List.copyOf(allStops));
+          peer.encoder().exportState(), views, rounds, List.copyOf(allStops), peer.dpState().orElse(null));
     }
     store.write(c);
     checkpointTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
@@ -542,6 +563,7 @@ public final class PeerNode implements AutoCloseable {
     Optional<RoundSummary> last = lastSummary();
     return new PeerStatus(config.id(), config.federation(), s.id(), why, waitingFor, paused, lastRound(), config.settings().common().rounds(),
         last.map(RoundSummary::testAccuracy).orElse(null), last.map(RoundSummary::testLoss).orElse(null),
+        Double.isNaN(epsilon) ? null : epsilon, Double.isNaN(epsilon) ? null : config.settings().dp().delta(),
         since.truncatedTo(ChronoUnit.MILLIS).toString(), error);
   }
 
