@@ -4,8 +4,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
-import java.util.Iterator;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
@@ -37,7 +35,8 @@ final class RemoteWarnings {
   private final int burst;
   private final long windowNanos;
   private final LongSupplier clock;
-  private final Map<String, Window> hosts = new ConcurrentHashMap<>();
+  // Each window is read and changed only inside the map's atomic compute of its key.
+  private final ConcurrentHashMap<String, Window> hosts = new ConcurrentHashMap<>();
 
   private static final class Window {
     long start;
@@ -72,23 +71,25 @@ final class RemoteWarnings {
     String host = hostOf(remote);
     if (!hosts.containsKey(host) && hosts.size() >= MAX_HOSTS) host = OTHER_HOSTS;
     long now = clock.getAsLong();
-    Window w = hosts.computeIfAbsent(host, h -> new Window(now));
-    int suppressedBefore;
-    boolean show;
-    synchronized (w) {
-      suppressedBefore = 0;
-      if (now - w.start >= windowNanos) {
-        suppressedBefore = w.suppressed;
-        w.start = now;
-        w.logged = 0;
-        w.suppressed = 0;
+    int[] outcome = new int[2]; // suppressed in the window that just ended; 1 if this line is shown
+    hosts.compute(host, (h, w) -> {
+      Window window = w != null ? w : new Window(now);
+      if (now - window.start >= windowNanos) {
+        outcome[0] = window.suppressed;
+        window.start = now;
+        window.logged = 0;
+        window.suppressed = 0;
       }
-      show = w.logged < burst;
-      if (show) w.logged++;
-      else w.suppressed++;
-    }
-    if (suppressedBefore > 0) summarise(host, suppressedBefore);
-    if (!show) return;
+      if (window.logged < burst) {
+        window.logged++;
+        outcome[1] = 1;
+      } else {
+        window.suppressed++;
+      }
+      return window;
+    });
+    if (outcome[0] > 0) summarise(host, outcome[0]);
+    if (outcome[1] == 0) return;
     Object[] clipped = args.clone();
     for (int i = 0; i < clipped.length; i++) if (clipped[i] instanceof String s) clipped[i] = clip(s);
     log.warn(format, clipped);
@@ -97,29 +98,27 @@ final class RemoteWarnings {
   /** Logs the suppressed count of every host whose window has ended, and forgets those hosts. */
   void flush() {
     long now = clock.getAsLong();
-    for (Iterator<Map.Entry<String, Window>> it = hosts.entrySet().iterator(); it.hasNext(); ) {
-      Map.Entry<String, Window> e = it.next();
-      Window w = e.getValue();
-      int suppressed;
-      synchronized (w) {
-        if (now - w.start < windowNanos) continue;
-        suppressed = w.suppressed;
-        w.suppressed = 0;
-        it.remove();
-      }
-      if (suppressed > 0) summarise(e.getKey(), suppressed);
+    for (String host : hosts.keySet()) {
+      int[] suppressed = {0};
+      hosts.computeIfPresent(host, (h, w) -> {
+        if (now - w.start < windowNanos) return w;
+        suppressed[0] = w.suppressed;
+        return null;
+      });
+      if (suppressed[0] > 0) summarise(host, suppressed[0]);
     }
   }
 
   /** Logs every suppressed count now, windows ended or not (the transport closes; tests). */
   void flushAll() {
-    for (Map.Entry<String, Window> e : hosts.entrySet()) {
-      int suppressed;
-      synchronized (e.getValue()) {
-        suppressed = e.getValue().suppressed;
-        e.getValue().suppressed = 0;
-      }
-      if (suppressed > 0) summarise(e.getKey(), suppressed);
+    for (String host : hosts.keySet()) {
+      int[] suppressed = {0};
+      hosts.computeIfPresent(host, (h, w) -> {
+        suppressed[0] = w.suppressed;
+        w.suppressed = 0;
+        return w;
+      });
+      if (suppressed[0] > 0) summarise(host, suppressed[0]);
     }
   }
 
