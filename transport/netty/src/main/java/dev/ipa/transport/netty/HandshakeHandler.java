@@ -192,11 +192,11 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
           + PeerConnection.PROTOCOL_VERSION + ")";
     }
     if (!hello.getFederationId().equals(config.federation())) {
-      return "federation '" + RemoteWarnings.clip(hello.getFederationId()) + "' is not this peer's federation '" + config.federation() + "'";
+      return "federation '" + RemoteWarnings.clip(hello.getFederationId(), RemoteWarnings.HELLO_TEXT) + "' is not this peer's federation '" + config.federation() + "'";
     }
     String id = hello.getPeerId();
     if (id.equals(config.peerId()) || !config.peers().containsKey(id)) {
-      return "peer id '" + RemoteWarnings.clip(id) + "' is not listed in the configuration of peer '" + config.peerId() + "'";
+      return "peer id '" + RemoteWarnings.clip(id, RemoteWarnings.HELLO_TEXT) + "' is not listed in the configuration of peer '" + config.peerId() + "'";
     }
     if (connection.secure()) {
       String certified = certifiedIdentity(ctx);
@@ -205,7 +205,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
       }
     }
     ModelFingerprint theirs = new ModelFingerprint(
-        hello.getFingerprint().getArchitecture().isBlank() ? "?" : RemoteWarnings.clip(hello.getFingerprint().getArchitecture()),
+        hello.getFingerprint().getArchitecture().isBlank() ? "?" : RemoteWarnings.clip(hello.getFingerprint().getArchitecture(), RemoteWarnings.HELLO_TEXT),
         Math.max(0, hello.getFingerprint().getParameterCount()));
     if (!theirs.equals(config.fingerprint())) {
       return "model fingerprint " + theirs + " does not match this peer's " + config.fingerprint();
@@ -213,7 +213,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     Set<String> common = new HashSet<>(hello.getCodecsList());
     common.retainAll(config.codecs());
     if (common.isEmpty()) {
-      return "no snapshot codec in common (" + RemoteWarnings.clip(hello.getCodecsList().toString()) + " vs " + config.codecs() + ")";
+      return "no snapshot codec in common (" + RemoteWarnings.clip(hello.getCodecsList().toString(), RemoteWarnings.HELLO_TEXT) + " vs " + config.codecs() + ")";
     }
     return settingsMismatch(hello);
   }
@@ -227,17 +227,17 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     java.util.SortedMap<String, String> theirs = new java.util.TreeMap<>();
     for (Setting s : hello.getSettingsList()) theirs.putIfAbsent(s.getKey(), s.getValue());
     String key = FederationSettingsHash.firstDifference(config.settings(), theirs);
-    String peer = RemoteWarnings.clip(hello.getPeerId());
+    String peer = RemoteWarnings.clip(hello.getPeerId(), RemoteWarnings.HELLO_TEXT);
     if (key == null) {
       return "peer " + peer + "'s federation settings hash does not match the settings it lists; it runs another build of this software";
     }
-    return "Peer " + peer + "'s federation settings differ from peer " + config.peerId() + "'s at " + RemoteWarnings.clip(key) + ": "
+    return "Peer " + peer + "'s federation settings differ from peer " + config.peerId() + "'s at " + RemoteWarnings.clip(key, RemoteWarnings.HELLO_TEXT) + ": "
         + config.peerId() + " has " + shown(config.settings().get(key)) + ", " + peer + " has " + shown(theirs.get(key))
         + "; make them equal on every peer";
   }
 
   private static String shown(String value) {
-    return value == null ? "no value" : RemoteWarnings.clip(value);
+    return value == null ? "no value" : RemoteWarnings.clip(value, RemoteWarnings.HELLO_TEXT);
   }
 
   /** The identity the peer's TLS certificate names; null without TLS or a verified certificate. */

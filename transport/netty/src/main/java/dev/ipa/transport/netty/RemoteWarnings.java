@@ -29,7 +29,9 @@ final class RemoteWarnings {
   private static final int MAX_HOSTS = 4096;
   private static final String OTHER_HOSTS = "other hosts";
   private static final Pattern HEX_RUN = Pattern.compile("[0-9a-fA-F]{" + (2 * SHOWN_BYTES + 1) + ",}");
-  private static final int MAX_TEXT = 160;
+  /** Longest argument a line shows; a piece of a Hello inside a reason is cut shorter ({@link #HELLO_TEXT}). */
+  private static final int MAX_TEXT = 400;
+  static final int HELLO_TEXT = 64;
 
   private final Logger log;
   private final int burst;
@@ -138,9 +140,14 @@ final class RemoteWarnings {
   /**
    * {@code text} as a log line may show it when it may come from the remote side: a hex dump (Netty's "not an
    * SSL/TLS record: 16a7…") keeps its first {@value #SHOWN_BYTES} bytes and says how long it was; control
-   * characters are escaped, so a line cannot be split or forged; anything longer than 160 characters is cut.
+   * characters are escaped, so a line cannot be split or forged; anything longer than 400 characters is cut.
    */
   static String clip(String text) {
+    return clip(text, MAX_TEXT);
+  }
+
+  /** {@link #clip(String)} with at most {@code max} characters kept. */
+  static String clip(String text, int max) {
     if (text == null) return null;
     Matcher m = HEX_RUN.matcher(text);
     StringBuilder out = new StringBuilder();
@@ -149,9 +156,9 @@ final class RemoteWarnings {
       m.appendReplacement(out, m.group().substring(0, 2 * SHOWN_BYTES) + "… (" + bytes + " bytes)");
     }
     m.appendTail(out);
-    StringBuilder safe = new StringBuilder(Math.min(out.length(), MAX_TEXT) + 24);
+    StringBuilder safe = new StringBuilder(Math.min(out.length(), max) + 24);
     int i = 0;
-    for (; i < out.length() && safe.length() < MAX_TEXT; i++) {
+    for (; i < out.length() && safe.length() < max; i++) {
       char c = out.charAt(i);
       if (Character.isISOControl(c)) safe.append(String.format("\\x%02x", (int) c & 0xff));
       else safe.append(c);

@@ -79,7 +79,8 @@ class GarbageConnectionLogTest {
     String dump = "not an SSL/TLS record: " + "ab".repeat(2048);
     assertThat(RemoteWarnings.clip(dump)).isEqualTo("not an SSL/TLS record: " + "ab".repeat(16) + "… (2048 bytes)");
     assertThat(RemoteWarnings.clip("peer\nWARN forged line\u0000")).isEqualTo("peer\\x0aWARN forged line\\x00");
-    assertThat(RemoteWarnings.clip("x".repeat(5000))).isEqualTo("x".repeat(160) + "… (5000 characters)");
+    assertThat(RemoteWarnings.clip("x".repeat(5000))).isEqualTo("x".repeat(400) + "… (5000 characters)");
+    assertThat(RemoteWarnings.clip("y".repeat(100), RemoteWarnings.HELLO_TEXT)).isEqualTo("y".repeat(64) + "… (100 characters)");
     assertThat(RemoteWarnings.clip("short and plain")).isEqualTo("short and plain");
   }
 
