@@ -26,7 +26,7 @@ public record Architecture(String family, int channels, int rows, int cols, int 
   public Architecture {
     Objects.requireNonNull(family, "family");
     if (!family.equals("mlp") && !family.equals("cnn") && !family.equals("linear")) {
-      throw new IllegalArgumentException("Unknown model '" + family + "'; use linear, mlp, mlp:H1,H2,... (hidden layer sizes, e.g. mlp:200,200) or cnn.");
+      throw new IllegalArgumentException("Unknown model '" + family + "'; use mlp, mlp:H1,H2,... (hidden layer sizes, e.g. mlp:200,200), linear (multinomial logistic regression) or cnn.");
     }
     if (channels < 1 || rows < 1 || cols < 1) {
       throw new IllegalArgumentException("The input shape must be positive, got " + channels + "x" + rows + "x" + cols + ".");

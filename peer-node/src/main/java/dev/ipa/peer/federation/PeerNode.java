@@ -131,7 +131,7 @@ public final class PeerNode implements AutoCloseable {
       shard = PartitionPlan.of("iid", 1, seed).split(train.labelsAsInts(), train.numClasses()).get(0);
       total = (long) shard.train().length * members.size();
     }
-    Architecture arch = Architecture.parse(config.model(), 1, train.rows(), train.cols(), train.numClasses());
+    Architecture arch = Architecture.parse(config.model(), train.channels(), train.rows(), train.cols(), train.numClasses());
     this.weightMode = WeightMode.parse(config.weights());
     PeerBuilder builder = new PeerBuilder(config.id(), members, config.settings()).model(arch, weightMode.transforms(arch))
         .training(train, shard, config.batch(), config.learningRate());
