@@ -45,6 +45,37 @@ class ClassWeightsAndLinearTest {
   }
 
   @Test
+  void aLinearModelPacksAndLoadsBack() {
+    Network n = Network.create(Architecture.parse("linear", 1, 3, 3, 4), 5);
+    dev.ipa.alignment.provenance.ModelProvenance p = new dev.ipa.alignment.provenance.ModelProvenance("p", 0, 5, new java.util.TreeMap<>(), "test",
+        new java.util.TreeMap<>());
+    byte[] bytes = dev.ipa.alignment.quant.PackedModel.pack(n, dev.ipa.alignment.quant.WeightMode.FLOAT, p).toBytes();
+    Network back = dev.ipa.alignment.quant.PackedModel.fromBytes(bytes, "linear.ipaq").toNetwork();
+    assertThat(back.architecture()).isEqualTo(n.architecture());
+    assertThat(back.copyParams()).containsExactly(n.copyParams());
+  }
+
+  @Test
+  void evaluationScoresClassOneBySoftmaxProbabilityForTheAuc() {
+    // logit_c = x_c (identity weights, zero bias), so class 1's probability ranks the rows by x1 − x0.
+    Network n = Network.create(Architecture.parse("linear", 1, 1, 2, 2), 1);
+    float[] params = new float[n.parameterCount()];
+    int w = n.tensors().get(0).offset();
+    params[w] = 1f; // [in 0 → class 0]
+    params[w + 3] = 1f; // [in 1 → class 1]
+    n.setParams(params);
+    // x1 − x0 = 2, −1, 0.5, −3 with labels 1, 1, 0, 0: positives score 2 and −1, negatives 0.5 and −3 → 3 of 4 pairs right.
+    float[][] rows = {{0f, 2f}, {1f, 0f}, {0f, 0.5f}, {3f, 0f}};
+    INDArray x = Nd4j.create(rows);
+    Evaluation e = new Evaluation();
+    n.evaluate(x, new int[] {1, 1, 0, 0}, 4, e, null);
+    assertThat(e.auc()).isEqualTo(0.75);
+    assertThat(e.accuracy()).isEqualTo(0.5); // predicted 1, 0, 1, 0
+    assertThat(e.confusion()).isEqualTo(new long[][] {{1, 1}, {1, 1}});
+    assertThat(e.balancedAccuracy()).isEqualTo(0.5);
+  }
+
+  @Test
   void linearIsOneDenseLayerFromInputsToLogits() {
     Architecture a = Architecture.parse("linear", 3, 4, 4, 5);
     assertThat(a.describe()).isEqualTo("linear 48-5");
