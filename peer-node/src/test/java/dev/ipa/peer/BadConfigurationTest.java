@@ -57,6 +57,14 @@ class BadConfigurationTest {
   }
 
   @Test
+  void badImageAndMetricKeysNameThemselves() throws Exception {
+    assertThat(failure(c -> c.put("ipa.peer.image-size", "big"))).contains("ipa.peer.image-size").contains("write HEIGHTxWIDTH");
+    assertThat(failure(c -> c.put("ipa.peer.channels", "2"))).contains("ipa.peer").contains("1 (grey) or 3 (RGB)");
+    assertThat(failure(c -> c.put("ipa.peer.class-weights", "inverse"))).contains("ipa.peer.class-weights").contains("use none or balanced");
+    assertThat(failure(c -> c.put("ipa.federation.metric", "f1"))).contains("ipa.federation.metric").contains("macro-f1");
+  }
+
+  @Test
   void peerPortInUse() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       assertThat(failure(c -> c.put("ipa.peer.listen", "127.0.0.1:" + taken.getLocalPort())))

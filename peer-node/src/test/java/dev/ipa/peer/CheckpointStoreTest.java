@@ -40,7 +40,7 @@ class CheckpointStoreTest {
 
   static Checkpoint checkpoint(int round, ModelProvenance provenance) {
     List<RoundSummary> history = new ArrayList<>();
-    for (int r = 0; r <= round; r++) history.add(new RoundSummary(r, 1.0 / (r + 1), 0.5, 0.7, 0.6, 0.8, 1000L * r, List.of(), 0, false, null, 12, "2026-01-01T00:00:00Z", null));
+    for (int r = 0; r <= round; r++) history.add(new RoundSummary(r, 1.0 / (r + 1), 0.5, 0.7, 0.6, 0.8, 1000L * r, List.of(), 0, false, null, 12, "2026-01-01T00:00:00Z", null, null, null, null));
     float[] params = {round, 1.5f, -2.25f, Float.MIN_VALUE};
     float[] view = {0.5f, 0.25f, round, 1};
     return new Checkpoint(provenance, round, params, new float[] {1, 2, 3, 4, 5, 6, 7, 8},

@@ -36,7 +36,11 @@ public final class ConfigurationFiles {
       @Nullable Double learningRate,
       @Nullable String checkpointDir,
       @Nullable Integer keepCheckpoints,
-      @Nullable Boolean autoStart) {}
+      @Nullable Boolean autoStart,
+      @Nullable String imageSize,
+      @Nullable Integer channels,
+      @Nullable Double testFraction,
+      @Nullable String classWeights) {}
 
   /** {@code ipa.federation.*}: what every peer of the federation must agree on. */
   @ConfigurationProperties("ipa.federation")
@@ -57,7 +61,8 @@ public final class ConfigurationFiles {
       @Nullable String earlyStop,
       @Nullable Duration exchangeTimeout,
       @Nullable String codec,
-      @Nullable Long seed) {}
+      @Nullable Long seed,
+      @Nullable String metric) {}
 
   /**
    * {@code ipa.federation.robust.*}: the defences against a dishonest neighbour (see {@code RobustSettings}); unset

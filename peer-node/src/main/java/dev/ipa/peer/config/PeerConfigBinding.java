@@ -1,6 +1,9 @@
 package dev.ipa.peer.config;
 
+import dev.ipa.alignment.data.ImageFolder;
+import dev.ipa.alignment.model.Metric;
 import dev.ipa.alignment.penalty.Distance;
+import dev.ipa.alignment.train.ClassWeighting;
 import dev.ipa.alignment.penalty.Weighting;
 import dev.ipa.alignment.protocol.Algorithm;
 import dev.ipa.alignment.protocol.CommonSettings;
@@ -86,7 +89,20 @@ public final class PeerConfigBinding {
         or(p.autoStart(), d.autoStart()),
         a.username() == null ? null : a.username().trim(),
         a.password(),
-        t);
+        t,
+        imageOptions(p),
+        parse("ipa.peer.class-weights", p.classWeights(), ClassWeighting::parse, () -> ClassWeighting.NONE));
+  }
+
+  /** {@code ipa.peer.image-size}, {@code ipa.peer.channels} and {@code ipa.peer.test-fraction}; unset keys keep the defaults. */
+  private static ImageFolder.Options imageOptions(PeerProperties p) {
+    ImageFolder.Options d = ImageFolder.Options.DEFAULTS;
+    int[] size = parse("ipa.peer.image-size", p.imageSize(), ImageFolder.Options::parseSize, () -> new int[] {d.height(), d.width()});
+    try {
+      return new ImageFolder.Options(size[0], size[1], or(p.channels(), d.channels()), or(p.testFraction(), d.testFraction()), d.seed());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("ipa.peer: " + e.getMessage(), e);
+    }
   }
 
   /** The federation settings the keys describe; unset keys take the defaults of the configured protocol. */
@@ -105,9 +121,12 @@ public final class PeerConfigBinding {
           parse("ipa.federation.weighting", f.weighting(), Weighting::parse, i::weighting),
           or(f.normalise(), i.normalise()), or(f.extrapolate(), i.extrapolate()), or(f.mix(), i.mix()));
       FedProxSettings fedProx = new FedProxSettings(or(f.mu(), d.fedProx().mu()));
+      // ipa.federation.metric is what early stopping watches, the same as early-stop's metric:M.
+      EarlyStop earlyStop = parse("ipa.federation.early-stop", f.earlyStop(), EarlyStop::parse, c::earlyStop);
+      if (f.metric() != null) earlyStop = earlyStop.watching(parse("ipa.federation.metric", f.metric(), Metric::parse, () -> null));
       CommonSettings common = new CommonSettings(or(f.rounds(), c.rounds()), or(f.syncs(), c.syncs()),
           parse("ipa.federation.topology", f.topology(), Topology::parse, c::topology),
-          parse("ipa.federation.early-stop", f.earlyStop(), EarlyStop::parse, c::earlyStop),
+          earlyStop,
           or(f.exchangeTimeout(), c.exchangeTimeout()),
           parse("ipa.federation.codec", f.codec(), text -> codecPolicy(CodecSpec.parse(text)), c::codec),
           or(f.seed(), c.seed()), protocol, or(f.staleness(), c.staleness()));
@@ -208,7 +227,7 @@ public final class PeerConfigBinding {
     return new FederationProperties(s.algorithm().id(), c.protocol().name().toLowerCase(Locale.ROOT), i.lambda(),
         i.distance().name().toLowerCase(Locale.ROOT), i.weighting() == Weighting.DATA_SIZE ? "data-size" : "uniform",
         i.normalise(), i.extrapolate(), i.mix(), s.fedProx().mu(), c.syncs(), c.staleness(), c.topology().toString(),
-        c.rounds(), c.earlyStop().toString(), c.exchangeTimeout(), c.codec().codec().toString(), c.seed());
+        c.rounds(), c.earlyStop().toString(), c.exchangeTimeout(), c.codec().codec().toString(), c.seed(), null); // the metric is in early-stop's text
   }
 
   /**
@@ -248,7 +267,9 @@ public final class PeerConfigBinding {
     c.peers().forEach((id, address) -> peers.add(id + "=" + hostPort(address)));
     return new PeerProperties(c.federation(), c.id(), hostPort(c.listen()), c.tlsDir().toString(), peers, c.data(),
         c.partition(), c.shardIndex(), c.peersInPartition(), c.model(), c.weights(), c.batch(), c.learningRate(),
-        c.checkpointDir().toString(), c.keepCheckpoints(), c.autoStart());
+        c.checkpointDir().toString(), c.keepCheckpoints(), c.autoStart(),
+        c.imageOptions().height() == 0 ? null : c.imageOptions().height() + "x" + c.imageOptions().width(),
+        c.imageOptions().channels() == 0 ? null : c.imageOptions().channels(), c.imageOptions().testFraction(), c.classWeighting().toString());
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.ipa.peer.federation;
 
 import dev.ipa.alignment.data.Dataset;
 import dev.ipa.alignment.data.FashionMnist;
+import dev.ipa.alignment.data.ImageFolder;
 import dev.ipa.alignment.data.TrainTest;
 import dev.ipa.alignment.model.Architecture;
 import dev.ipa.alignment.model.Evaluation;
@@ -130,10 +131,10 @@ public final class PeerNode implements AutoCloseable {
       shard = PartitionPlan.of("iid", 1, seed).split(train.labelsAsInts(), train.numClasses()).get(0);
       total = (long) shard.train().length * members.size();
     }
-    Architecture arch = Architecture.parse(config.model(), 1, train.rows(), train.cols(), train.numClasses());
+    Architecture arch = Architecture.parse(config.model(), train.channels(), train.rows(), train.cols(), train.numClasses());
     this.weightMode = WeightMode.parse(config.weights());
     PeerBuilder builder = new PeerBuilder(config.id(), members, config.settings()).model(arch, weightMode.transforms(arch))
-        .training(train, shard, config.batch(), config.learningRate());
+        .training(train, shard, config.batch(), config.learningRate()).classWeighting(config.classWeighting());
     this.network = builder.network();
     if (!Files.isDirectory(config.tlsDir())) {
       throw new IllegalArgumentException("The TLS directory " + config.tlsDir() + " (ipa.peer.tls-dir) does not exist; generate it with ./ipa certs.");
@@ -157,6 +158,12 @@ public final class PeerNode implements AutoCloseable {
         .description("Test accuracy after the last round").register(metrics);
     Gauge.builder("ipa.loss", this, n -> n.lastSummary().map(RoundSummary::testLoss).orElse(Double.NaN))
         .description("Test loss after the last round").register(metrics);
+    Gauge.builder("ipa.balanced.accuracy", this, n -> n.lastSummary().map(RoundSummary::testBalancedAccuracy).orElse(Double.NaN))
+        .description("Test balanced accuracy (mean recall per class) after the last round").register(metrics);
+    Gauge.builder("ipa.macro.f1", this, n -> n.lastSummary().map(RoundSummary::testMacroF1).orElse(Double.NaN))
+        .description("Test macro-F1 (mean F1 per class) after the last round").register(metrics);
+    Gauge.builder("ipa.auc", this, n -> n.lastSummary().map(RoundSummary::testAuc).orElse(Double.NaN))
+        .description("Test ROC AUC after the last round (two classes; NaN otherwise)").register(metrics);
     FunctionCounter.builder("ipa.rounds.completed", this, n -> n.history().size()).description("Rounds completed and checkpointed").register(metrics);
     NodeGauges.register(metrics, this, config.peers().keySet());
     for (String p : config.peers().keySet()) {
@@ -179,7 +186,13 @@ public final class PeerNode implements AutoCloseable {
 
   private static TrainTest loadData(PeerConfig config) {
     if (config.data().equalsIgnoreCase("embedded")) return FashionMnist.embedded();
-    return FashionMnist.fromDirectory(Path.of(config.data()), "ipa.peer.data");
+    Path dir = Path.of(config.data());
+    if (ImageFolder.isImageFolder(dir)) {
+      TrainTest tt = ImageFolder.load(dir, config.imageOptions());
+      tt.warnings().forEach(w -> LOG.warn("{}", w));
+      return tt;
+    }
+    return FashionMnist.fromDirectory(dir, "ipa.peer.data");
   }
 
   private void restore(Checkpoint c) {
@@ -363,7 +376,8 @@ public final class PeerNode implements AutoCloseable {
         epsilon = rec.epsilon();
         RoundSummary s = new RoundSummary(r, rec.trainLoss(), rec.validationAccuracy(), rec.validationLoss(), test.accuracy(), test.meanLoss(),
             rec.bytesSent(), failures, rec.maxStaleness(), rec.frozen(), rec.stop() == null ? null : rec.stop().reason(), nanos / 1_000_000,
-            Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(), Double.isNaN(rec.epsilon()) ? null : rec.epsilon());
+            Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(), Double.isNaN(rec.epsilon()) ? null : rec.epsilon(),
+            finite(test.balancedAccuracy()), finite(test.macroF1()), finite(test.auc()));
         // The round becomes visible (API, metrics) only once its checkpoint is durable, so nothing reported can
         // be lost by a crash.
         checkpoint(r, s);
@@ -565,7 +579,19 @@ public final class PeerNode implements AutoCloseable {
     return new PeerStatus(config.id(), config.federation(), s.id(), why, waitingFor, paused, lastRound(), config.settings().common().rounds(),
         last.map(RoundSummary::testAccuracy).orElse(null), last.map(RoundSummary::testLoss).orElse(null),
         Double.isNaN(epsilon) ? null : epsilon, Double.isNaN(epsilon) ? null : config.settings().dp().delta(),
-        since.truncatedTo(ChronoUnit.MILLIS).toString(), error);
+        since.truncatedTo(ChronoUnit.MILLIS).toString(), error, metric().id(), last.map(RoundSummary::testBalancedAccuracy).orElse(null),
+        last.map(RoundSummary::testMacroF1).orElse(null), last.map(RoundSummary::testAuc).orElse(null));
+  }
+
+  /** The metric that leads: the one early stopping watches, accuracy when it watches none. */
+  public dev.ipa.alignment.model.Metric metric() {
+    dev.ipa.alignment.model.Metric m = config.settings().common().earlyStop().metric();
+    return m == null ? dev.ipa.alignment.model.Metric.ACCURACY : m;
+  }
+
+  /** NaN (a metric undefined here, e.g. AUC with ten classes) as null, so JSON shows it as absent. */
+  private static Double finite(double v) {
+    return Double.isNaN(v) ? null : v;
   }
 
   /** The state alone, for gauges and callers that only need to know whether it ended. */
