@@ -52,7 +52,7 @@ public record RoundSummary(
   public RoundSummary(int round, double trainLoss, double validationAccuracy, double validationLoss, double testAccuracy, double testLoss,
       long bytesSent, List<String> failures, int maxStaleness, boolean frozen, String stop, long durationMillis, String finishedAt) {
     this(round, trainLoss, validationAccuracy, validationLoss, testAccuracy, testLoss, bytesSent, failures, maxStaleness, frozen, stop,
-        durationMillis, finishedAt, null, null, null);
+        durationMillis, finishedAt, null, null, null, null);
   }
 
   /** This round's test figure under {@code m}, or null when it was not measured. */
