@@ -152,7 +152,7 @@ public final class PeerSoak implements Runnable {
     Map<String, InetSocketAddress> ports = LoopbackFederation.addresses(portIds);
     String password = HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> flags = new ArrayList<>(List.of("-Xmx" + heap, "-XX:+UseSerialGC"));
+    List<String> flags = new ArrayList<>(DemoCommand.daemonJvmFlags(heap));
     if (nmt) flags.add("-XX:NativeMemoryTracking=summary");
     flags.addAll(jvmOpts);
     Map<String, String> environment = daemonEnvironment();
