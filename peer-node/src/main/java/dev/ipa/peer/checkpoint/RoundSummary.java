@@ -20,6 +20,8 @@ import java.util.List;
  * @param stop               why the peer stopped after this round, or null
  * @param durationMillis     wall time of the round
  * @param finishedAt         ISO-8601 instant the round ended
+ * @param epsilon            differential privacy spent on the published updates so far, at the configured δ; null
+ *                           without DP (and in rounds checkpointed before it was recorded)
  */
 public record RoundSummary(
     int round,
@@ -34,7 +36,8 @@ public record RoundSummary(
     boolean frozen,
     String stop,
     long durationMillis,
-    String finishedAt) {
+    String finishedAt,
+    Double epsilon) {
   public RoundSummary {
     failures = List.copyOf(failures);
   }

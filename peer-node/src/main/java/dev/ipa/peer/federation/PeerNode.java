@@ -103,7 +103,6 @@ public final class PeerNode implements AutoCloseable {
   private int pauseAfter = -1;
   private volatile boolean inRound;
   private String pausedBy;
-  private volatile String stoppedByAdminOf;
   private final Set<String> pausedNeighbours = ConcurrentHashMap.newKeySet();
   private static final String ADMIN_STOP = dev.ipa.alignment.protocol.FederatedPeer.ADMIN_STOP_REASON;
   private volatile byte[] packedModel;
@@ -140,11 +139,13 @@ public final class PeerNode implements AutoCloseable {
       throw new IllegalArgumentException("The TLS directory " + config.tlsDir() + " (ipa.peer.tls-dir) does not exist; generate it with ./ipa certs.");
     }
     this.transport = new NettyTransport(PeerConfigBinding.tuned(NettyTransportConfig.secure(config.federation(), config.id(), config.listen(),
-        config.peers(), TlsFiles.inDirectory(config.tlsDir()), builder.fingerprint()), config.transport()));
+        config.peers(), TlsFiles.inDirectory(config.tlsDir()), builder.fingerprint()), config.transport())
+        .withSettings(PeerConfigBinding.sharedSettings(config)));
     this.watched = new WatchedTransport(transport, this::onNotice);
     this.peer = builder.build(watched, SnapshotDecoding.privateDecoders(builder.layout()), total, null);
     this.trainer = peer.trainer();
     store.loadLatest().ifPresent(this::restore);
+    epsilon = peer.epsilon(); // 0 with DP before any release, NaN without
     LOG.info("Peer {} of federation {}: {} training and {} validation samples from {}, model {} ({} parameters), {}.",
         config.id(), config.federation(), shard.train().length, shard.validation().length, data.source(), arch.describe(),
         network.parameterCount(), history.isEmpty() ? "starting at round 0" : "resuming at round " + history.size());
@@ -199,6 +200,7 @@ public final class PeerNode implements AutoCloseable {
     }
     history.addAll(c.history());
     stops.addAll(c.stops());
+    restoreDp(c);
     LOG.info("Peer {} restored checkpoint of round {} from {}.", config.id(), c.round(), config.checkpointDir());
   }
 
@@ -301,15 +303,16 @@ public final class PeerNode implements AutoCloseable {
           LOG.info("Peer {} resumes: {} resumed the federation.", config.id(), n.from());
         }
       }
-      case STOP -> {
-        if (n.reason().equals(ADMIN_STOP)) stoppedByAdminOf = n.from();
-      }
       default -> { }
     }
     return -1;
   }
 
-  /** Ends the federation after the current round (the round in progress completes and is checkpointed). */
+  /**
+   * Ends this peer's federation after the current round (the round in progress completes and is checkpointed),
+   * and votes to stop everyone's: the federation stops once a quorum of peers' admins stopped theirs
+   * ({@code ipa.federation.robust.stop-quorum}, a majority by default), so no single member can halt the others.
+   */
   public boolean stop() {
     synchronized (this) {
       if (stopRequested || phase.ended()) return false;
@@ -320,7 +323,7 @@ public final class PeerNode implements AutoCloseable {
         setPhase(PeerState.STOPPED);
       }
     }
-    // The protocol's STOP notice: neighbours stop after the round they are in instead of waiting for this peer.
+    // The protocol's STOP notice: neighbours no longer wait for this peer, and count it as one admin's vote.
     watched.notify(new PeerNotice(config.id(), PeerNotice.Kind.STOP, lastRound() + 1, ADMIN_STOP), config.peers().keySet());
     LOG.info("Peer {} stops after the current round.", config.id());
     return true;
@@ -360,7 +363,7 @@ public final class PeerNode implements AutoCloseable {
         epsilon = rec.epsilon();
         RoundSummary s = new RoundSummary(r, rec.trainLoss(), rec.validationAccuracy(), rec.validationLoss(), test.accuracy(), test.meanLoss(),
             rec.bytesSent(), failures, rec.maxStaleness(), rec.frozen(), rec.stop() == null ? null : rec.stop().reason(), nanos / 1_000_000,
-            Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
+            Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(), Double.isNaN(rec.epsilon()) ? null : rec.epsilon());
         // The round becomes visible (API, metrics) only once its checkpoint is durable, so nothing reported can
         // be lost by a crash.
         checkpoint(r, s);
@@ -377,9 +380,11 @@ public final class PeerNode implements AutoCloseable {
         if (rec.stop() != null) {
           LOG.info("Peer {} stops: {}.", config.id(), rec.stop().reason());
           reason = "Stopped early after round " + r + ": " + rec.stop().reason() + ".";
-          if (stoppedByAdminOf != null) {
+          List<String> admins = peer.stoppedByAdmins();
+          if (!admins.isEmpty()) {
             end = PeerState.STOPPED;
-            reason = "Stopped after round " + r + ": the admin of " + stoppedByAdminOf + " stopped the federation.";
+            reason = "Stopped after round " + r + ": the admin" + (admins.size() == 1 ? "" : "s") + " of " + String.join(", ", admins)
+                + " stopped the federation.";
           }
           break;
         }
@@ -451,6 +456,25 @@ public final class PeerNode implements AutoCloseable {
     return !stopRequested;
   }
 
+  /**
+   * Carries the DP accountant on, so that ε keeps counting and a spent budget stays spent across restarts. A
+   * checkpoint without DP state (written without DP, or by a version before it was kept) cannot say what was spent.
+   */
+  private void restoreDp(Checkpoint c) {
+    boolean dpOn = config.settings().dp().enabled();
+    if (c.dp() != null && dpOn) {
+      peer.restoreDp(c.dp());
+      LOG.info("Peer {} carries on differential privacy from its checkpoint: {} releases, ε spent {} at δ = {}.", config.id(),
+          c.dp().releases(), String.format("%.4f", peer.epsilon()), config.settings().dp().delta());
+    } else if (c.dp() != null) {
+      LOG.warn("Peer {}'s checkpoint spent differential privacy on {} releases, but DP is now off: from round {} on its updates are published without noise.",
+          config.id(), c.dp().releases(), c.round() + 1);
+    } else if (dpOn) {
+      LOG.warn("Peer {}'s checkpoint holds no differential-privacy state (written without DP, or by a version that did not keep it): "
+          + "ε counts from this restart, and the {} rounds before are not accounted for.", config.id(), c.round() + 1);
+    }
+  }
+
   private void checkpoint(int round, RoundSummary done) {
     long t0 = System.nanoTime();
     List<Checkpoint.NeighbourView> views = new ArrayList<>();
@@ -466,7 +490,7 @@ public final class PeerNode implements AutoCloseable {
       allStops.addAll(peer.stops());
       c = new Checkpoint(provenance(round, held), round,
           network.copyParams(), trainer.optimiser().exportMoments(), trainer.optimiser().iteration(), trainer.epoch(), trainer.cursor(),
-          peer.encoder().exportState(), views, rounds, List.copyOf(allStops));
+          peer.encoder().exportState(), views, rounds, List.copyOf(allStops), peer.dpState().orElse(null));
     }
     store.write(c);
     checkpointTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
@@ -540,6 +564,7 @@ public final class PeerNode implements AutoCloseable {
     Optional<RoundSummary> last = lastSummary();
     return new PeerStatus(config.id(), config.federation(), s.id(), why, waitingFor, paused, lastRound(), config.settings().common().rounds(),
         last.map(RoundSummary::testAccuracy).orElse(null), last.map(RoundSummary::testLoss).orElse(null),
+        Double.isNaN(epsilon) ? null : epsilon, Double.isNaN(epsilon) ? null : config.settings().dp().delta(),
         since.truncatedTo(ChronoUnit.MILLIS).toString(), error);
   }
 

@@ -15,11 +15,13 @@ import java.util.List;
  * @param rounds     the rounds it was configured to run
  * @param accuracy   test accuracy after that round, null before the first
  * @param loss       test loss after that round, null before the first
+ * @param epsilon    differential privacy spent on the published updates, at {@code delta}; null without DP
+ * @param delta      the δ of {@code epsilon}; null without DP
  * @param since      ISO-8601 instant the state began
  * @param error      why the federation thread failed, or null
  */
 public record PeerStatus(String peerId, String federation, String state, String reason, List<String> waitingFor, boolean paused,
-    int round, int rounds, Double accuracy, Double loss, String since, String error) {
+    int round, int rounds, Double accuracy, Double loss, Double epsilon, Double delta, String since, String error) {
   public PeerStatus {
     waitingFor = List.copyOf(waitingFor);
   }

@@ -136,7 +136,10 @@ public final class SimulateCommand implements Runnable {
   @Option(names = "--robust", defaultValue = "on", description = "Defences against a dishonest peer: on, off, or pairs clip:F (median-distance multiple), trim:T (coordinate-wise trimmed fraction), trust:F (validation-loss multiple), quorum:Q (peers to stop), max-size:N (data-size cap). Default: ${DEFAULT-VALUE}.")
   String robust;
 
-  @Option(names = "--dp", defaultValue = "none", description = "Peer-level differential privacy of every published update: none, clip:C,sigma:S[,delta:D][,budget:E], or epsilon:E,delta:D[,clip:C] (σ calibrated for rounds × syncs releases). Default: ${DEFAULT-VALUE}.")
+  /** The help of {@code --dp}, shared with {@code ipa demo}. */
+  static final String DP_HELP = "Peer-level differential privacy of every published update: none, clip:C,sigma:S[,delta:D][,budget:E], or epsilon:E,delta:D[,clip:C] (σ calibrated for rounds × syncs releases). Default: ${DEFAULT-VALUE}.";
+
+  @Option(names = "--dp", defaultValue = "none", description = DP_HELP)
   String dp;
 
   @Option(names = "--attack", paramLabel = "PEER=KIND", description = "Make peer PEER (0-based index) malicious; repeatable. KIND: scale:F, signflip, noise:S, random, labelflip, stale, weight:N, stop, nan.")

@@ -43,7 +43,8 @@ public final class SimulationReport {
         for (SimulationResult.PeerRound pr : row) {
           if (pr == null) continue;
           csv.add(List.of(e.getKey(), pr.round() + 1, pr.id(), fmt(pr.accuracy()), fmt(pr.personalAccuracy()), fmt(pr.loss()),
-              fmt(pr.validationAccuracy()), fmt(pr.trainLoss()), pr.bytesSent(), pr.snapshotsSent(), pr.failures(), pr.maxStaleness(), pr.frozen(), pr.stopped()));
+              fmt(pr.validationAccuracy()), fmt(pr.trainLoss()), pr.bytesSent(), pr.snapshotsSent(), pr.failures(), pr.maxStaleness(), pr.frozen(), pr.stopped(),
+              Double.isNaN(pr.epsilon()) ? "" : pr.epsilon()));
         }
       }
       if (results.size() == 1) {
@@ -80,7 +81,7 @@ public final class SimulationReport {
     }
     Reports.writeJson(dir.resolve("report.json"), json);
     Reports.writeCsv(dir.resolve("rounds.csv"), List.of("algorithm", "round", "peer", "accuracy", "personalAccuracy", "loss", "validationAccuracy",
-        "trainLoss", "bytesSent", "snapshotsSent", "failures", "maxStaleness", "frozen", "stopped"), csv);
+        "trainLoss", "bytesSent", "snapshotsSent", "failures", "maxStaleness", "frozen", "stopped", "epsilon"), csv);
     // The local-only baseline, when it was computed, so the gain can be read off the chart.
     if (standalone != null && !results.containsKey("local")) lines.put("local-only (mean)", meanSeries(standalone, false));
     String setup = (data == null ? "" : data + ", ") + config.peers() + (config.peers() == 1 ? " peer, " : " peers, ") + config.partition()
@@ -108,8 +109,12 @@ public final class SimulationReport {
 
 
   private static Table peerTable(SimulationResult r, SimulationResult standalone) {
-    Table t = new Table("peer", "shard", "classes", "standalone acc", "federated acc", "gain", "personal acc", "bytes sent");
     List<SimulationResult.PeerRound> last = r.finalRound();
+    // ε spent, with differential privacy only: the same table as before without it.
+    boolean dp = last.stream().anyMatch(pr -> !Double.isNaN(pr.epsilon()));
+    List<String> header = new ArrayList<>(List.of("peer", "shard", "classes", "standalone acc", "federated acc", "gain", "personal acc", "bytes sent"));
+    if (dp) header.add("ε spent");
+    Table t = new Table(header.toArray(String[]::new));
     List<SimulationResult.PeerRound> alone = standalone == null ? null : standalone.finalRound();
     for (int p = 0; p < r.peers().size(); p++) {
       SimulationResult.PeerInfo info = r.peers().get(p);
@@ -117,7 +122,10 @@ public final class SimulationReport {
       double sa = alone == null ? Double.NaN : alone.get(p).accuracy();
       long bytes = 0;
       for (List<SimulationResult.PeerRound> row : r.rounds()) if (row.get(p) != null) bytes += row.get(p).bytesSent();
-      t.row(info.id(), info.shardSize(), classes(info.classes()), fmt(sa), fmt(pr.accuracy()), signed(pr.accuracy() - sa), fmt(pr.personalAccuracy()), human(bytes));
+      List<Object> cells = new ArrayList<>(List.of(info.id(), info.shardSize(), classes(info.classes()), fmt(sa), fmt(pr.accuracy()),
+          signed(pr.accuracy() - sa), fmt(pr.personalAccuracy()), human(bytes)));
+      if (dp) cells.add(fmt(pr.epsilon()));
+      t.row(cells.toArray());
     }
     return t;
   }
