@@ -60,10 +60,11 @@ final class DockerFederation implements AutoCloseable {
   private final Map<String, String> settings;
   private final Path certs;
   private final Network network = Network.newNetwork();
-  private final Map<String, GenericContainer<?>> containers = new LinkedHashMap<>();
+  // Concurrent: a test may cut one peer off the network on another thread while it restarts a second peer.
+  private final Map<String, GenericContainer<?>> containers = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, StringBuilder> logs = new LinkedHashMap<>();
   /** Peers whose published admin port no longer forwards (see {@link #reconnect}); reached from inside instead. */
-  private final java.util.Set<String> portLost = new java.util.HashSet<>();
+  private final java.util.Set<String> portLost = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /**
    * @param settings extra peer configuration as flat keys ({@code ipa.federation.rounds} → 8), the same for all
@@ -165,6 +166,20 @@ final class DockerFederation implements AutoCloseable {
     docker().stopContainerCmd(c.getContainerId()).withTimeout(20).exec();
     c.stop();
     logs.get(id).append("\n=== container stopped ===\n");
+  }
+
+  /**
+   * Kills peer {@code id}'s container with SIGKILL ({@code docker kill}): no shutdown hook runs, a checkpoint
+   * being written is cut off where it is. The stopped container is removed; its volume stays.
+   */
+  void killPeer(String id) {
+    GenericContainer<?> c = containers.get(id);
+    docker().killContainerCmd(c.getContainerId()).withSignal("SIGKILL").exec();
+    c.stop();
+    StringBuilder log = logs.get(id);
+    synchronized (log) {
+      log.append("\n=== container killed (SIGKILL) ===\n");
+    }
   }
 
   /** Starts a new container for peer {@code id} on the same volume, network alias and configuration. */

@@ -7,29 +7,30 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A reusable 2-D float buffer with a direct {@link FloatBuffer} view, for element-wise loops that would cost more
- * as separate native ND4J calls than as one pass in Java. Reallocated only when the batch size changes.
+ * as separate native ND4J calls than as one pass in Java. One array per batch size in use ({@link PerBatch}), so
+ * switching between training and evaluation allocates nothing once each size has been seen.
  */
 final class Buffers {
-  private INDArray array;
-  private FloatBuffer view;
-  private int rows = -1;
-  private final int cols;
+  private record Slot(INDArray array, FloatBuffer view) {}
+
+  private final PerBatch<Slot> slots;
+  private Slot current;
 
   Buffers(int cols) {
-    this.cols = cols;
+    this.slots = new PerBatch<>(rows -> {
+      INDArray a = Nd4j.createUninitialized(DataType.FLOAT, rows, cols);
+      return new Slot(a, a.data().asNioFloat());
+    });
   }
 
   INDArray get(int batch) {
-    if (batch != rows) {
-      array = Nd4j.createUninitialized(DataType.FLOAT, batch, cols);
-      view = array.data().asNioFloat();
-      rows = batch;
-    }
-    return array;
+    current = slots.get(batch);
+    return current.array();
   }
 
+  /** The direct view of the array the last {@link #get} returned. */
   FloatBuffer view() {
-    return view;
+    return current.view();
   }
 
   /** The direct float view of a whole (non-view) array, positioned at its first element. */

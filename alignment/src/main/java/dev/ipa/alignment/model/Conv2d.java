@@ -35,12 +35,15 @@ final class Conv2d implements Layer {
   private FloatBuffer grads;
   private int biasOffset;
 
-  private int batch = -1;
+  /** Forward scratch: the im2col matrix, the output and its [batch, H·W·F] view; backward: dcols and dx. */
+  private record Forward(INDArray cols, INDArray out2d, INDArray out) {}
+
+  private record Backward(INDArray dcols, INDArray dx) {}
+
+  private final PerBatch<Forward> forwardScratch = new PerBatch<>(this::forwardScratch);
+  private final PerBatch<Backward> backwardScratch = new PerBatch<>(this::backwardScratch);
   private INDArray cols;
   private INDArray out2d;
-  private INDArray out;
-  private INDArray dcols;
-  private INDArray dx;
 
   Conv2d(String name, int h, int w, int c, int f, int k, WeightTransform transform) {
     this.name = name;
@@ -97,19 +100,20 @@ final class Conv2d implements Layer {
     if (!transform.isIdentity()) transform.apply(weights, effective);
   }
 
-  private void allocate(int b) {
-    if (b == batch) return;
-    batch = b;
-    cols = Nd4j.createUninitialized(DataType.FLOAT, (long) b * h * w, patch);
-    out2d = Nd4j.createUninitialized(DataType.FLOAT, (long) b * h * w, f);
-    out = out2d.reshape('c', b, (long) h * w * f);
-    dcols = Nd4j.createUninitialized(DataType.FLOAT, (long) b * h * w, patch);
-    dx = Nd4j.createUninitialized(DataType.FLOAT, b, (long) h * w * c);
+  private Forward forwardScratch(int b) {
+    INDArray o2d = Nd4j.createUninitialized(DataType.FLOAT, (long) b * h * w, f);
+    return new Forward(Nd4j.createUninitialized(DataType.FLOAT, (long) b * h * w, patch), o2d, o2d.reshape('c', b, (long) h * w * f));
+  }
+
+  private Backward backwardScratch(int b) {
+    return new Backward(Nd4j.createUninitialized(DataType.FLOAT, (long) b * h * w, patch), Nd4j.createUninitialized(DataType.FLOAT, b, (long) h * w * c));
   }
 
   @Override
   public INDArray forward(INDArray input, int b) {
-    allocate(b);
+    Forward scratch = forwardScratch.get(b);
+    cols = scratch.cols();
+    out2d = scratch.out2d();
     FloatBuffer x = Buffers.floats(input);
     FloatBuffer col = Buffers.floats(cols);
     int row = 0;
@@ -142,7 +146,7 @@ final class Conv2d implements Layer {
         v.put(idx, z < 0f ? 0f : z);
       }
     }
-    return out;
+    return scratch.out();
   }
 
   @Override
@@ -163,9 +167,10 @@ final class Conv2d implements Layer {
       for (int j = 0; j < f; j++) grads.put(biasOffset + j, grads.get(biasOffset + j) + g.get(i * f + j));
     }
     if (!needInputGradient) return null;
-    Nd4j.gemm(g2d, effective, dcols, false, true, 1.0, 0.0);
-    FloatBuffer dc = Buffers.floats(dcols);
-    FloatBuffer d = Buffers.floats(dx);
+    Backward scratch = backwardScratch.get(b);
+    Nd4j.gemm(g2d, effective, scratch.dcols(), false, true, 1.0, 0.0);
+    FloatBuffer dc = Buffers.floats(scratch.dcols());
+    FloatBuffer d = Buffers.floats(scratch.dx());
     for (int i = 0, len = b * h * w * c; i < len; i++) d.put(i, 0f);
     int row = 0;
     for (int nn = 0; nn < b; nn++) {
@@ -188,6 +193,6 @@ final class Conv2d implements Layer {
         }
       }
     }
-    return dx;
+    return scratch.dx();
   }
 }

@@ -12,9 +12,11 @@ final class MaxPool2 implements Layer {
   private final int h;
   private final int w;
   private final int c;
-  private int batch = -1;
-  private INDArray out;
-  private INDArray dx;
+  /** Forward scratch: the output and where each maximum came from; backward: dx. One per batch size. */
+  private record Forward(INDArray out, int[] argmax) {}
+
+  private final PerBatch<Forward> forwardScratch = new PerBatch<>(b -> new Forward(Nd4j.createUninitialized(DataType.FLOAT, b, outputSize()), new int[b * outputSize()]));
+  private final PerBatch<INDArray> inputGradient = new PerBatch<>(b -> Nd4j.createUninitialized(DataType.FLOAT, b, inputSize()));
   private int[] argmax;
 
   MaxPool2(int h, int w, int c) {
@@ -36,6 +38,10 @@ final class MaxPool2 implements Layer {
     return List.of();
   }
 
+  private long inputSize() {
+    return (long) h * w * c;
+  }
+
   @Override
   public int outputSize() {
     return (h / 2) * (w / 2) * c;
@@ -46,12 +52,9 @@ final class MaxPool2 implements Layer {
 
   @Override
   public INDArray forward(INDArray input, int b) {
-    if (b != batch) {
-      batch = b;
-      out = Nd4j.createUninitialized(DataType.FLOAT, b, outputSize());
-      dx = Nd4j.createUninitialized(DataType.FLOAT, b, (long) h * w * c);
-      argmax = new int[b * outputSize()];
-    }
+    Forward scratch = forwardScratch.get(b);
+    INDArray out = scratch.out();
+    argmax = scratch.argmax();
     FloatBuffer x = Buffers.floats(input);
     FloatBuffer o = Buffers.floats(out);
     int oh = h / 2;
@@ -86,6 +89,7 @@ final class MaxPool2 implements Layer {
   @Override
   public INDArray backward(INDArray gradOutput, int b, boolean needInputGradient) {
     FloatBuffer g = Buffers.floats(gradOutput);
+    INDArray dx = inputGradient.get(b);
     FloatBuffer d = Buffers.floats(dx);
     for (int i = 0, n = b * h * w * c; i < n; i++) d.put(i, 0f);
     for (int i = 0, n = b * outputSize(); i < n; i++) d.put(argmax[i], d.get(argmax[i]) + g.get(i));

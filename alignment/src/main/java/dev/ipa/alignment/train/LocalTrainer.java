@@ -174,12 +174,11 @@ public final class LocalTrainer {
     int[] labels = new int[b];
     int[] pred = new int[b];
     Evaluation e = new Evaluation();
-    INDArray full = Nd4j.create(DataType.FLOAT, b, f);
     for (int from = 0; from < idx.length; from += b) {
       int n = Math.min(b, idx.length - from);
       set.features(idx, from, from + n, buf);
       set.labels(idx, from, from + n, labels);
-      INDArray x = n == b ? full : Nd4j.create(DataType.FLOAT, n, f);
+      INDArray x = network.evaluationInput(n);
       x.data().asNioFloat().put(0, buf, 0, n * f);
       network.evaluate(x, labels, n, e, pred);
       if (predictions != null) System.arraycopy(pred, 0, predictions, from, n);

@@ -126,8 +126,11 @@ public final class DemoCommand implements Runnable {
     for (int i = 0; i < PEERS.size(); i++) {
       String id = PEERS.get(i);
       Path yml = dir.resolve("peer-" + id + ".yml");
-      Files.writeString(yml, config(id, i, ports, certs, dir, password));
-      ProcessBuilder pb = new ProcessBuilder(java, "-Xmx" + heap, "-XX:+UseSerialGC", "-cp", classpath, "dev.ipa.sim.cli.Ipa", "peer", "--config", yml.toString());
+      Files.writeString(yml, peerYaml("demo", PEERS, id, ports, certs, dir, password, rounds, codec, "embedded", privacy()));
+      List<String> cmd = new ArrayList<>(List.of(java));
+      cmd.addAll(daemonJvmFlags(heap));
+      cmd.addAll(List.of("-cp", classpath, "dev.ipa.sim.cli.Ipa", "peer", "--config", yml.toString()));
+      ProcessBuilder pb = new ProcessBuilder(cmd);
       pb.environment().put("OMP_NUM_THREADS", "1");
       pb.environment().put("IPA_ADMIN_PASSWORD", password);
       pb.redirectErrorStream(true).redirectOutput(dir.resolve("peer-" + id + ".log").toFile());
@@ -265,26 +268,41 @@ public final class DemoCommand implements Runnable {
 
   /**
    * Peer {@code id}'s configuration file, written from the validated records the daemon reads it into
-   * ({@link PeerConfigBinding#toYaml}), so no key is spelled twice. The admin password stays out of the file; the
-   * peer gets it as IPA_ADMIN_PASSWORD.
+   * ({@link PeerConfigBinding#toYaml}), so no key is spelled twice: the demo's federation of {@code peers} on
+   * 127.0.0.1, disjoint shards of {@code data}, IPA in its gradient form. The admin password stays out of the file;
+   * the peer gets it as IPA_ADMIN_PASSWORD. {@code ipa bench peer} and {@code ipa bench soak} start the same peers.
    */
-  private String config(String id, int index, Map<String, InetSocketAddress> ports, Path certs, Path dir, String password) {
+  static String peerYaml(String federation, List<String> peers, String id, Map<String, InetSocketAddress> ports, Path certs, Path dir, String password,
+      int rounds, String codec, String data, DpSettings privacy) {
+    int index = peers.indexOf(id);
     // Three shards of three or four classes from the small embedded subset, over 1-bit links: the gradient form
     // suits this; the proximal default trains each peer on from the mean and forgets the classes it lacks
     // (README, "Two commands").
     FederationSettings g = FederationSettings.gradientForm();
     CommonSettings c = g.common();
     FederationSettings settings = new FederationSettings(g.algorithm(), new CommonSettings(rounds, c.syncs(), c.topology(), c.earlyStop(),
-        Duration.ofSeconds(120), PeerConfigBinding.codecPolicy(codec), c.seed(), c.protocol(), c.staleness()), g.ipa(), g.fedProx()).with(privacy());
+        Duration.ofSeconds(120), PeerConfigBinding.codecPolicy(codec), c.seed(), c.protocol(), c.staleness()), g.ipa(), g.fedProx()).with(privacy);
     Map<String, InetSocketAddress> others = new LinkedHashMap<>();
-    for (String p : PEERS) {
+    for (String p : peers) {
       if (!p.equals(id)) others.put(p, new InetSocketAddress("127.0.0.1", ports.get(p).getPort()));
     }
     PeerConfig.Defaults d = PeerConfig.DEFAULTS;
-    PeerConfig config = new PeerConfig("demo", id, new InetSocketAddress("127.0.0.1", ports.get(id).getPort()), certs.resolve(id), others,
-        "embedded", "disjoint", index, PEERS.size(), d.model(), d.weights(), d.batch(), d.learningRate(), settings,
+    PeerConfig config = new PeerConfig(federation, id, new InetSocketAddress("127.0.0.1", ports.get(id).getPort()), certs.resolve(id), others,
+        data, "disjoint", index, peers.size(), d.model(), d.weights(), d.batch(), d.learningRate(), settings,
         dir.resolve("peer-" + id).resolve("checkpoints"), d.keepCheckpoints(), true, "admin", password, null);
     return PeerConfigBinding.toYaml(config, Map.of("server", Map.of("host", "127.0.0.1", "port", ports.get(id + "-admin").getPort())));
+  }
+
+  /**
+   * The JVM flags of every peer daemon this command line starts ({@code ipa demo}, {@code ipa bench peer},
+   * {@code ipa bench soak}). The heap is committed and touched at start ({@code -Xms} = {@code -Xmx},
+   * {@code AlwaysPreTouch}): otherwise the old generation becomes resident page by page as it fills before its
+   * first full collection, and RSS creeps up by about 90 MiB over the first 100 rounds (ipa bench soak) although
+   * nothing leaks. With it, RSS is at its working size from the first round, and a machine without the memory
+   * fails at start instead of hours later.
+   */
+  static List<String> daemonJvmFlags(String heap) {
+    return List.of("-Xms" + heap, "-Xmx" + heap, "-XX:+AlwaysPreTouch", "-XX:+UseSerialGC");
   }
 
   /** {@code --dp} for this demo's rounds × syncs releases. */
@@ -324,7 +342,7 @@ public final class DemoCommand implements Runnable {
     }
   }
 
-  private static JsonNode get(HttpClient http, String auth, InetSocketAddress admin, String path) {
+  static JsonNode get(HttpClient http, String auth, InetSocketAddress admin, String path) {
     try {
       HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.getPort() + path)).header("Authorization", auth)
           .timeout(Duration.ofSeconds(5)).GET().build();
@@ -339,6 +357,11 @@ public final class DemoCommand implements Runnable {
   }
 
   private synchronized void stopProcesses() {
+    stop(processes);
+  }
+
+  /** SIGTERM to every process, then up to 10 s each to exit before it is killed. */
+  static void stop(List<Process> processes) {
     for (Process p : processes) p.destroy();
     for (Process p : processes) {
       try {

@@ -24,7 +24,7 @@ class BenchCommandTest {
 
     String[] bench = run("bench");
     assertThat(bench[0]).as(bench[2]).isEqualTo("0");
-    assertThat(bench[1]).contains("train").contains("codecs").contains("transport").contains("simulate").contains("peer");
+    assertThat(bench[1]).contains("train").contains("codecs").contains("transport").contains("simulate").contains("peer").contains("soak");
   }
 
   @Test
