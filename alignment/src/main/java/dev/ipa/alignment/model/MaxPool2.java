@@ -7,7 +7,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** 2×2 max-pooling with stride 2 on NHWC activations. No parameters. */
+/**
+ * 2×2 max-pooling with stride 2 on NHWC activations; an odd last row or column is dropped (floor), as PyTorch's
+ * {@code MaxPool2d(2)} does. No parameters. Like {@link Conv2d}, it loops over heap copies and moves them to and
+ * from the native buffers in bulk.
+ */
 final class MaxPool2 implements Layer {
   private final int h;
   private final int w;
@@ -16,6 +20,10 @@ final class MaxPool2 implements Layer {
   private INDArray out;
   private INDArray dx;
   private int[] argmax;
+  private float[] in = new float[0];
+  private float[] pooled = new float[0];
+  private float[] grad = new float[0];
+  private float[] inputGrad = new float[0];
 
   MaxPool2(int h, int w, int c) {
     this.h = h;
@@ -51,9 +59,13 @@ final class MaxPool2 implements Layer {
       out = Nd4j.createUninitialized(DataType.FLOAT, b, outputSize());
       dx = Nd4j.createUninitialized(DataType.FLOAT, b, (long) h * w * c);
       argmax = new int[b * outputSize()];
+      in = new float[b * h * w * c];
+      pooled = new float[b * outputSize()];
+      grad = new float[b * outputSize()];
+      inputGrad = new float[b * h * w * c];
     }
-    FloatBuffer x = Buffers.floats(input);
-    FloatBuffer o = Buffers.floats(out);
+    float[] x = in;
+    Buffers.floats(input).get(0, x, 0, x.length);
     int oh = h / 2;
     int ow = w / 2;
     int i = 0;
@@ -61,34 +73,40 @@ final class MaxPool2 implements Layer {
       int base = n * h * w * c;
       for (int y = 0; y < oh; y++) {
         for (int xx = 0; xx < ow; xx++) {
+          // The four pixels' channel vectors; the first strictly greater value wins, as ties keep the earlier one.
+          // Written as selects, not branches: on activations the comparisons are coin flips a branch would miss.
+          int p00 = base + ((2 * y) * w + 2 * xx) * c;
+          int p01 = p00 + c;
+          int p10 = p00 + w * c;
+          int p11 = p10 + c;
           for (int ch = 0; ch < c; ch++, i++) {
-            int best = base + ((2 * y) * w + 2 * xx) * c + ch;
-            float max = x.get(best);
-            for (int dy = 0; dy < 2; dy++) {
-              for (int dxx = 0; dxx < 2; dxx++) {
-                int idx = base + ((2 * y + dy) * w + 2 * xx + dxx) * c + ch;
-                float v = x.get(idx);
-                if (v > max) {
-                  max = v;
-                  best = idx;
-                }
-              }
-            }
-            o.put(i, max);
+            float max = x[p00 + ch];
+            int best = p00 + ch;
+            float v = x[p01 + ch];
+            best = v > max ? p01 + ch : best;
+            max = v > max ? v : max;
+            v = x[p10 + ch];
+            best = v > max ? p10 + ch : best;
+            max = v > max ? v : max;
+            v = x[p11 + ch];
+            best = v > max ? p11 + ch : best;
+            max = v > max ? v : max;
+            pooled[i] = max;
             argmax[i] = best;
           }
         }
       }
     }
+    Buffers.floats(out).put(0, pooled, 0, pooled.length);
     return out;
   }
 
   @Override
   public INDArray backward(INDArray gradOutput, int b, boolean needInputGradient) {
-    FloatBuffer g = Buffers.floats(gradOutput);
-    FloatBuffer d = Buffers.floats(dx);
-    for (int i = 0, n = b * h * w * c; i < n; i++) d.put(i, 0f);
-    for (int i = 0, n = b * outputSize(); i < n; i++) d.put(argmax[i], d.get(argmax[i]) + g.get(i));
+    Buffers.floats(gradOutput).get(0, grad, 0, grad.length);
+    java.util.Arrays.fill(inputGrad, 0f);
+    for (int i = 0; i < grad.length; i++) inputGrad[argmax[i]] += grad[i];
+    Buffers.floats(dx).put(0, inputGrad, 0, inputGrad.length);
     return dx;
   }
 }
