@@ -87,7 +87,7 @@ public final class BenchCommand implements Runnable, CommandExtension {
       for (int r = 1; r <= repeat; r++) {
         for (int b : batches) {
           int n = Math.max(20, (int) Math.round(steps * 50.0 / b));
-          int warmup = Math.max(30, (int) Math.round(300 * 50.0 / b));
+          int warmup = Math.min(n, Math.max(30, 15_000 / b)); // 300 steps at batch 50: until then the JIT is still compiling
           TrainingBenchmark.Result res = TrainingBenchmark.trainingThroughput(tt.train(), model, b, warmup, n, r);
           described = res.model();
           t.row(r, b, "ipa (ND4J)", n, String.format("%.2f", res.seconds()), String.format("%.2f", res.cpuSeconds() / res.seconds()),
