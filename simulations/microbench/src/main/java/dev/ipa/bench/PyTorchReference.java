@@ -92,8 +92,21 @@ public final class PyTorchReference {
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
       pb.environment().put("OMP_NUM_THREADS", String.valueOf(threads));
       Process p = pb.start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-      if (p.waitFor() != 0) {
+      // A bench stopped with Ctrl-C or kill must not leave PyTorch training on its own.
+      Thread reaper = new Thread(p::destroyForcibly);
+      Runtime.getRuntime().addShutdownHook(reaper);
+      String out;
+      try {
+        out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        p.waitFor();
+      } finally {
+        try {
+          Runtime.getRuntime().removeShutdownHook(reaper);
+        } catch (IllegalStateException shuttingDown) {
+          // The hook is running or about to: nothing to remove.
+        }
+      }
+      if (p.exitValue() != 0) {
         throw new IllegalStateException("The PyTorch reference (" + String.join(" ", cmd) + ") exited with " + p.exitValue() + ": " + out);
       }
       JsonNode j = new ObjectMapper().readTree(out.substring(out.lastIndexOf('\n') + 1));
