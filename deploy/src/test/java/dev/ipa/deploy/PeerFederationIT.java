@@ -57,6 +57,8 @@ class PeerFederationIT {
         federated.put(id, status.get("accuracy").asDouble());
         String log = f.logs(id);
         assertThat(log).as("log of %s", id).contains("Peer " + id + " is done after round " + (rounds - 1));
+        // The image's glibc loads netty-tcnative's BoringSSL, so peers do not fall back to the JDK's slower TLS.
+        assertThat(log).as("log of %s", id).contains("TLS provider: OpenSSL (BoringSSL");
         assertThat(ERROR_LINE.matcher(log).find()).as("ERROR lines in the log of %s:\n%s", id, log).isFalse();
         assertThat(STACK_FRAME.matcher(log).find()).as("stack trace in the log of %s:\n%s", id, log).isFalse();
       }

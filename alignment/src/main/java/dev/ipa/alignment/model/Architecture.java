@@ -15,7 +15,7 @@ import java.util.Objects;
  * conv 5×5 (32) → max-pool 2 → dense (128) → dense (classes), all ReLU, "same" padding.
  *
  * @param family   {@code linear}, {@code mlp} or {@code cnn}
- * @param channels input channels (1 for IDX and grey images, 3 for RGB)
+ * @param channels input channels (1 for IDX and grey images, 3 for RGB); pixels are stored NHWC
  * @param rows     input rows
  * @param cols     input columns
  * @param classes  number of output classes, 2..256
@@ -44,14 +44,23 @@ public record Architecture(String family, int channels, int rows, int cols, int 
     if (family.equals("cnn") && hidden.size() != 3) {
       throw new IllegalArgumentException("A cnn takes three sizes (conv1 filters, conv2 filters, dense width), got " + hidden + ".");
     }
-    if (family.equals("cnn") && (rows % 4 != 0 || cols % 4 != 0)) {
-      throw new IllegalArgumentException("The cnn pools twice by 2, so image sides must be multiples of 4, got " + rows + "x" + cols + ".");
+    if (family.equals("cnn") && (rows < 4 || cols < 4)) {
+      throw new IllegalArgumentException("The cnn pools twice by 2, so images must be at least 4x4 pixels, got " + rows + "x" + cols
+          + "; use the mlp for smaller inputs.");
     }
   }
 
   /**
-   * Parses {@code linear}, {@code mlp}, {@code mlp:300,100}, {@code cnn} or {@code cnn:16,32,128} for data of the
-   * given shape.
+   * The default cnn (conv 5×5 (16) → pool → conv 5×5 (32) → pool → 128 → classes) for images of any size from 4×4
+   * up, with any number of channels (1 for grey, 3 for RGB), stored NHWC. Each pooling halves a side, rounding
+   * down, so the dense layer sees {@code (height/2/2)·(width/2/2)·32} features.
+   */
+  public static Architecture cnn(int channels, int height, int width, int classes) {
+    return new Architecture("cnn", channels, height, width, classes, List.of(16, 32, 128));
+  }
+
+  /**
+   * Parses {@code linear}, {@code mlp}, {@code mlp:300,100}, {@code cnn} or {@code cnn:16,32,128} for data of the given shape.
    */
   public static Architecture parse(String spec, int channels, int rows, int cols, int classes) {
     String s = spec.trim().toLowerCase(Locale.ROOT);

@@ -10,13 +10,26 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * A k×k convolution with "same" zero padding, stride 1 and a fused ReLU, on NHWC activations, computed as
- * im2col followed by one BLAS matrix product:
+ * im2col followed by BLAS matrix products, a few images at a time:
  *
  * <pre>
- *   cols [batch·H·W, k·k·C]  ×  W [k·k·C, F]  =  out [batch·H·W, F]  (= [batch, H·W·F] in NHWC)
+ *   forward    cols [n·H·W, k·k·C]  ×  W [k·k·C, F]  =  out [n·H·W, F]   (= [n, H·W·F] in NHWC)
+ *   backward   dW  += cols<sup>T</sup> × dOut          (im2col recomputed per chunk, not kept)
+ *              dcols = dOut × W<sup>T</sup>, then col2im into dX
  * </pre>
+ *
+ * <p>n is a chunk of images whose columns fill about 2 MB, so each chunk's columns are still in cache when the
+ * product reads them (measured: the products run 1.3–1.8× faster than over a whole batch's columns, which at
+ * batch 256 are 80 MB), and the layer's memory does not grow with the batch beyond its activations. The loops
+ * around the products (im2col, bias and ReLU, the ReLU mask, col2im) run over heap arrays and move to and from
+ * the native buffers in bulk copies: a bulk copy is a memcpy, while each element read or written through a direct
+ * buffer costs a bounds check. ND4J's own {@code conv2d}/{@code conv2d_bp} ops (this nd4j-native build has no
+ * oneDNN) were measured 4× slower forward and 10× slower backward on this layer, so they are not used.
  */
 final class Conv2d implements Layer {
+  /** Column values per chunk of images: 2 MB of floats, so a chunk's columns stay in a core's cache. */
+  private static final int CHUNK_FLOATS = 1 << 19;
+
   private final String name;
   private final int h;
   private final int w;
@@ -25,6 +38,8 @@ final class Conv2d implements Layer {
   private final int k;
   private final int pad;
   private final int patch;
+  private final int imageSize; // h·w·c input values per image
+  private final int imageCols; // h·w·patch column values per image
   private final WeightTransform transform;
 
   private INDArray weights;
@@ -34,16 +49,21 @@ final class Conv2d implements Layer {
   private FloatBuffer params;
   private FloatBuffer grads;
   private int biasOffset;
+  private final float[] bias;
 
-  /** Forward scratch: the im2col matrix, the output and its [batch, H·W·F] view; backward: dcols and dx. */
-  private record Forward(INDArray cols, INDArray out2d, INDArray out) {}
-
-  private record Backward(INDArray dcols, INDArray dx) {}
-
-  private final PerBatch<Forward> forwardScratch = new PerBatch<>(this::forwardScratch);
-  private final PerBatch<Backward> backwardScratch = new PerBatch<>(this::backwardScratch);
-  private INDArray cols;
+  private int batch = -1;
+  private final int chunk; // images per chunk
+  private INDArray lastInput;
+  private INDArray cols; // [chunk·H·W, patch]
   private INDArray out2d;
+  private INDArray out;
+  private INDArray dcols; // [chunk·H·W, patch]
+  private INDArray dx;
+  private final float[] image; // one image of the input (forward) or of its gradient (backward)
+  private final float[] columns; // one image's columns; its padding entries are zero and never written
+  private final float[] columnGrad; // one image's column gradients (dense: padding entries too)
+  private float[] activation = new float[0]; // heap copy of the last output, for the ReLU mask
+  private float[] gradient = new float[0];
 
   Conv2d(String name, int h, int w, int c, int f, int k, WeightTransform transform) {
     this.name = name;
@@ -54,7 +74,14 @@ final class Conv2d implements Layer {
     this.k = k;
     this.pad = k / 2;
     this.patch = k * k * c;
+    this.imageSize = h * w * c;
+    this.imageCols = h * w * patch;
     this.transform = transform;
+    this.bias = new float[f];
+    this.image = new float[imageSize];
+    this.columns = new float[imageCols];
+    this.columnGrad = new float[imageCols];
+    this.chunk = Math.max(1, CHUNK_FLOATS / imageCols);
   }
 
   @Override
@@ -100,99 +127,148 @@ final class Conv2d implements Layer {
     if (!transform.isIdentity()) transform.apply(weights, effective);
   }
 
-  private Forward forwardScratch(int b) {
+  /** The arrays whose size follows the batch: the output (and its [batch, H·W·F] view), dx, and heap copies. */
+  private record Scratch(INDArray out2d, INDArray out, INDArray dx, float[] activation, float[] gradient) {}
+
+  private final PerBatch<Scratch> scratch = new PerBatch<>(this::scratch);
+
+  private Scratch scratch(int b) {
     INDArray o2d = Nd4j.createUninitialized(DataType.FLOAT, (long) b * h * w, f);
-    return new Forward(Nd4j.createUninitialized(DataType.FLOAT, (long) b * h * w, patch), o2d, o2d.reshape('c', b, (long) h * w * f));
+    return new Scratch(o2d, o2d.reshape('c', b, (long) h * w * f), Nd4j.createUninitialized(DataType.FLOAT, b, imageSize),
+        new float[b * h * w * f], new float[b * h * w * f]);
   }
 
-  private Backward backwardScratch(int b) {
-    return new Backward(Nd4j.createUninitialized(DataType.FLOAT, (long) b * h * w, patch), Nd4j.createUninitialized(DataType.FLOAT, b, (long) h * w * c));
+  private void allocate(int b) {
+    if (b == batch) return;
+    batch = b;
+    Scratch s = scratch.get(b);
+    out2d = s.out2d();
+    out = s.out();
+    dx = s.dx();
+    activation = s.activation();
+    gradient = s.gradient();
+    if (cols == null) {
+      cols = Nd4j.createUninitialized(DataType.FLOAT, (long) chunk * h * w, patch);
+      dcols = Nd4j.createUninitialized(DataType.FLOAT, (long) chunk * h * w, patch);
+    }
+  }
+
+  /** Rows [first·H·W, (first+n)·H·W) of a [rows, cols] array: the chunk of images first..first+n-1. */
+  private INDArray rows(INDArray a, int first, int n) {
+    return a.get(NDArrayIndex.interval((long) first * h * w, (long) (first + n) * h * w), NDArrayIndex.all());
+  }
+
+  /** The first n images' worth of rows of a chunk buffer. */
+  private INDArray head(INDArray a, int n) {
+    return n == chunk ? a : a.get(NDArrayIndex.interval(0, (long) n * h * w), NDArrayIndex.all());
+  }
+
+  /** im2col of images first..first+n-1 of {@code x} into the chunk column buffer. */
+  private void columns(FloatBuffer x, int first, int n) {
+    FloatBuffer col = Buffers.floats(cols);
+    for (int i = 0; i < n; i++) {
+      x.get((first + i) * imageSize, image, 0, imageSize);
+      im2col(image, columns);
+      col.put(i * imageCols, columns, 0, imageCols);
+    }
   }
 
   @Override
   public INDArray forward(INDArray input, int b) {
-    Forward scratch = forwardScratch.get(b);
-    cols = scratch.cols();
-    out2d = scratch.out2d();
+    allocate(b);
+    lastInput = input;
     FloatBuffer x = Buffers.floats(input);
-    FloatBuffer col = Buffers.floats(cols);
-    int row = 0;
-    for (int n = 0; n < b; n++) {
-      int imageBase = n * h * w * c;
-      for (int y = 0; y < h; y++) {
-        for (int xx = 0; xx < w; xx++, row++) {
-          int o = row * patch;
-          for (int ky = 0; ky < k; ky++) {
-            int sy = y + ky - pad;
-            for (int kx = 0; kx < k; kx++) {
-              int sx = xx + kx - pad;
-              if (sy < 0 || sy >= h || sx < 0 || sx >= w) {
-                for (int ch = 0; ch < c; ch++) col.put(o++, 0f);
-              } else {
-                int s = imageBase + (sy * w + sx) * c;
-                for (int ch = 0; ch < c; ch++) col.put(o++, x.get(s + ch));
-              }
-            }
+    FloatBuffer v = Buffers.floats(out2d);
+    float[] a = activation;
+    params.get(biasOffset, bias, 0, f);
+    for (int first = 0; first < b; first += chunk) {
+      int n = Math.min(chunk, b - first);
+      columns(x, first, n);
+      Nd4j.gemm(head(cols, n), effective, rows(out2d, first, n), false, false, 1.0, 0.0);
+      int from = first * h * w * f;
+      int to = from + n * h * w * f;
+      v.get(from, a, from, to - from);
+      for (int i = from; i < to; i += f) {
+        for (int j = 0; j < f; j++) {
+          float z = a[i + j] + bias[j];
+          a[i + j] = z < 0f ? 0f : z;
+        }
+      }
+      v.put(from, a, from, to - from);
+    }
+    return out;
+  }
+
+  /** One image's patches, row (y, x) after row, each in (ky, kx, channel) order; padding entries are left alone. */
+  private void im2col(float[] src, float[] dst) {
+    patches(src, dst, true);
+  }
+
+  /** Adds one image's column gradients back onto its pixels, in the order im2col read them. */
+  private void col2im(float[] src, float[] dst) {
+    java.util.Arrays.fill(dst, 0f);
+    patches(dst, src, false);
+  }
+
+  /** Walks each in-image run of a patch row: copies pixels to columns, or adds columns onto pixels. */
+  private void patches(float[] pixels, float[] cols, boolean toColumns) {
+    int run = k * c;
+    for (int y = 0, o = 0; y < h; y++) {
+      for (int xx = 0; xx < w; xx++) {
+        int kx0 = Math.max(0, pad - xx);
+        int kx1 = Math.min(k, w + pad - xx);
+        int len = (kx1 - kx0) * c;
+        for (int ky = 0; ky < k; ky++, o += run) {
+          int sy = y + ky - pad;
+          if (sy < 0 || sy >= h) continue;
+          int p = (sy * w + xx + kx0 - pad) * c;
+          int q = o + kx0 * c;
+          if (toColumns) {
+            for (int i = 0; i < len; i++) cols[q + i] = pixels[p + i];
+          } else {
+            for (int i = 0; i < len; i++) pixels[p + i] += cols[q + i];
           }
         }
       }
     }
-    Nd4j.gemm(cols, effective, out2d, false, false, 1.0, 0.0);
-    FloatBuffer v = Buffers.floats(out2d);
-    for (int i = 0, n = b * h * w; i < n; i++) {
-      for (int j = 0; j < f; j++) {
-        int idx = i * f + j;
-        float z = v.get(idx) + params.get(biasOffset + j);
-        v.put(idx, z < 0f ? 0f : z);
-      }
-    }
-    return scratch.out();
   }
 
   @Override
   public INDArray backward(INDArray gradOutput, int b, boolean needInputGradient) {
     FloatBuffer g = Buffers.floats(gradOutput);
-    FloatBuffer y = Buffers.floats(out2d);
-    int n = b * h * w * f;
-    for (int i = 0; i < n; i++) if (y.get(i) <= 0f) g.put(i, 0f);
-    INDArray g2d = gradOutput.reshape('c', (long) b * h * w, f);
-    if (transform.isIdentity()) {
-      Nd4j.gemm(cols, g2d, weightGrad, true, false, 1.0, 0.0);
-    } else {
-      Nd4j.gemm(cols, g2d, effectiveGrad, true, false, 1.0, 0.0);
-      transform.backward(weights, effectiveGrad, weightGrad);
-    }
-    for (int j = 0; j < f; j++) grads.put(biasOffset + j, 0f);
-    for (int i = 0, rows = b * h * w; i < rows; i++) {
-      for (int j = 0; j < f; j++) grads.put(biasOffset + j, grads.get(biasOffset + j) + g.get(i * f + j));
-    }
-    if (!needInputGradient) return null;
-    Backward scratch = backwardScratch.get(b);
-    Nd4j.gemm(g2d, effective, scratch.dcols(), false, true, 1.0, 0.0);
-    FloatBuffer dc = Buffers.floats(scratch.dcols());
-    FloatBuffer d = Buffers.floats(scratch.dx());
-    for (int i = 0, len = b * h * w * c; i < len; i++) d.put(i, 0f);
-    int row = 0;
-    for (int nn = 0; nn < b; nn++) {
-      int imageBase = nn * h * w * c;
-      for (int yy = 0; yy < h; yy++) {
-        for (int xx = 0; xx < w; xx++, row++) {
-          int o = row * patch;
-          for (int ky = 0; ky < k; ky++) {
-            int sy = yy + ky - pad;
-            for (int kx = 0; kx < k; kx++) {
-              int sx = xx + kx - pad;
-              if (sy < 0 || sy >= h || sx < 0 || sx >= w) {
-                o += c;
-              } else {
-                int s = imageBase + (sy * w + sx) * c;
-                for (int ch = 0; ch < c; ch++, o++) d.put(s + ch, d.get(s + ch) + dc.get(o));
-              }
-            }
-          }
-        }
+    float[] gh = gradient;
+    float[] a = activation;
+    int m = b * h * w * f;
+    g.get(0, gh, 0, m);
+    java.util.Arrays.fill(bias, 0f);
+    for (int i = 0; i < m; i += f) {
+      for (int j = 0; j < f; j++) {
+        // ReLU mask from the stored output: y > 0 exactly where the pre-activation was positive.
+        if (a[i + j] <= 0f) gh[i + j] = 0f;
+        bias[j] += gh[i + j];
       }
     }
-    return scratch.dx();
+    g.put(0, gh, 0, m);
+    grads.put(biasOffset, bias, 0, f);
+    INDArray g2d = gradOutput.reshape('c', (long) b * h * w, f);
+    INDArray dW = transform.isIdentity() ? weightGrad : effectiveGrad;
+    FloatBuffer x = Buffers.floats(lastInput);
+    FloatBuffer dc = Buffers.floats(dcols);
+    FloatBuffer d = Buffers.floats(dx);
+    for (int first = 0; first < b; first += chunk) {
+      int n = Math.min(chunk, b - first);
+      INDArray gChunk = rows(g2d, first, n);
+      columns(x, first, n);
+      Nd4j.gemm(head(cols, n), gChunk, dW, true, false, 1.0, first == 0 ? 0.0 : 1.0);
+      if (!needInputGradient) continue;
+      Nd4j.gemm(gChunk, effective, head(dcols, n), false, true, 1.0, 0.0);
+      for (int i = 0; i < n; i++) {
+        dc.get(i * imageCols, columnGrad, 0, imageCols);
+        col2im(columnGrad, image);
+        d.put((first + i) * imageSize, image, 0, imageSize);
+      }
+    }
+    if (!transform.isIdentity()) transform.backward(weights, effectiveGrad, weightGrad);
+    return needInputGradient ? dx : null;
   }
 }

@@ -83,7 +83,7 @@ public final class Network {
       layers.add(new MaxPool2(h, w, f1));
       layers.add(new Conv2d("conv2", h / 2, w / 2, f1, f2, 5, transforms.apply(1)));
       layers.add(new MaxPool2(h / 2, w / 2, f2));
-      layers.add(new Dense("dense1", (h / 4) * (w / 4) * f2, architecture.hidden().get(2), true, transforms.apply(2)));
+      layers.add(new Dense("dense1", (h / 2 / 2) * (w / 2 / 2) * f2, architecture.hidden().get(2), true, transforms.apply(2)));
       layers.add(new Dense("dense2", architecture.hidden().get(2), architecture.classes(), false, transforms.apply(3)));
     }
     Network net = new Network(architecture, layers);

@@ -17,7 +17,7 @@ class NetworkGradientTest {
     return e.meanLoss() * batch;
   }
 
-  private static void checkGradient(Network net, int batch, long seed) {
+  static void checkGradient(Network net, int batch, long seed) {
     int in = net.architecture().inputSize();
     SplittableRandom rng = new SplittableRandom(seed);
     float[] xs = new float[batch * in];

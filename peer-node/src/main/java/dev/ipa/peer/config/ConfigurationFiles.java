@@ -111,7 +111,8 @@ public final class ConfigurationFiles {
       @Nullable Duration heartbeatInterval,
       @Nullable Duration deadAfter,
       @Nullable Duration reconnectBase,
-      @Nullable Duration reconnectMax) {}
+      @Nullable Duration reconnectMax,
+      @Nullable String tlsProvider) {}
 
   /** The configuration prefix of each bound record, for messages and for writing files. */
   static String prefixOf(Class<?> type) {

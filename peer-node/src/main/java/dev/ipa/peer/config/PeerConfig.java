@@ -114,7 +114,7 @@ public record PeerConfig(
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(imageOptions, "imageOptions");
     Objects.requireNonNull(classWeighting, "classWeighting");
-    if (transport == null) transport = new ConfigurationFiles.TransportProperties(null, null, null, null, null, null, null, null, null, null);
+    if (transport == null) transport = new ConfigurationFiles.TransportProperties(null, null, null, null, null, null, null, null, null, null, null);
     if (checkpointDir == null) throw new IllegalArgumentException("ipa.peer.checkpoint-dir is missing; set a directory the peer may write.");
     if (keepCheckpoints < 2) throw new IllegalArgumentException("ipa.peer.keep-checkpoints must be ≥ 2 so a damaged newest checkpoint has a fallback, got " + keepCheckpoints + ".");
     if (adminUsername == null || adminUsername.isBlank() || adminPassword == null || adminPassword.isEmpty()) {

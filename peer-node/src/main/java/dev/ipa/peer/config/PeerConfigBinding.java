@@ -25,6 +25,7 @@ import dev.ipa.peer.config.ConfigurationFiles.FederationProperties;
 import dev.ipa.peer.config.ConfigurationFiles.PeerProperties;
 import dev.ipa.peer.config.ConfigurationFiles.TransportProperties;
 import dev.ipa.transport.netty.NettyTransportConfig;
+import dev.ipa.transport.tls.TlsProvider;
 import java.lang.reflect.RecordComponent;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -194,7 +195,8 @@ public final class PeerConfigBinding {
   }
 
   /**
-   * {@code base} with the {@code ipa.transport.*} limits and timers that were set; the others keep their defaults.
+   * {@code base} with the {@code ipa.transport.*} limits, timers and TLS provider that were set; the others keep their
+   * defaults.
    *
    * @throws IllegalArgumentException one sentence, prefixed with {@code ipa.transport}, if the result is invalid
    */
@@ -205,7 +207,8 @@ public final class PeerConfigBinding {
               or(t.maxSnapshotBytes(), base.maxSnapshotBytes()), or(t.maxQueuedSnapshots(), base.maxQueuedSnapshots()),
               or(t.maxSpareBytes(), base.maxSpareBytes()))
           .withTimeouts(or(t.progressTimeout(), base.progressTimeout()), or(t.heartbeatInterval(), base.heartbeatInterval()),
-              or(t.deadAfter(), base.deadAfter()), or(t.reconnectBase(), base.reconnectBase()), or(t.reconnectMax(), base.reconnectMax()));
+              or(t.deadAfter(), base.deadAfter()), or(t.reconnectBase(), base.reconnectBase()), or(t.reconnectMax(), base.reconnectMax()))
+          .withTlsProvider(t.tlsProvider() == null ? base.tlsProvider() : TlsProvider.parse(t.tlsProvider()));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("ipa.transport: " + e.getMessage(), e);
     }

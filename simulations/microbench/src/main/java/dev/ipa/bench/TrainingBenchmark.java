@@ -17,8 +17,11 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class TrainingBenchmark {
   private TrainingBenchmark() {}
 
-  /** Result of one measurement. */
-  public record Result(String model, int batch, int steps, double seconds, double stepsPerSecond, double samplesPerSecond) {}
+  /**
+   * Result of one measurement. {@code cpuSeconds} is the process's CPU time over the timed steps (all threads,
+   * BLAS's included), so {@code cpuSeconds / seconds} is the number of cores it kept busy.
+   */
+  public record Result(String model, int batch, int steps, double seconds, double cpuSeconds, double stepsPerSecond, double samplesPerSecond) {}
 
   /** Trains {@code warmup} then {@code steps} steps on {@code data} and times the latter. */
   public static Result trainingThroughput(Dataset data, String modelSpec, int batch, int warmup, int steps, long seed) {
@@ -28,10 +31,16 @@ public final class TrainingBenchmark {
     for (int i = 0; i < all.length; i++) all[i] = i;
     LocalTrainer t = new LocalTrainer(net, data, all, batch, 1e-3, seed);
     t.trainSteps(warmup, GradientPenalty.NONE);
+    long cpu = processCpuNanos();
     long start = System.nanoTime();
     t.trainSteps(steps, GradientPenalty.NONE);
     double s = (System.nanoTime() - start) / 1e9;
-    return new Result(a.describe(), batch, steps, s, steps / s, steps * (double) batch / s);
+    double cpuSeconds = (processCpuNanos() - cpu) / 1e9;
+    return new Result(a.describe(), batch, steps, s, cpuSeconds, steps / s, steps * (double) batch / s);
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   /** GFLOP/s of C = A·B for n×n float32 matrices (2n³ flops per product), best of {@code reps}. */

@@ -10,6 +10,8 @@ import dev.ipa.transport.netty.NettyTransport;
 import dev.ipa.transport.netty.NettyTransportConfig;
 import dev.ipa.transport.tls.FederationCertificates;
 import dev.ipa.transport.tls.TlsFiles;
+import dev.ipa.transport.tls.TlsProvider;
+import io.netty.handler.ssl.OpenSsl;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,12 +19,15 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -36,7 +41,8 @@ import java.util.stream.Stream;
 
 /**
  * Loopback throughput of {@link NettyTransport} against a plain {@link Socket} copy of the same bytes, plaintext
- * and mutual TLS; heap in use (after GC) while a snapshot streams; small-message rate. Not a test: it prints
+ * and mutual TLS on each provider (BoringSSL through Netty's OpenSSL provider, and the JDK's SSLEngine); peak heap
+ * of each mode and heap in use (after GC) while a snapshot streams; small-message rate. Not a test: it prints
  * figures. Machines are shared and noisy, so every transfer is paired with a socket copy in the same round and
  * the figures are medians over the rounds (the ratio is the median of the per-round ratios).
  *
@@ -51,10 +57,17 @@ import java.util.stream.Stream;
  * its inbox releases and the next snapshot reuses).
  */
 public final class TransportBench {
-  private static final ModelFingerprint MODEL = new ModelFingerprint("bench", 1);
+  /**
+   * A receiver accepts at most 8 bytes per parameter of its model (NettyTransportConfig.payloadLimit), so the
+   * bench's model is as large as the largest snapshot it may send: 2^28 parameters, 1 GiB of fp32.
+   */
+  private static final ModelFingerprint MODEL = new ModelFingerprint("bench", 1L << 28);
   private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
 
   private TransportBench() {}
+
+  /** One way of running the link: plaintext ({@code certs} null) or mutual TLS with a provider. */
+  private record Mode(String name, Path certs, TlsProvider provider) {}
 
   public static void main(String[] args) throws Exception {
     long[] sizes = args.length == 0 ? new long[] {1_000_000, 100_000_000}
@@ -67,27 +80,37 @@ public final class TransportBench {
     Path certs = Files.createTempDirectory("ipa-bench-certs");
     try {
       FederationCertificates.generate("bench", List.of("a", "b"), certs);
-      out.printf("transport bench: epoll=%s, max heap %d MB, cores %d%n", NettyTransport.nativeTransportAvailable(),
+      List<Mode> modes = new ArrayList<>(List.of(new Mode("netty", null, null)));
+      if (OpenSsl.isAvailable()) modes.add(new Mode("tls-openssl", certs, TlsProvider.OPENSSL));
+      modes.add(new Mode("tls-jdk", certs, TlsProvider.JDK));
+      out.printf("transport bench: epoll=%s, OpenSSL %s, max heap %d MB, cores %d%n", NettyTransport.nativeTransportAvailable(),
+          OpenSsl.isAvailable() ? OpenSsl.versionString() : "unavailable (" + OpenSsl.unavailabilityCause() + ")",
           Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors());
-      out.printf("%-10s %-10s %7s %10s %10s %8s %10s%n", "size", "mode", "rounds", "ms", "MB/s", "ratio", "socket MB/s");
+      out.println("ratio = median over rounds of (plain socket copy time / transfer time), each pair measured back to back;"
+          + " peak heap = sum of the heap pools' peaks over that mode's transfers (both peers in this JVM)");
+      out.printf("%-10s %-12s %7s %10s %10s %8s %12s %14s%n", "size", "mode", "rounds", "ms", "MB/s", "ratio", "socket MB/s", "peak heap MB");
       for (long size : sizes) {
         if (size > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("A snapshot is one Java array: at most 2 GB.");
         byte[] payload = payload((int) size);
         int rounds = size <= 10_000_000 ? 21 : size <= 200_000_000 ? 7 : 3;
-        for (boolean tls : new boolean[] {false, true}) {
-          Measured m = nettyTransfers(payload, rounds, tls ? certs : null, size >= 100_000_000);
-          out.printf("%-10s %-10s %7d %10.1f %10.1f %8.2f %10.1f%n", mb(size), tls ? "netty-tls" : "netty", rounds,
-              median(m.seconds) * 1e3, size / 1e6 / median(m.seconds), median(m.ratios), size / 1e6 / median(m.socketSeconds));
+        for (Mode mode : modes) {
+          System.gc();
+          resetHeapPeaks();
+          Measured m = nettyTransfers(payload, rounds, mode, size >= 100_000_000);
+          out.printf("%-10s %-12s %7d %10.1f %10.1f %8.2f %12.1f %14d%n", mb(size), mode.name(), rounds,
+              median(m.seconds) * 1e3, size / 1e6 / median(m.seconds), median(m.ratios), size / 1e6 / median(m.socketSeconds),
+              heapPeaks() >> 20);
           if (m.heapMidTransfer >= 0) {
             out.printf("           heap in use mid-transfer (after GC, both peers): %d MB, of which %d MB are the two payload"
                 + " arrays; transport overhead %d MB%n", m.heapMidTransfer >> 20, (2 * size) >> 20,
                 (m.heapMidTransfer - 2 * size) >> 20);
           }
+          out.flush();
         }
       }
-      for (boolean tls : new boolean[] {false, true}) {
+      for (Mode mode : modes) {
         out.printf("small messages (notices, ~%d-byte frames, the path heartbeats take), %s: %.0f msg/s%n", 30,
-            tls ? "tls" : "plaintext", messageRate(200_000, tls ? certs : null));
+            mode.name(), messageRate(200_000, mode));
       }
     } finally {
       try (Stream<Path> files = Files.walk(certs)) {
@@ -173,7 +196,23 @@ public final class TransportBench {
     }
   }
 
-  private static NettyTransport[] pair(Path certs, TimingInbox a, TimingInbox b) throws InterruptedException {
+  private static void resetHeapPeaks() {
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) pool.resetPeakUsage();
+    }
+  }
+
+  /** Sum of the heap pools' peak usage since {@link #resetHeapPeaks}: an upper bound of the peak heap. */
+  private static long heapPeaks() {
+    long sum = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) sum += pool.getPeakUsage().getUsed();
+    }
+    return sum;
+  }
+
+  private static NettyTransport[] pair(Mode mode, TimingInbox a, TimingInbox b) throws InterruptedException {
+    Path certs = mode.certs();
     Map<String, InetSocketAddress> addresses = LoopbackFederation.addresses(List.of("a", "b"));
     NettyTransport[] t = new NettyTransport[2];
     String[] ids = {"a", "b"};
@@ -181,7 +220,7 @@ public final class TransportBench {
       NettyTransportConfig c = certs == null
           ? NettyTransportConfig.insecure("bench", ids[i], addresses.get(ids[i]), addresses, MODEL)
           : NettyTransportConfig.secure("bench", ids[i], addresses.get(ids[i]), addresses,
-              TlsFiles.inDirectory(certs.resolve(ids[i])), MODEL);
+              TlsFiles.inDirectory(certs.resolve(ids[i])), MODEL).withTlsProvider(mode.provider());
       t[i] = new NettyTransport(c);
     }
     t[0].start(a);
@@ -199,10 +238,10 @@ public final class TransportBench {
    * and take ten times longer. It also leaves the receiver its spare array, as in a federation after its first
    * round.
    */
-  private static Measured nettyTransfers(byte[] payload, int rounds, Path certs, boolean sampleHeap) throws Exception {
+  private static Measured nettyTransfers(byte[] payload, int rounds, Mode mode, boolean sampleHeap) throws Exception {
     TimingInbox ia = new TimingInbox();
     TimingInbox ib = new TimingInbox();
-    NettyTransport[] t = pair(certs, ia, ib);
+    NettyTransport[] t = pair(mode, ia, ib);
     try {
       int warmups = (int) Math.max(1, Math.min(200, 200_000_000L / Math.max(1, payload.length)));
       for (int i = 0; i < warmups; i++) transfer(t[0], ib, payload, i);
@@ -245,10 +284,10 @@ public final class TransportBench {
     return arrived;
   }
 
-  private static double messageRate(int n, Path certs) throws Exception {
+  private static double messageRate(int n, Mode mode) throws Exception {
     TimingInbox ia = new TimingInbox();
     TimingInbox ib = new TimingInbox();
-    NettyTransport[] t = pair(certs, ia, ib);
+    NettyTransport[] t = pair(mode, ia, ib);
     try {
       PeerNotice notice = new PeerNotice("a", PeerNotice.Kind.RESYNC_REQUEST, 1, "bench");
       for (int i = 0; i < n / 10; i++) t[0].notify(notice, List.of("b"));

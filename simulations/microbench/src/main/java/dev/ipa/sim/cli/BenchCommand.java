@@ -4,7 +4,11 @@ import dev.ipa.alignment.data.TrainTest;
 import dev.ipa.bench.TrainingBenchmark;
 import dev.ipa.sim.report.Table;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -31,43 +35,154 @@ public final class BenchCommand implements Runnable, CommandExtension {
     return new BenchCommand();
   }
 
-  /** Training throughput of the MLP at batch 50, beside the BLAS matrix-product yardstick. */
-  @Command(name = "train", description = "Training steps/s and samples/s (MLP, batch 50), and 1024² matmul GFLOP/s.")
+  /**
+   * Training throughput of the MLP or CNN at each batch size, each run followed at once by the same run in
+   * PyTorch (when a python3 with torch is found), so the ratio is measured side by side on a noisy machine; then
+   * the BLAS matrix-product yardstick.
+   */
+  @Command(name = "train", description = "Training samples/s (MLP or CNN, batch 50 and 256) side by side with PyTorch, and 1024² matmul GFLOP/s.")
   public static final class Train implements Runnable {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin DataOption data;
 
-    @Option(names = "--model", defaultValue = "mlp", description = "Model to time. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--model", defaultValue = "mlp", description = "Model to time: mlp, cnn or a spec such as mlp:300,100 (PyTorch runs only the defaults). Default: ${DEFAULT-VALUE}.")
     String model;
 
-    @Option(names = "--batch", defaultValue = "50", description = "Batch size. Default: ${DEFAULT-VALUE}.")
-    int batch;
+    @Option(names = "--batch", defaultValue = "50,256", split = ",", description = "Batch sizes. Default: ${DEFAULT-VALUE}.")
+    int[] batches;
 
-    @Option(names = "--steps", defaultValue = "2000", description = "Timed steps per repetition. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--steps", defaultValue = "1000", description = "Timed steps at batch 50; other batch sizes time as many samples. Default: ${DEFAULT-VALUE}.")
     int steps;
 
     @Option(names = "--repeat", defaultValue = "3", description = "Repetitions; all are printed. Default: ${DEFAULT-VALUE}.")
     int repeat;
 
+    @Option(names = "--python", split = ",", description = "Python interpreters to try for the PyTorch side. Default: python3 on the PATH, then /usr/bin/python3.")
+    List<String> python = List.of();
+
+    @Option(names = "--no-pytorch", description = "Time this project only.")
+    boolean noPytorch;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write every run and the summary as JSON to FILE.")
+    java.nio.file.Path json;
+
     @Override
     public void run() {
       PrintWriter o = spec.commandLine().getOut();
+      if (steps < 1 || repeat < 1 || java.util.Arrays.stream(batches).anyMatch(b -> b < 1)) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--steps, --repeat and every --batch must be at least 1.");
+      }
       TrainTest tt = data.load();
       o.println("Data: " + tt.describe());
+      int threads = threads();
       String omp = System.getenv("OMP_NUM_THREADS");
-      o.printf("Threads: %d cores available, OMP_NUM_THREADS=%s (BLAS threads), ND4J max threads %s%n",
-          Runtime.getRuntime().availableProcessors(), omp == null ? "unset" : omp,
-          org.nd4j.linalg.factory.Nd4j.getEnvironment().maxThreads());
+      o.printf("Threads: %d cores available, OMP_NUM_THREADS=%s; both sides get %d thread(s) (ND4J/OpenBLAS by OMP_NUM_THREADS, PyTorch by torch.set_num_threads)%n",
+          Runtime.getRuntime().availableProcessors(), omp == null ? "unset" : omp, threads);
+      Optional<dev.ipa.bench.PyTorchReference> torch = pytorch(tt, o);
       o.flush();
-      Table t = new Table("run", "model", "batch", "steps", "seconds", "steps/s", "samples/s");
+      Table t = new Table("run", "batch", "framework", "steps", "seconds", "cores busy", "samples/s");
+      Map<Integer, List<double[]>> pairs = new LinkedHashMap<>();
+      List<Map<String, Object>> runs = new ArrayList<>();
+      String described = null;
       for (int r = 1; r <= repeat; r++) {
-        TrainingBenchmark.Result res = TrainingBenchmark.trainingThroughput(tt.train(), model, batch, 300, steps, r);
-        t.row(r, res.model(), res.batch(), res.steps(), String.format("%.2f", res.seconds()),
-            String.format("%.0f", res.stepsPerSecond()), String.format("%.0f", res.samplesPerSecond()));
+        for (int b : batches) {
+          int n = Math.max(20, (int) Math.round(steps * 50.0 / b));
+          int warmup = Math.min(n, Math.max(30, 15_000 / b)); // 300 steps at batch 50: until then the JIT is still compiling
+          TrainingBenchmark.Result res = TrainingBenchmark.trainingThroughput(tt.train(), model, b, warmup, n, r);
+          described = res.model();
+          t.row(r, b, "ipa (ND4J)", n, String.format("%.2f", res.seconds()), String.format("%.2f", res.cpuSeconds() / res.seconds()),
+              String.format("%.0f", res.samplesPerSecond()));
+          runs.add(Map.of("run", r, "batch", b, "framework", "ipa", "steps", n, "seconds", res.seconds(), "cpuSeconds", res.cpuSeconds(),
+              "samplesPerSecond", res.samplesPerSecond()));
+          double theirs = Double.NaN;
+          if (torch.isPresent()) {
+            dev.ipa.bench.PyTorchReference.Result p =
+                torch.get().measure(java.nio.file.Path.of(tt.source()), family(), b, Math.max(10, warmup / 6), n, threads, r);
+            theirs = p.samplesPerSecond();
+            t.row(r, b, p.framework(), n, String.format("%.2f", p.seconds()), String.format("%.2f", p.cpuSeconds() / p.seconds()),
+                String.format("%.0f", p.samplesPerSecond()));
+            runs.add(Map.of("run", r, "batch", b, "framework", p.framework(), "steps", n, "seconds", p.seconds(), "cpuSeconds", p.cpuSeconds(),
+                "samplesPerSecond", p.samplesPerSecond()));
+          }
+          pairs.computeIfAbsent(b, k -> new ArrayList<>()).add(new double[] {res.samplesPerSecond(), theirs});
+          o.print(t);
+          o.flush();
+          t = new Table("run", "batch", "framework", "steps", "seconds", "cores busy", "samples/s");
+        }
       }
-      o.print(t);
-      o.printf("1024x1024 float32 matmul: %.1f GFLOP/s (best of 10)%n", TrainingBenchmark.matmulGflops(1024, 10));
+      o.println();
+      o.println("Model: " + described + ", Adam 1e-3, summed cross-entropy; medians over " + repeat + " run(s), ratio = median of each run's ipa/PyTorch pair");
+      Table summary = new Table("batch", "ipa samples/s", "PyTorch samples/s", "ipa / PyTorch");
+      List<Map<String, Object>> medians = new ArrayList<>();
+      pairs.forEach((b, list) -> {
+        double ours = median(list.stream().mapToDouble(p -> p[0]).toArray());
+        double theirs = median(list.stream().mapToDouble(p -> p[1]).toArray());
+        double ratio = median(list.stream().mapToDouble(p -> p[0] / p[1]).toArray());
+        summary.row(b, String.format("%.0f", ours), Double.isNaN(theirs) ? "-" : String.format("%.0f", theirs),
+            Double.isNaN(ratio) ? "-" : String.format("%.2fx", ratio));
+        medians.add(Map.of("batch", b, "ipaSamplesPerSecond", ours, "pytorchSamplesPerSecond", theirs, "ratio", ratio));
+      });
+      o.print(summary);
+      double gflops = TrainingBenchmark.matmulGflops(1024, 10);
+      o.printf("1024x1024 float32 matmul: %.1f GFLOP/s (best of 10)%n", gflops);
       o.flush();
+      if (json != null) writeJson(described, threads, torch, runs, medians, gflops);
+    }
+
+    private int threads() {
+      String omp = System.getenv("OMP_NUM_THREADS");
+      if (omp != null) {
+        try {
+          return Math.max(1, Integer.parseInt(omp.trim()));
+        } catch (NumberFormatException e) {
+          throw new picocli.CommandLine.ParameterException(spec.commandLine(), "OMP_NUM_THREADS='" + omp + "' is not a number; set it to 1 or 2.");
+        }
+      }
+      return org.nd4j.linalg.factory.Nd4j.getEnvironment().maxThreads();
+    }
+
+    /** The PyTorch side's model name, or null when the spec is not one of the two defaults it mirrors. */
+    private String family() {
+      String s = model.trim().toLowerCase(java.util.Locale.ROOT);
+      return s.equals("mlp") || s.equals("mlp:200,200") ? "mlp" : s.equals("cnn") || s.equals("cnn:16,32,128") ? "cnn" : null;
+    }
+
+    private Optional<dev.ipa.bench.PyTorchReference> pytorch(TrainTest tt, PrintWriter o) {
+      if (noPytorch) return Optional.empty();
+      if (family() == null) {
+        o.println("PyTorch: skipped; its script mirrors only the default mlp (200,200) and cnn (16,32,128), not " + model + ".");
+        return Optional.empty();
+      }
+      if (!java.nio.file.Files.isDirectory(java.nio.file.Path.of(tt.source()))) {
+        o.println("PyTorch: skipped; it reads IDX files from a directory, and this data is " + tt.source() + " (pass --data DIR).");
+        return Optional.empty();
+      }
+      StringBuilder why = new StringBuilder();
+      Optional<dev.ipa.bench.PyTorchReference> torch = dev.ipa.bench.PyTorchReference.find(python, why);
+      o.println(torch.map(p -> "PyTorch: torch " + p.version() + " from " + p.python() + ", run after each of ours").orElse("PyTorch: skipped; " + why));
+      return torch;
+    }
+
+    private void writeJson(String described, int threads, Optional<dev.ipa.bench.PyTorchReference> torch, List<Map<String, Object>> runs,
+        List<Map<String, Object>> medians, double gflops) {
+      Map<String, Object> doc = new LinkedHashMap<>();
+      doc.put("model", described);
+      doc.put("threads", threads);
+      doc.put("pytorch", torch.map(dev.ipa.bench.PyTorchReference::version).orElse(null));
+      doc.put("runs", runs);
+      doc.put("summary", medians);
+      doc.put("matmulGflops", gflops);
+      try {
+        new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), doc);
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException("Could not write " + json + ": " + e.getMessage(), e);
+      }
+    }
+
+    private static double median(double[] v) {
+      double[] s = v.clone();
+      java.util.Arrays.sort(s);
+      return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
   }
 

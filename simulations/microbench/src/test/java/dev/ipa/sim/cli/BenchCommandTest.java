@@ -37,6 +37,20 @@ class BenchCommandTest {
   }
 
   @Test
+  void trainTimesEachBatchSizeAndSummarisesWithoutPyTorch() {
+    String[] r = run("bench", "train", "--data", "embedded", "--model", "cnn", "--batch", "4,8", "--steps", "2", "--repeat", "1", "--no-pytorch");
+    assertThat(r[0]).as(r[2]).isEqualTo("0");
+    assertThat(r[1]).contains("cnn 1x28x28 conv16-conv32-128-10").contains("ipa (ND4J)").contains("ipa / PyTorch")
+        .containsPattern("\\n\\s+4\\s+\\d+\\s+-\\s+-").containsPattern("\\n\\s+8\\s+\\d+\\s+-\\s+-");
+  }
+
+  @Test
+  void thePyTorchScriptShipsInTheJarBesideItsRunner() {
+    // `ipa bench train` extracts it from the class path; a jar without it could never run the comparison.
+    assertThat(dev.ipa.bench.PyTorchReference.class.getResource("pytorch_train.py")).isNotNull();
+  }
+
+  @Test
   void theJmhBenchmarksAreCompiledIntoThisModule() {
     // JMH's annotation processor writes this list; without it `ipa bench codecs` finds no benchmark.
     assertThat(BenchCommandTest.class.getResource("/META-INF/BenchmarkList")).isNotNull();

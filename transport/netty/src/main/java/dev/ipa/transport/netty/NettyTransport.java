@@ -115,7 +115,7 @@ public final class NettyTransport implements PeerTransport, ConnectionHost {
     if (config.insecure()) {
       this.tls = null;
     } else {
-      this.tls = FederationTls.load(config.tls());
+      this.tls = FederationTls.load(config.tls(), config.tlsProvider());
       if (!config.peerId().equals(tls.localIdentity())) {
         throw new TlsMaterialException(config.tls().certificate() + " names peer '" + tls.localIdentity()
             + "', but this peer is '" + config.peerId() + "'; use that peer's directory or regenerate with ./ipa certs.");

@@ -3,6 +3,7 @@ package dev.ipa.transport.netty;
 import dev.ipa.transport.ModelFingerprint;
 import dev.ipa.transport.tls.FederationCertificates;
 import dev.ipa.transport.tls.TlsFiles;
+import dev.ipa.transport.tls.TlsProvider;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -22,6 +23,7 @@ import java.util.TreeMap;
  *                            An entry for {@code peerId} itself is ignored, so one map can serve a whole federation
  * @param tls                 this peer's certificate, key and CA; null exactly when {@code insecure}
  * @param insecure            plaintext TCP without authentication, for local experiments only (logs a WARN)
+ * @param tlsProvider         which TLS implementation runs the TLS connections (auto: OpenSSL when it loads, else the JDK)
  * @param fingerprint         the local model; a peer with a different one is rejected
  * @param codecs              snapshot codecs this peer can decode; a peer sharing none is rejected
  * @param maxFrameBytes       largest frame accepted, length prefix excluded; larger frames close the connection
@@ -46,6 +48,7 @@ public record NettyTransportConfig(
     Map<String, InetSocketAddress> peers,
     TlsFiles tls,
     boolean insecure,
+    TlsProvider tlsProvider,
     ModelFingerprint fingerprint,
     List<String> codecs,
     int maxFrameBytes,
@@ -87,6 +90,7 @@ public record NettyTransportConfig(
     if (!insecure && tls == null) {
       throw new IllegalArgumentException("Peer '" + peerId + "' has no TLS files; generate them with ./ipa certs, or set insecure for a local experiment.");
     }
+    Objects.requireNonNull(tlsProvider, "tlsProvider");
     Objects.requireNonNull(fingerprint, "fingerprint");
     codecs = List.copyOf(Objects.requireNonNull(codecs, "codecs"));
     if (codecs.isEmpty()) throw new IllegalArgumentException("A peer must support at least one snapshot codec.");
@@ -153,7 +157,7 @@ public record NettyTransportConfig(
   public static NettyTransportConfig secure(String federation, String peerId, InetSocketAddress listen,
       Map<String, InetSocketAddress> peers, TlsFiles tls, ModelFingerprint fingerprint) {
     return new NettyTransportConfig(federation, peerId, listen, peers, Objects.requireNonNull(tls, "tls"), false,
-        fingerprint, List.of("raw"), DEFAULT_MAX_FRAME_BYTES, DEFAULT_CHUNK_BYTES, DEFAULT_MAX_SNAPSHOT_BYTES, 4,
+        TlsProvider.AUTO, fingerprint, List.of("raw"), DEFAULT_MAX_FRAME_BYTES, DEFAULT_CHUNK_BYTES, DEFAULT_MAX_SNAPSHOT_BYTES, 4,
         DEFAULT_MAX_SNAPSHOT_BYTES,
         Duration.ofSeconds(30), Duration.ofSeconds(3), Duration.ofSeconds(15), Duration.ofMillis(200),
         Duration.ofSeconds(10), new TreeMap<>());
@@ -163,14 +167,14 @@ public record NettyTransportConfig(
   public static NettyTransportConfig insecure(String federation, String peerId, InetSocketAddress listen,
       Map<String, InetSocketAddress> peers, ModelFingerprint fingerprint) {
     return new NettyTransportConfig(federation, peerId, listen, peers, null, true,
-        fingerprint, List.of("raw"), DEFAULT_MAX_FRAME_BYTES, DEFAULT_CHUNK_BYTES, DEFAULT_MAX_SNAPSHOT_BYTES, 4,
+        TlsProvider.AUTO, fingerprint, List.of("raw"), DEFAULT_MAX_FRAME_BYTES, DEFAULT_CHUNK_BYTES, DEFAULT_MAX_SNAPSHOT_BYTES, 4,
         DEFAULT_MAX_SNAPSHOT_BYTES,
         Duration.ofSeconds(30), Duration.ofSeconds(3), Duration.ofSeconds(15), Duration.ofMillis(200),
         Duration.ofSeconds(10), new TreeMap<>());
   }
 
   public NettyTransportConfig withCodecs(List<String> codecs) {
-    return new NettyTransportConfig(federation, peerId, listen, peers, tls, insecure, fingerprint, codecs,
+    return new NettyTransportConfig(federation, peerId, listen, peers, tls, insecure, tlsProvider, fingerprint, codecs,
         maxFrameBytes, chunkBytes, maxSnapshotBytes, maxQueuedSnapshots, maxSpareBytes, progressTimeout,
         heartbeatInterval, deadAfter, reconnectBase, reconnectMax, settings);
   }
@@ -178,27 +182,34 @@ public record NettyTransportConfig(
   /** The same configuration with other size limits; {@code maxSpareBytes} 0 turns reuse of receive arrays off. */
   public NettyTransportConfig withLimits(int maxFrameBytes, int chunkBytes, long maxSnapshotBytes, int maxQueuedSnapshots,
       long maxSpareBytes) {
-    return new NettyTransportConfig(federation, peerId, listen, peers, tls, insecure, fingerprint, codecs,
+    return new NettyTransportConfig(federation, peerId, listen, peers, tls, insecure, tlsProvider, fingerprint, codecs,
         maxFrameBytes, chunkBytes, maxSnapshotBytes, maxQueuedSnapshots, maxSpareBytes, progressTimeout,
         heartbeatInterval, deadAfter, reconnectBase, reconnectMax, settings);
   }
 
   public NettyTransportConfig withTimeouts(Duration progressTimeout, Duration heartbeatInterval, Duration deadAfter,
       Duration reconnectBase, Duration reconnectMax) {
-    return new NettyTransportConfig(federation, peerId, listen, peers, tls, insecure, fingerprint, codecs,
+    return new NettyTransportConfig(federation, peerId, listen, peers, tls, insecure, tlsProvider, fingerprint, codecs,
+        maxFrameBytes, chunkBytes, maxSnapshotBytes, maxQueuedSnapshots, maxSpareBytes, progressTimeout,
+        heartbeatInterval, deadAfter, reconnectBase, reconnectMax, settings);
+  }
+
+  /** The same configuration with another TLS provider (key {@code ipa.transport.tls-provider}). */
+  public NettyTransportConfig withTlsProvider(TlsProvider tlsProvider) {
+    return new NettyTransportConfig(federation, peerId, listen, peers, tls, insecure, tlsProvider, fingerprint, codecs,
         maxFrameBytes, chunkBytes, maxSnapshotBytes, maxQueuedSnapshots, maxSpareBytes, progressTimeout,
         heartbeatInterval, deadAfter, reconnectBase, reconnectMax, settings);
   }
 
   /** The same configuration comparing these federation settings in the handshake (see the {@code settings} component). */
   public NettyTransportConfig withSettings(Map<String, String> settings) {
-    return new NettyTransportConfig(federation, peerId, listen, peers, tls, insecure, fingerprint, codecs,
+    return new NettyTransportConfig(federation, peerId, listen, peers, tls, insecure, tlsProvider, fingerprint, codecs,
         maxFrameBytes, chunkBytes, maxSnapshotBytes, maxQueuedSnapshots, maxSpareBytes, progressTimeout,
         heartbeatInterval, deadAfter, reconnectBase, reconnectMax, new TreeMap<>(settings));
   }
 
   public NettyTransportConfig withFingerprint(ModelFingerprint fingerprint) {
-    return new NettyTransportConfig(federation, peerId, listen, peers, tls, insecure, fingerprint, codecs,
+    return new NettyTransportConfig(federation, peerId, listen, peers, tls, insecure, tlsProvider, fingerprint, codecs,
         maxFrameBytes, chunkBytes, maxSnapshotBytes, maxQueuedSnapshots, maxSpareBytes, progressTimeout,
         heartbeatInterval, deadAfter, reconnectBase, reconnectMax, settings);
   }

@@ -1,6 +1,7 @@
 package dev.ipa.transport.tls;
 
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -22,6 +23,8 @@ import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLException;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.RDN;
@@ -32,6 +35,8 @@ import org.bouncycastle.openssl.PEMException;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Loads one peer's {@link TlsFiles} and builds the Netty {@link SslContext}s for mutual TLS 1.3: the server side
@@ -41,28 +46,46 @@ import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
  * during a handshake: unreadable or malformed PEM, a key that does not match the certificate, a certificate not
  * signed by the CA, an expired certificate.
  *
+ * <p>The contexts use the {@link TlsProvider} asked for: by default BoringSSL (netty-tcnative) when its native
+ * library loads, about 3× the JDK's SSLEngine on bulk snapshot transfer, else the JDK's. The choice and its reason
+ * are logged once per JVM, at INFO, or at WARN when AUTO fell back to the JDK.
+ *
  * <p>Immutable and thread-safe once built.
  */
 public final class FederationTls {
+  private static final Logger LOG = LoggerFactory.getLogger(FederationTls.class);
   private static final List<String> PROTOCOLS = List.of("TLSv1.3");
   private static final String REGENERATE = "; regenerate with ./ipa certs";
+  private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
 
   private final X509Certificate certificate;
   private final PrivateKey key;
   private final X509Certificate ca;
   private final SslContext server;
   private final SslContext client;
+  private final TlsProvider provider;
 
-  private FederationTls(X509Certificate certificate, PrivateKey key, X509Certificate ca, SslContext server, SslContext client) {
+  private FederationTls(X509Certificate certificate, PrivateKey key, X509Certificate ca, SslContext server, SslContext client, TlsProvider provider) {
     this.certificate = certificate;
     this.key = key;
     this.ca = ca;
     this.server = server;
     this.client = client;
+    this.provider = provider;
   }
 
-  /** Reads and checks {@code files}; throws {@link TlsMaterialException} with one actionable sentence if unusable. */
+  /** {@link #load(TlsFiles, TlsProvider)} with {@link TlsProvider#AUTO}. */
   public static FederationTls load(TlsFiles files) {
+    return load(files, TlsProvider.AUTO);
+  }
+
+  /**
+   * Reads and checks {@code files} and builds the contexts with {@code requested} (AUTO resolved here); throws
+   * {@link TlsMaterialException} with one actionable sentence if the files are unusable or OPENSSL was forced
+   * where it does not load.
+   */
+  public static FederationTls load(TlsFiles files, TlsProvider requested) {
+    SslProvider ssl = resolve(requested) == TlsProvider.OPENSSL ? SslProvider.OPENSSL : SslProvider.JDK;
     X509Certificate ca = readCertificate(files.caCertificate());
     X509Certificate cert = readCertificate(files.certificate());
     PrivateKey key = readPrivateKey(files.privateKey());
@@ -84,13 +107,58 @@ public final class FederationTls {
     }
     try {
       SslContext server = SslContextBuilder.forServer(key, cert)
-          .sslProvider(SslProvider.JDK).protocols(PROTOCOLS).trustManager(ca).clientAuth(ClientAuth.REQUIRE).build();
+          .sslProvider(ssl).protocols(PROTOCOLS).trustManager(ca).clientAuth(ClientAuth.REQUIRE).build();
       SslContext client = SslContextBuilder.forClient()
-          .sslProvider(SslProvider.JDK).protocols(PROTOCOLS).keyManager(key, cert).trustManager(ca).build();
-      return new FederationTls(cert, key, ca, server, client);
+          .sslProvider(ssl).protocols(PROTOCOLS).keyManager(key, cert).trustManager(ca).build();
+      return new FederationTls(cert, key, ca, server, client, ssl == SslProvider.OPENSSL ? TlsProvider.OPENSSL : TlsProvider.JDK);
     } catch (SSLException e) {
       throw new TlsMaterialException("TLS 1.3 could not be set up with " + files.certificate() + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * OPENSSL or JDK for {@code requested}, logging the choice and why once per JVM.
+   *
+   * @throws TlsMaterialException if OPENSSL is requested and netty-tcnative does not load here
+   */
+  public static TlsProvider resolve(TlsProvider requested) {
+    boolean available = OpenSsl.isAvailable();
+    String why = available ? null : String.valueOf(OpenSsl.unavailabilityCause());
+    switch (requested) {
+      case JDK -> {
+        logOnce(false, "TLS provider: JDK SSLEngine, because ipa.transport.tls-provider is jdk.");
+        return TlsProvider.JDK;
+      }
+      case OPENSSL -> {
+        if (!available) {
+          throw new TlsMaterialException("ipa.transport.tls-provider is openssl, but netty-tcnative (BoringSSL) does not load on this machine ("
+              + why + "); set it to auto or jdk to use the JDK's TLS.");
+        }
+        logOnce(false, "TLS provider: OpenSSL (" + OpenSsl.versionString() + ", netty-tcnative), because ipa.transport.tls-provider is openssl.");
+        return TlsProvider.OPENSSL;
+      }
+      default -> {
+        if (available) {
+          logOnce(false, "TLS provider: OpenSSL (" + OpenSsl.versionString() + ", netty-tcnative), because its native library loaded; "
+              + "set ipa.transport.tls-provider to jdk to use the JDK's.");
+          return TlsProvider.OPENSSL;
+        }
+        logOnce(true, "TLS provider: JDK SSLEngine, slower on large snapshots, because netty-tcnative (BoringSSL) does not load here: "
+            + why + "; set ipa.transport.tls-provider to jdk to choose it on purpose.");
+        return TlsProvider.JDK;
+      }
+    }
+  }
+
+  private static void logOnce(boolean warn, String message) {
+    if (!LOGGED.add(message)) return;
+    if (warn) LOG.warn(message);
+    else LOG.info(message);
+  }
+
+  /** The provider the contexts use: OPENSSL or JDK, never AUTO. */
+  public TlsProvider provider() {
+    return provider;
   }
 
   /** Context for connections this peer accepts; requires the client's certificate. */

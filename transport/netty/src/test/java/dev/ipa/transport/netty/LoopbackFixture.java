@@ -3,6 +3,7 @@ package dev.ipa.transport.netty;
 import dev.ipa.transport.ModelFingerprint;
 import dev.ipa.transport.tls.FederationCertificates;
 import dev.ipa.transport.tls.TlsFiles;
+import dev.ipa.transport.tls.TlsProvider;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -15,8 +16,15 @@ final class LoopbackFixture {
   static final ModelFingerprint MODEL = new ModelFingerprint("mlp-784-128-10", 101_770);
   final Path certs;
   final Map<String, InetSocketAddress> addresses;
+  final TlsProvider provider;
 
   LoopbackFixture(Path dir, List<String> peers) throws IOException {
+    this(dir, peers, TlsProvider.AUTO);
+  }
+
+  /** Secure configurations use {@code provider}. */
+  LoopbackFixture(Path dir, List<String> peers, TlsProvider provider) throws IOException {
+    this.provider = provider;
     this.certs = dir.resolve("certs");
     FederationCertificates.generate("fed", peers, certs);
     this.addresses = LoopbackFederation.addresses(peers);
@@ -24,7 +32,7 @@ final class LoopbackFixture {
 
   NettyTransportConfig secure(String peer) {
     return fast(NettyTransportConfig.secure("fed", peer, addresses.get(peer), addresses,
-        TlsFiles.inDirectory(certs.resolve(peer)), MODEL));
+        TlsFiles.inDirectory(certs.resolve(peer)), MODEL).withTlsProvider(provider));
   }
 
   NettyTransportConfig insecure(String peer) {

@@ -13,6 +13,7 @@ import dev.ipa.transport.internal.wire.Hello;
 import dev.ipa.transport.tls.FederationCertificates;
 import dev.ipa.transport.tls.TlsFiles;
 import dev.ipa.transport.tls.TlsMaterialException;
+import dev.ipa.transport.tls.TlsProvider;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.DataInputStream;
@@ -27,8 +28,13 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** Real NettyTransports over 127.0.0.1 with mutual TLS: large transfers, rejections, restarts, insecure mode. */
+/**
+ * Real NettyTransports over 127.0.0.1 with mutual TLS: large transfers, rejections, restarts, insecure mode. Every
+ * TLS case runs on both providers, BoringSSL (OpenSSL) and the JDK's SSLEngine.
+ */
 class NettyLoopbackTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   /** Federation settings as a daemon sends them in its Hello (issue 16: a mismatch federated without a word). */
@@ -59,9 +65,10 @@ class NettyLoopbackTest {
     return l != null && l.connected();
   }
 
-  @Test
-  void streamsA50MegabyteSnapshotInChunksIntactAndInOrderToTwoPeers() throws Exception {
-    LoopbackFixture f = new LoopbackFixture(dir, List.of("a", "b", "c"));
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(value = TlsProvider.class, names = {"OPENSSL", "JDK"})
+  void streamsA50MegabyteSnapshotInChunksIntactAndInOrderToTwoPeers(TlsProvider provider) throws Exception {
+    LoopbackFixture f = new LoopbackFixture(dir, List.of("a", "b", "c"), provider);
     // A receiver accepts what its model's layout allows (8 bytes a parameter): a model big enough for 50 MiB.
     ModelFingerprint big7M = new ModelFingerprint("mlp-7M", 7_000_000);
     start(f.secure("a").withFingerprint(big7M));
@@ -86,15 +93,16 @@ class NettyLoopbackTest {
     assertThat(a.links().get("b").bytesOut()).isGreaterThan(big.length);
   }
 
-  @Test
-  void aCertificateFromAnotherCaIsRejectedAndThePeerLivesOn() throws Exception {
-    LoopbackFixture f = new LoopbackFixture(dir, List.of("a", "b", "c"));
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(value = TlsProvider.class, names = {"OPENSSL", "JDK"})
+  void aCertificateFromAnotherCaIsRejectedAndThePeerLivesOn(TlsProvider provider) throws Exception {
+    LoopbackFixture f = new LoopbackFixture(dir, List.of("a", "b", "c"), provider);
     FederationCertificates.generate("fed", List.of("c"), dir.resolve("rogue"));
     try (LogCapture log = new LogCapture()) {
       RecordingInbox a = start(f.secure("a"));
       start(f.secure("b"));
       start(new NettyTransportConfig("fed", "c", f.addresses.get("c"), f.addresses,
-          TlsFiles.inDirectory(dir.resolve("rogue").resolve("c")), false, LoopbackFixture.MODEL, List.of("raw"),
+          TlsFiles.inDirectory(dir.resolve("rogue").resolve("c")), false, provider, LoopbackFixture.MODEL, List.of("raw"),
           4 << 20, 1 << 20, 1 << 30, 4, 1 << 30, Duration.ofSeconds(5), Duration.ofMillis(500), Duration.ofSeconds(5),
           Duration.ofMillis(50), Duration.ofMillis(500), new java.util.TreeMap<>()));
       assertThat(RecordingInbox.await(WAIT, () -> log.anyWarning("TLS handshake with"))).isTrue();
@@ -108,14 +116,15 @@ class NettyLoopbackTest {
     }
   }
 
-  @Test
-  void aPeerNotInTheConfigurationIsRejected() throws Exception {
-    LoopbackFixture f = new LoopbackFixture(dir, List.of("a", "b", "x"));
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(value = TlsProvider.class, names = {"OPENSSL", "JDK"})
+  void aPeerNotInTheConfigurationIsRejected(TlsProvider provider) throws Exception {
+    LoopbackFixture f = new LoopbackFixture(dir, List.of("a", "b", "x"), provider);
     try (LogCapture log = new LogCapture()) {
       // a and b do not list x; x, signed by the same CA, lists them.
       Map<String, java.net.InetSocketAddress> ab = Map.of("a", f.addresses.get("a"), "b", f.addresses.get("b"));
       RecordingInbox a = start(LoopbackFixture.fast(NettyTransportConfig.secure("fed", "a", f.addresses.get("a"), ab,
-          TlsFiles.inDirectory(f.certs.resolve("a")), LoopbackFixture.MODEL)));
+          TlsFiles.inDirectory(f.certs.resolve("a")), LoopbackFixture.MODEL).withTlsProvider(provider)));
       start(f.secure("x"));
       assertThat(RecordingInbox.await(WAIT, () -> log.anyWarning("peer id 'x' is not listed"))).isTrue();
       assertThat(connected(transport("x"), "a")).isFalse();
@@ -123,9 +132,10 @@ class NettyLoopbackTest {
     }
   }
 
-  @Test
-  void aModelFingerprintMismatchIsRejected() throws Exception {
-    LoopbackFixture f = new LoopbackFixture(dir, List.of("a", "b"));
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(value = TlsProvider.class, names = {"OPENSSL", "JDK"})
+  void aModelFingerprintMismatchIsRejected(TlsProvider provider) throws Exception {
+    LoopbackFixture f = new LoopbackFixture(dir, List.of("a", "b"), provider);
     try (LogCapture log = new LogCapture()) {
       RecordingInbox a = start(f.secure("a"));
       RecordingInbox b = start(f.secure("b").withFingerprint(new ModelFingerprint("cnn-mnist", 431_080)));
@@ -136,9 +146,10 @@ class NettyLoopbackTest {
     }
   }
 
-  @Test
-  void aRestartedPeerIsRedialedAndReportedUpAgain() throws Exception {
-    LoopbackFixture f = new LoopbackFixture(dir, List.of("a", "b"));
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(value = TlsProvider.class, names = {"OPENSSL", "JDK"})
+  void aRestartedPeerIsRedialedAndReportedUpAgain(TlsProvider provider) throws Exception {
+    LoopbackFixture f = new LoopbackFixture(dir, List.of("a", "b"), provider);
     RecordingInbox a = start(f.secure("a"));
     start(f.secure("b"));
     assertThat(RecordingInbox.await(WAIT, () -> a.linkChanges.contains(new LinkChange("b", true)))).isTrue();
@@ -154,9 +165,10 @@ class NettyLoopbackTest {
     assertThat(RecordingInbox.await(WAIT, () -> b2.snapshots.size() == 1)).isTrue();
   }
 
-  @Test
-  void simultaneousDialsSettleOnOneLinkPerPair() throws Exception {
-    LoopbackFixture f = new LoopbackFixture(dir, List.of("a", "b", "c"));
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(value = TlsProvider.class, names = {"OPENSSL", "JDK"})
+  void simultaneousDialsSettleOnOneLinkPerPair(TlsProvider provider) throws Exception {
+    LoopbackFixture f = new LoopbackFixture(dir, List.of("a", "b", "c"), provider);
     List<RecordingInbox> inboxes = List.of(start(f.secure("a")), start(f.secure("b")), start(f.secure("c")));
     assertThat(RecordingInbox.await(WAIT, () -> open.stream().allMatch(t -> t.links().values().stream().allMatch(LinkState::connected))))
         .isTrue();
@@ -180,11 +192,12 @@ class NettyLoopbackTest {
     }
   }
 
-  @Test
-  void aCertificateOfAnotherPeerIsRefusedAtConstruction() throws Exception {
-    LoopbackFixture f = new LoopbackFixture(dir, List.of("a", "b"));
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(value = TlsProvider.class, names = {"OPENSSL", "JDK"})
+  void aCertificateOfAnotherPeerIsRefusedAtConstruction(TlsProvider provider) throws Exception {
+    LoopbackFixture f = new LoopbackFixture(dir, List.of("a", "b"), provider);
     NettyTransportConfig wrong = NettyTransportConfig.secure("fed", "a", f.addresses.get("a"), f.addresses,
-        TlsFiles.inDirectory(f.certs.resolve("b")), LoopbackFixture.MODEL);
+        TlsFiles.inDirectory(f.certs.resolve("b")), LoopbackFixture.MODEL).withTlsProvider(provider);
     assertThatThrownBy(() -> new NettyTransport(wrong)).isInstanceOf(TlsMaterialException.class)
         .hasMessageContaining("names peer 'b', but this peer is 'a'");
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ipa.transport.tls.TlsFiles;
+import dev.ipa.transport.tls.TlsProvider;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,12 +24,12 @@ class NettyTransportConfigTest {
   void tlsAndInsecureAreExclusiveAndOneIsRequired() {
     assertThatThrownBy(() -> NettyTransportConfig.secure("fed", "a", ADDR, Map.of(), null, LoopbackFixture.MODEL))
         .isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> new NettyTransportConfig("fed", "a", ADDR, Map.of(), null, false, LoopbackFixture.MODEL,
+    assertThatThrownBy(() -> new NettyTransportConfig("fed", "a", ADDR, Map.of(), null, false, TlsProvider.AUTO, LoopbackFixture.MODEL,
         base.codecs(), 4096, 1024, 1 << 20, 4, 0, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(2),
         Duration.ofMillis(1), Duration.ofSeconds(1), new java.util.TreeMap<>()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("has no TLS files");
     assertThatThrownBy(() -> new NettyTransportConfig("fed", "a", ADDR, Map.of(), TlsFiles.inDirectory(Path.of("x")), true,
-        LoopbackFixture.MODEL, base.codecs(), 4096, 1024, 1 << 20, 4, 0, Duration.ofSeconds(1), Duration.ofSeconds(1),
+        TlsProvider.AUTO, LoopbackFixture.MODEL, base.codecs(), 4096, 1024, 1 << 20, 4, 0, Duration.ofSeconds(1), Duration.ofSeconds(1),
         Duration.ofSeconds(2), Duration.ofMillis(1), Duration.ofSeconds(1), new java.util.TreeMap<>()))
         .hasMessageContaining("insecure is set");
   }
