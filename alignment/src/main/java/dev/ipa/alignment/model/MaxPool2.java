@@ -52,9 +52,12 @@ final class MaxPool2 implements Layer {
   /** The arrays whose size follows the batch, kept per size (see {@link PerBatch}). */
   private record Scratch(INDArray out, INDArray dx, int[] argmax, float[] in, float[] pooled, float[] grad, float[] inputGrad) {}
 
-  private final PerBatch<Scratch> scratch = new PerBatch<>(b -> new Scratch(Nd4j.createUninitialized(DataType.FLOAT, b, outputSize()),
-      Nd4j.createUninitialized(DataType.FLOAT, b, (long) h * w * c), new int[b * outputSize()], new float[b * h * w * c],
-      new float[b * outputSize()], new float[b * outputSize()], new float[b * h * w * c]));
+  private final PerBatch<Scratch> scratch = new PerBatch<>(this::scratch);
+
+  private Scratch scratch(int b) {
+    return new Scratch(Nd4j.createUninitialized(DataType.FLOAT, b, outputSize()), Nd4j.createUninitialized(DataType.FLOAT, b, (long) h * w * c),
+        new int[b * outputSize()], new float[b * h * w * c], new float[b * outputSize()], new float[b * outputSize()], new float[b * h * w * c]);
+  }
 
   @Override
   public void initialise(SplittableRandom rng, float[] flat, int offset) {}
