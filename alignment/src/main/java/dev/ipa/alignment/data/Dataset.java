@@ -38,10 +38,16 @@ public final class Dataset {
     private final int numClasses;
     private final int count;
     private final byte[] pixels;
+    /** Encoded features of a table, {@code count * featureSize} floats; null for an image set. */
+    private final float[] values;
     private final byte[] labels;
 
     /** Takes ownership of the arrays: callers inside the package pass arrays nobody else holds. */
     private Dataset(String name, int rows, int cols, int numClasses, byte[] pixels, byte[] labels) {
+        this(name, rows, cols, numClasses, pixels, null, labels);
+    }
+
+    private Dataset(String name, int rows, int cols, int numClasses, byte[] pixels, float[] values, byte[] labels) {
         this.name = Objects.requireNonNull(name, "name");
         if (rows <= 0 || cols <= 0) {
             throw new IllegalArgumentException("A data set needs images of at least 1x1 pixels, but " + name
@@ -55,7 +61,12 @@ public final class Dataset {
         this.cols = cols;
         this.featureSize = rows * cols;
         this.count = labels.length;
-        if ((long) count * featureSize != pixels.length) {
+        if (values != null && (long) count * featureSize != values.length) {
+            throw new IllegalArgumentException(name + " has " + count + " labels, which needs "
+                    + (long) count * featureSize + " feature values of width " + cols + ", but "
+                    + values.length + " were given.");
+        }
+        if (values == null && (long) count * featureSize != pixels.length) {
             throw new IllegalArgumentException(name + " has " + count + " labels, which needs "
                     + (long) count * featureSize + " pixel bytes of " + rows + "x" + cols + " images, but "
                     + pixels.length + " were given.");
@@ -74,7 +85,30 @@ public final class Dataset {
         }
         this.numClasses = numClasses;
         this.pixels = pixels;
+        this.values = values;
         this.labels = labels;
+    }
+
+    /**
+     * A table's encoded rows: {@code count} feature vectors of {@code width} floats each, row after row, used as
+     * they are (no scaling). Shaped 1 x width, so the MLP sees {@code width} inputs. Takes ownership of both
+     * arrays: the encoder hands over arrays nobody else holds, so a large table is not copied.
+     */
+    public static Dataset adoptFeatures(String name, int width, int numClasses, float[] values, byte[] labels) {
+        return new Dataset(name, 1, width, numClasses, null, values, labels);
+    }
+
+    /** Whether this set holds encoded table features rather than image pixels. */
+    public boolean isTable() {
+        return values != null;
+    }
+
+    /** The same features with other labels (e.g. flipped by a simulated attacker); {@code labels} is copied. */
+    public Dataset withLabels(byte[] labels) {
+        if (labels.length != count) {
+            throw new IllegalArgumentException(name + " has " + count + " samples but " + labels.length + " labels were given.");
+        }
+        return new Dataset(name, rows, cols, numClasses, pixels, values, labels.clone());
     }
 
     /**
@@ -108,7 +142,7 @@ public final class Dataset {
     /** The same images and labels declared to have {@code numClasses} classes, e.g. to match a test set. */
     public Dataset withNumClasses(int numClasses) {
         return numClasses == this.numClasses ? this
-                : new Dataset(name, rows, cols, numClasses, pixels, labels);
+                : new Dataset(name, rows, cols, numClasses, pixels, values, labels);
     }
 
     public String name() {
@@ -159,11 +193,13 @@ public final class Dataset {
 
     /** A copy of all pixels, {@code count * featureSize()} unsigned bytes; use {@link #features} in loops. */
     public byte[] pixels() {
+        requireImages();
         return pixels.clone();
     }
 
     /** Pixel {@code (r, c)} of image {@code i} as an unsigned value 0..255. */
     public int pixel(int i, int r, int c) {
+        requireImages();
         Objects.checkIndex(r, rows);
         Objects.checkIndex(c, cols);
         return pixels[Objects.checkIndex(i, count) * featureSize + r * cols + c] & 0xFF;
@@ -187,6 +223,13 @@ public final class Dataset {
                     + out.length + ".");
         }
         int o = 0;
+        if (values != null) {
+            for (int k = from; k < to; k++) {
+                System.arraycopy(values, Objects.checkIndex(indices[k], count) * f, out, o, f);
+                o += f;
+            }
+            return;
+        }
         for (int k = from; k < to; k++) {
             int p = Objects.checkIndex(indices[k], count) * f;
             for (int j = 0; j < f; j++) {
@@ -215,6 +258,16 @@ public final class Dataset {
      * classes (a subset that lacks some classes still has {@code numClasses()} of its parent).
      */
     public Dataset subset(int[] indices) {
+        if (values != null) {
+            float[] v = new float[Math.multiplyExact(indices.length, featureSize)];
+            byte[] l = new byte[indices.length];
+            for (int k = 0; k < indices.length; k++) {
+                int i = Objects.checkIndex(indices[k], count);
+                System.arraycopy(values, i * featureSize, v, k * featureSize, featureSize);
+                l[k] = labels[i];
+            }
+            return new Dataset(name, rows, cols, numClasses, null, v, l);
+        }
         byte[] p = new byte[Math.multiplyExact(indices.length, featureSize)];
         byte[] l = new byte[indices.length];
         for (int k = 0; k < indices.length; k++) {
@@ -234,8 +287,17 @@ public final class Dataset {
         return counts;
     }
 
+    private void requireImages() {
+        if (values != null) {
+            throw new IllegalStateException(name + " holds encoded table features, not pixels.");
+        }
+    }
+
     @Override
     public String toString() {
+        if (values != null) {
+            return name + ": " + count + " rows of " + cols + " encoded features, " + numClasses + " classes";
+        }
         return name + ": " + count + " images of " + rows + "x" + cols + ", " + numClasses + " classes";
     }
 }

@@ -59,7 +59,7 @@ public final class Simulation {
   private static Dataset flippedLabels(Dataset d) {
     byte[] labels = d.labels().clone();
     for (int i = 0; i < labels.length; i++) labels[i] = (byte) (((labels[i] & 0xFF) + 1) % d.numClasses());
-    return Dataset.of(d.name() + " (labels flipped)", d.rows(), d.cols(), d.numClasses(), d.pixels(), labels);
+    return d.withLabels(labels);
   }
 
   public SimulationResult run(Listener listener) throws InterruptedException {
