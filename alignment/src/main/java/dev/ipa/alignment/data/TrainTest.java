@@ -13,6 +13,9 @@ public record TrainTest(Dataset train, Dataset test, String source) {
         Objects.requireNonNull(train, "train");
         Objects.requireNonNull(test, "test");
         Objects.requireNonNull(source, "source");
+        if (train.isTable() != test.isTable()) {
+            throw new IllegalArgumentException("The training and test sets from " + source + " must both be tables or both be images.");
+        }
         if (train.rows() != test.rows() || train.cols() != test.cols()) {
             throw new DatasetException("The training images from " + source + " are " + train.rows() + "x"
                     + train.cols() + " but the test images are " + test.rows() + "x" + test.cols()
@@ -27,6 +30,10 @@ public record TrainTest(Dataset train, Dataset test, String source) {
 
     /** E.g. "Fashion-MNIST from /usr/share/datasets/fashion-mnist: 60000 train, 10000 test, 28x28, 10 classes". */
     public String describe() {
+        if (train.isTable()) {
+            return "Table " + source + ": " + train.count() + " train, " + test.count() + " test, " + train.featureSize()
+                    + " encoded inputs, " + train.numClasses() + " classes";
+        }
         return "Fashion-MNIST from " + source + ": " + train.count() + " train, " + test.count() + " test, "
                 + train.rows() + "x" + train.cols() + ", " + train.numClasses() + " classes";
     }
