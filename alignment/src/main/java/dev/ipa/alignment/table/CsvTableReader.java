@@ -102,29 +102,33 @@ public final class CsvTableReader {
           builders[j] = asText ? new CodeBuilder(h) : new NumberBuilder(h, types.get(h) == TableSchema.ColumnType.NUMERIC);
         }
         int rows = 0;
-        long line = parser.getCurrentLineNumber() + 1;
-        while (it.hasNext()) {
-          CSVRecord r = it.next();
-          if (r.size() != width) {
-            throw new DatasetException(name + ":" + line + " has " + r.size() + " field" + (r.size() == 1 ? "" : "s")
-                + " but the header has " + width + "; every row needs one value per column (quote values that contain \""
-                + printable(delimiter) + "\").");
-          }
-          for (int j = 0; j < width; j++) {
-            ColumnBuilder b = builders[j];
-            if (b == null) continue;
-            if (!b.add(r.get(j))) {
-              if (((NumberBuilder) b).pinned) {
-                throw new DatasetException(name + ":" + line + ":" + (j + 1) + " holds \"" + r.get(j) + "\" in the numeric column "
-                    + header.get(j) + ", which is not a number; fix the cell, spell a missing value as empty, NA, NaN, ? or null, "
-                    + "or declare the column categorical in the schema.");
-              }
-              flips.add(header.get(j));
-              builders[j] = new SkippedBuilder();
+        RecordPipe pipe = RecordPipe.start(parser, it);
+        for (RecordPipe.Batch batch = pipe.take(); batch.size() > 0; batch = pipe.take()) {
+          for (int k = 0; k < batch.size(); k++) {
+            String[] r = batch.records()[k];
+            long line = batch.lines()[k];
+            if (r.length != width) {
+              pipe.cancel();
+              throw new DatasetException(name + ":" + line + " has " + r.length + " field" + (r.length == 1 ? "" : "s")
+                  + " but the header has " + width + "; every row needs one value per column (quote values that contain \""
+                  + printable(delimiter) + "\").");
             }
+            for (int j = 0; j < width; j++) {
+              ColumnBuilder b = builders[j];
+              if (b == null) continue;
+              if (!b.add(r[j])) {
+                if (((NumberBuilder) b).pinned) {
+                  pipe.cancel();
+                  throw new DatasetException(name + ":" + line + ":" + (j + 1) + " holds \"" + r[j] + "\" in the numeric column "
+                      + header.get(j) + ", which is not a number; fix the cell, spell a missing value as empty, NA, NaN, ? or null, "
+                      + "or declare the column categorical in the schema.");
+                }
+                flips.add(header.get(j));
+                builders[j] = new SkippedBuilder();
+              }
+            }
+            rows++;
           }
-          rows++;
-          line = parser.getCurrentLineNumber() + 1;
         }
         if (rows == 0) {
           throw new DatasetException(name + " has a header but no data rows; add rows or point --data at another table.");
@@ -181,6 +185,80 @@ public final class CsvTableReader {
     if (tab > comma && tab >= semi) return '\t';
     if (semi > comma) return ';';
     return ',';
+  }
+
+  /**
+   * commons-csv on its own thread, handing batches of records (and the line each starts on) to the converting
+   * thread, so the two cores split tokenising and converting. A parse error travels as the batch's error.
+   */
+  private static final class RecordPipe {
+    record Batch(String[][] records, long[] lines, int size, RuntimeException error) {
+    }
+
+    private static final int BATCH = 2048;
+    private final java.util.concurrent.ArrayBlockingQueue<Batch> queue = new java.util.concurrent.ArrayBlockingQueue<>(8);
+    private volatile boolean cancelled;
+    private Thread thread;
+
+    static RecordPipe start(CSVParser parser, Iterator<CSVRecord> it) {
+      RecordPipe p = new RecordPipe();
+      p.thread = new Thread(() -> p.produce(parser, it), "ipa-csv-parser");
+      p.thread.setDaemon(true);
+      p.thread.start();
+      return p;
+    }
+
+    private void produce(CSVParser parser, Iterator<CSVRecord> it) {
+      RuntimeException error = null;
+      try {
+        long line = parser.getCurrentLineNumber() + 1;
+        while (!cancelled) {
+          String[][] records = new String[BATCH][];
+          long[] lines = new long[BATCH];
+          int n = 0;
+          while (n < BATCH && it.hasNext()) {
+            records[n] = it.next().values();
+            lines[n++] = line;
+            line = parser.getCurrentLineNumber() + 1;
+          }
+          put(new Batch(records, lines, n, null));
+          if (n == 0) return;
+        }
+      } catch (RuntimeException e) {
+        error = e;
+      } catch (InterruptedException e) {
+        return;
+      }
+      try {
+        put(new Batch(null, null, 0, error));
+      } catch (InterruptedException e) {
+        // the reader has gone away
+      }
+    }
+
+    private void put(Batch b) throws InterruptedException {
+      while (!cancelled && !queue.offer(b, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        // wait for the converter, or for cancel()
+      }
+    }
+
+    /** The next batch; size 0 at the end of the file. Rethrows the parser's error. */
+    Batch take() {
+      try {
+        Batch b = queue.take();
+        if (b.error() != null) throw b.error();
+        return b;
+      } catch (InterruptedException e) {
+        cancel();
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Reading the table was interrupted.", e);
+      }
+    }
+
+    void cancel() {
+      cancelled = true;
+      queue.clear();
+    }
   }
 
   private static String printable(char d) {

@@ -20,9 +20,17 @@ public final class Values {
 
   /** Whether {@code cell} spells a missing value. */
   public static boolean isMissing(String cell) {
-    String t = cell.strip();
-    if (t.length() > 4) return false;
-    return MISSING.contains(t.toLowerCase(Locale.ROOT));
+    int from = 0;
+    int to = cell.length();
+    while (from < to && Character.isWhitespace(cell.charAt(from))) from++;
+    while (to > from && Character.isWhitespace(cell.charAt(to - 1))) to--;
+    int n = to - from;
+    if (n == 0) return true;
+    if (n > 4) return false;
+    char c = cell.charAt(from);
+    // the hot path is a number: its first character rules every spelling out without allocating
+    if (c != 'n' && c != 'N' && c != '?') return false;
+    return MISSING.contains(cell.substring(from, to).toLowerCase(Locale.ROOT));
   }
 
   /**
@@ -30,6 +38,8 @@ public final class Values {
    * standardised). Accepts what {@link Double#parseDouble} accepts, surrounding spaces included.
    */
   public static double parse(String cell) {
+    double fast = parsePlainDecimal(cell);
+    if (!Double.isNaN(fast)) return fast;
     String t = cell.strip();
     if (t.isEmpty()) return Double.NaN;
     char c = t.charAt(0);
@@ -42,6 +52,52 @@ public final class Values {
     } catch (NumberFormatException e) {
       return Double.NaN;
     }
+  }
+
+  private static final double[] POW10 = new double[19];
+
+  static {
+    double p = 1;
+    for (int i = 0; i < POW10.length; i++) {
+      POW10[i] = p;
+      p *= 10;
+    }
+  }
+
+  /**
+   * A plain decimal ({@code -12.375}: optional sign, at most 15 digits, at most one point, nothing else) as the
+   * double {@link Double#parseDouble} gives, or NaN when the cell is not of this form. Exact by Clinger's fast
+   * path: the digits form an integer below 2^53 and the power of ten is exact, so one IEEE division rounds
+   * correctly. Everything else (exponents, long mantissas, spaces) goes to {@code parseDouble}.
+   */
+  static double parsePlainDecimal(String s) {
+    int n = s.length();
+    int i = 0;
+    boolean negative = false;
+    if (n == 0) return Double.NaN;
+    char c0 = s.charAt(0);
+    if (c0 == '-' || c0 == '+') {
+      negative = c0 == '-';
+      i = 1;
+    }
+    long mantissa = 0;
+    int digits = 0;
+    int point = -1;
+    for (; i < n; i++) {
+      char c = s.charAt(i);
+      if (c >= '0' && c <= '9') {
+        if (++digits > 15) return Double.NaN;
+        mantissa = mantissa * 10 + (c - '0');
+      } else if (c == '.' && point < 0) {
+        point = digits;
+      } else {
+        return Double.NaN;
+      }
+    }
+    if (digits == 0) return Double.NaN;
+    int fraction = point < 0 ? 0 : digits - point;
+    double v = fraction == 0 ? mantissa : mantissa / POW10[fraction];
+    return negative ? -v : v;
   }
 
   /**

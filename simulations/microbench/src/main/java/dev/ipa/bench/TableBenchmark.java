@@ -29,8 +29,8 @@ public final class TableBenchmark {
   }
 
   /** What one run measured. */
-  public record Result(long rows, long bytes, int width, double seconds, double readSeconds, long peakHeapBytes, long baseHeapBytes,
-                       long matrixBytes) {
+  public record Result(long rows, long bytes, int width, double seconds, double readSeconds, double cpuSeconds, long peakHeapBytes,
+                       long peakLiveBytes, long baseHeapBytes, long matrixBytes) {
     public double rowsPerSecond() {
       return rows / seconds;
     }
@@ -83,6 +83,9 @@ public final class TableBenchmark {
     List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP).toList();
     long base = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+    LiveHeap live = LiveHeap.watch();
+    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    long cpu0 = os.getProcessCpuTime();
     long t0 = System.nanoTime();
     Table t = CsvTableReader.read(file, Set.of(), Set.of("label"), Map.of());
     long t1 = System.nanoTime();
@@ -90,7 +93,15 @@ public final class TableBenchmark {
     TableSchema schema = TableStatistics.pool(List.of(stats));
     TableEncoder.Encoded e = TableEncoder.encode("bench", t, t.allRows(), schema);
     long t2 = System.nanoTime();
+    long cpu = os.getProcessCpuTime() - cpu0;
     long peak = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+    // what is live at the end (table and matrix) counts even if no collection ran after it was built
+    long liveEnd = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    System.gc();
+    long peakLive = Math.max(live.stop(), ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+    java.lang.ref.Reference.reachabilityFence(t);
+    java.lang.ref.Reference.reachabilityFence(e);
+    if (liveEnd < 0) throw new IllegalStateException();
     long matrix = 4L * e.dataset().count() * e.dataset().featureSize();
     long bytes;
     try {
@@ -98,6 +109,48 @@ public final class TableBenchmark {
     } catch (IOException ex) {
       throw new java.io.UncheckedIOException(ex);
     }
-    return new Result(t.rows(), bytes, schema.encodedWidth(), (t2 - t0) / 1e9, (t1 - t0) / 1e9, peak, base, matrix);
+    return new Result(t.rows(), bytes, schema.encodedWidth(), (t2 - t0) / 1e9, (t1 - t0) / 1e9, cpu / 1e9, peak, peakLive, base, matrix);
+  }
+
+  /**
+   * The largest heap in use right after any collection while watching: the live set plus whatever survived,
+   * which garbage (the parsed strings) does not inflate as the pools' raw peaks do.
+   */
+  private static final class LiveHeap implements javax.management.NotificationListener {
+    private final List<javax.management.NotificationEmitter> emitters = new java.util.ArrayList<>();
+    private volatile long peak;
+
+    static LiveHeap watch() {
+      LiveHeap h = new LiveHeap();
+      for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+        if (gc instanceof javax.management.NotificationEmitter em) {
+          em.addNotificationListener(h, null, null);
+          h.emitters.add(em);
+        }
+      }
+      return h;
+    }
+
+    @Override
+    public void handleNotification(javax.management.Notification n, Object handback) {
+      if (!n.getType().equals(com.sun.management.GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) return;
+      var info = com.sun.management.GarbageCollectionNotificationInfo.from((javax.management.openmbean.CompositeData) n.getUserData());
+      long used = 0;
+      for (var u : info.getGcInfo().getMemoryUsageAfterGc().values()) used += u.getUsed();
+      synchronized (this) {
+        peak = Math.max(peak, used);
+      }
+    }
+
+    long stop() {
+      for (var em : emitters) {
+        try {
+          em.removeNotificationListener(this);
+        } catch (javax.management.ListenerNotFoundException e) {
+          // already gone
+        }
+      }
+      return peak;
+    }
   }
 }

@@ -232,17 +232,22 @@ public final class BenchCommand implements Runnable, CommandExtension {
           o.printf("Generated %s: %,d rows × 20 columns (14 numeric, 5 categorical, 1 label; ~5%% missing), %.1f MB%n", f, rows, bytes / 1e6);
           o.printf("Cores: %d, max heap %d MB%n", Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
           o.flush();
-          Table t = new Table("run", "rows/s", "MB/s", "read s", "total s", "inputs", "matrix MB", "peak heap MB", "peak / matrix");
+          Table t = new Table("run", "rows/s", "MB/s", "MB/s per CPU s", "read s", "total s", "CPU s", "inputs", "matrix MB",
+              "peak live MB", "live / matrix", "peak pools MB");
           for (int r = 1; r <= repeat; r++) {
             dev.ipa.bench.TableBenchmark.Result res = dev.ipa.bench.TableBenchmark.run(f, rows);
             long peak = res.peakHeapBytes() - res.baseHeapBytes();
+            long live = res.peakLiveBytes() - res.baseHeapBytes();
             t.row(r, String.format("%,.0f", res.rowsPerSecond()), String.format("%.1f", res.megabytesPerSecond()),
-                String.format("%.2f", res.readSeconds()), String.format("%.2f", res.seconds()), res.width(),
-                String.format("%.0f", res.matrixBytes() / 1e6), String.format("%.0f", peak / 1e6),
-                String.format("%.2f", peak / (double) res.matrixBytes()));
+                String.format("%.1f", res.bytes() / 1e6 / res.cpuSeconds()),
+                String.format("%.2f", res.readSeconds()), String.format("%.2f", res.seconds()), String.format("%.2f", res.cpuSeconds()), res.width(),
+                String.format("%.0f", res.matrixBytes() / 1e6), String.format("%.0f", live / 1e6),
+                String.format("%.2f", live / (double) res.matrixBytes()), String.format("%.0f", peak / 1e6));
           }
           o.print(t);
-          o.println("Peak heap: the sum of the heap pools' peaks during read + statistics + encode, less the heap in use before; an upper bound.");
+          o.println("Peak live: the most heap in use right after a collection during read + statistics + encode (or at the end), less the heap "
+              + "before. Peak pools: the sum of the heap pools' raw peaks, garbage included (an upper bound). MB/s per CPU s: file MB over the "
+              + "process's CPU time, which a machine shared with other builds does not distort as it does wall time.");
           o.flush();
         } finally {
           if (file == null) java.nio.file.Files.deleteIfExists(f);
