@@ -43,6 +43,15 @@ class BadConfigurationTest {
   }
 
   @Test
+  void aLoginBackOffThatCannotWork() throws Exception {
+    assertThat(failure(c -> {
+      c.put("ipa.admin.login-backoff", "10s");
+      c.put("ipa.admin.login-backoff-max", "1s");
+    })).isEqualTo("ipa.admin.login-backoff-max (PT1S) must not be shorter than ipa.admin.login-backoff (PT10S).");
+    assertThat(failure(c -> c.put("ipa.admin.login-failures", "0"))).startsWith("ipa.admin.login-failures must be ≥ 1");
+  }
+
+  @Test
   void dataPathNotSet() throws Exception {
     assertThat(failure(c -> c.put("ipa.peer.data", ""))).contains("ipa.peer.data is missing");
   }

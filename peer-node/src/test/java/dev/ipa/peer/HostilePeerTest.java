@@ -11,6 +11,7 @@ import dev.ipa.alignment.protocol.FederationSettings;
 import dev.ipa.compression.SnapshotDecoder;
 import dev.ipa.compression.SnapshotEncoder;
 import dev.ipa.compression.TensorLayout;
+import dev.ipa.peer.config.PeerConfigBinding;
 import dev.ipa.peer.federation.PeerState;
 import dev.ipa.transport.ModelFingerprint;
 import dev.ipa.transport.PeerInbox;
@@ -52,8 +53,12 @@ class HostilePeerTest {
     ModelFingerprint fingerprint = new ModelFingerprint(arch.describe(), model.parameterCount());
     Map<String, InetSocketAddress> addresses = new TreeMap<>();
     peers.peerPorts.forEach((id, port) -> addresses.put(id, new InetSocketAddress("127.0.0.1", port)));
+    // c announces the federation settings an honest daemon of this federation has, or the handshake refuses it.
+    Map<String, String> honestC = peers.config("c", 0);
+    honestC.put("ipa.federation.rounds", String.valueOf(ROUNDS));
     NettyTransport hostile = new NettyTransport(NettyTransportConfig.secure("test", "c", addresses.get("c"), addresses,
-        TlsFiles.inDirectory(dir.resolve("certs").resolve("c")), fingerprint));
+        TlsFiles.inDirectory(dir.resolve("certs").resolve("c")), fingerprint)
+        .withSettings(PeerConfigBinding.sharedSettings(PeerDaemon.checkConfiguration(TestPeers.args(honestC)))));
     ExecutorService replies = Executors.newSingleThreadExecutor();
     SnapshotDecoder seen = new SnapshotDecoder(layout);
     SnapshotEncoder forged = new SnapshotEncoder(layout, FederationSettings.fp32());

@@ -90,9 +90,13 @@ public final class ConfigurationFiles {
       @Nullable Double delta,
       @Nullable Double budget) {}
 
-  /** {@code ipa.admin.*}: the admin API's credentials. */
+  /**
+   * {@code ipa.admin.*}: the admin API's credentials; {@code tls: true} for HTTPS on the admin port with the peer's
+   * certificate files ({@code dev.ipa.peer.api.AdminTls}); the back-off after failed logins ({@link LoginBackoff}).
+   */
   @ConfigurationProperties("ipa.admin")
-  public record AdminProperties(@Nullable String username, @Nullable String password) {}
+  public record AdminProperties(@Nullable String username, @Nullable String password, @Nullable Boolean tls,
+      @Nullable Integer loginFailures, @Nullable Duration loginBackoff, @Nullable Duration loginBackoffMax) {}
 
   /** {@code ipa.transport.*}: limits and timers of the Netty transport (see {@code NettyTransportConfig}). */
   @ConfigurationProperties("ipa.transport")

@@ -30,6 +30,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.yaml.snakeyaml.DumperOptions;
@@ -116,6 +119,12 @@ public final class PeerConfigBinding {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(e.getMessage().startsWith("ipa.") ? e.getMessage() : "ipa.federation: " + e.getMessage(), e);
     }
+  }
+
+  /** The admin API's back-off after failed logins as {@code ipa.admin.login-*} configure it; unset keys keep the defaults. */
+  public static LoginBackoff loginBackoff(AdminProperties a) {
+    LoginBackoff d = LoginBackoff.DEFAULTS;
+    return new LoginBackoff(or(a.loginFailures(), d.freeFailures()), or(a.loginBackoff(), d.base()), or(a.loginBackoffMax(), d.max()));
   }
 
   /** The defences {@code ipa.federation.robust.*} configure; unset keys keep the shipped ones. */
@@ -206,6 +215,37 @@ public final class PeerConfigBinding {
         c.rounds(), c.earlyStop().toString(), c.exchangeTimeout(), c.codec().codec().toString(), c.seed());
   }
 
+  /**
+   * {@code ipa.federation.*} keys that each peer may set for itself: how long it waits at an exchange changes only
+   * when it goes on without a late neighbour. Every other {@code ipa.federation.*} key must be equal on every peer.
+   */
+  static final Set<String> PER_PEER_FEDERATION_KEYS = Set.of("ipa.federation.exchange-timeout");
+
+  /**
+   * The settings every peer of the federation must share, as configuration key → value in the spelling a written
+   * file uses: every {@code ipa.federation.*} key but the {@link #PER_PEER_FEDERATION_KEYS} (algorithm, protocol,
+   * λ, distance, weighting, normalise, extrapolate, mix, μ, rounds, syncs, staleness, topology, early stop, codec
+   * and seed, which draws the initial weights, the random topology and the partition), and, when the peers cut one
+   * data set into shards, {@code ipa.peer.partition} and {@code ipa.peer.peers-in-partition}. The transport sends
+   * them in its Hello and refuses a peer whose list differs, naming the first differing key.
+   *
+   * <p>Per peer, and so not here: {@code ipa.federation.robust.*} (the defences change only what a peer does with
+   * what it receives), {@code ipa.federation.dp.*} (each organisation decides how much its own updates reveal),
+   * the exchange timeout, and every other {@code ipa.peer.*} key (data, shard index, batch, learning rate, weight
+   * mode; the model itself is compared by its fingerprint).
+   */
+  public static SortedMap<String, String> sharedSettings(PeerConfig c) {
+    SortedMap<String, String> out = new TreeMap<>();
+    String prefix = ConfigurationFiles.prefixOf(FederationProperties.class);
+    keys(properties(c.settings())).forEach((key, value) -> out.put(prefix + "." + key, String.valueOf(value)));
+    out.keySet().removeAll(PER_PEER_FEDERATION_KEYS);
+    if (c.partition() != null) {
+      out.put("ipa.peer.partition", c.partition());
+      out.put("ipa.peer.peers-in-partition", String.valueOf(c.peersInPartition()));
+    }
+    return out;
+  }
+
   /** The keys that configure {@code c}, as a file would hold them. */
   static PeerProperties properties(PeerConfig c) {
     List<String> peers = new ArrayList<>();
@@ -226,7 +266,7 @@ public final class PeerConfigBinding {
     Map<String, Object> ipa = new LinkedHashMap<>();
     List<Record> parts = List.of(properties(c), properties(c.settings()), properties(c.settings().robust()), properties(c.settings().dp()),
         // The password never goes into a written file: give it as IPA_ADMIN_PASSWORD (or -ipa.admin.password=).
-        new AdminProperties(c.adminUsername(), null), c.transport());
+        new AdminProperties(c.adminUsername(), null, null, null, null, null), c.transport());
     for (Record r : parts) {
       Map<String, Object> keys = keys(r);
       if (keys.isEmpty()) continue;

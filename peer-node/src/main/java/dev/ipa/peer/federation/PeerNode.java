@@ -149,7 +149,8 @@ public final class PeerNode implements AutoCloseable {
       throw new IllegalArgumentException("The TLS directory " + config.tlsDir() + " (ipa.peer.tls-dir) does not exist; generate it with ./ipa certs.");
     }
     this.transport = new NettyTransport(PeerConfigBinding.tuned(NettyTransportConfig.secure(config.federation(), config.id(), config.listen(),
-        config.peers(), TlsFiles.inDirectory(config.tlsDir()), builder.fingerprint()), config.transport()));
+        config.peers(), TlsFiles.inDirectory(config.tlsDir()), builder.fingerprint()), config.transport())
+        .withSettings(PeerConfigBinding.sharedSettings(config)));
     this.watched = new WatchedTransport(transport, this::onNotice);
     this.peer = builder.build(watched, SnapshotDecoding.privateDecoders(builder.layout()), total, null);
     this.trainer = peer.trainer();
