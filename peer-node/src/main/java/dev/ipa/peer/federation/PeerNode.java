@@ -225,7 +225,8 @@ public final class PeerNode implements AutoCloseable {
       LOG.info("Peer {}: {} with {} before round 0 ({} training rows).", config.id(), given != null ? "schema check" : "federated-statistics exchange",
           config.peers().keySet(), rows.trainRows().length);
       NettyTransport exchangeTransport = new NettyTransport(PeerConfigBinding.tuned(NettyTransportConfig.secure(config.federation(), config.id(),
-          config.listen(), config.peers(), TlsFiles.inDirectory(config.tlsDir()), StatisticsExchange.FINGERPRINT), config.transport()));
+          config.listen(), config.peers(), TlsFiles.inDirectory(config.tlsDir()), StatisticsExchange.FINGERPRINT), config.transport())
+          .withSettings(PeerConfigBinding.sharedSettings(config)));
       try {
         StatisticsExchange exchange = new StatisticsExchange(exchangeTransport, config.federationMembers(),
             given == null ? rows.statistics() : null, given);
