@@ -40,10 +40,16 @@ public final class Dataset {
     private final int numClasses;
     private final int count;
     private final byte[] pixels;
+    /** Encoded features of a table, {@code count * featureSize} floats; null for an image set. */
+    private final float[] values;
     private final byte[] labels;
 
     /** Takes ownership of the arrays: callers inside the package pass arrays nobody else holds. */
     private Dataset(String name, int channels, int rows, int cols, int numClasses, byte[] pixels, byte[] labels) {
+        this(name, channels, rows, cols, numClasses, pixels, null, labels);
+    }
+
+    private Dataset(String name, int channels, int rows, int cols, int numClasses, byte[] pixels, float[] values, byte[] labels) {
         this.name = Objects.requireNonNull(name, "name");
         if (channels != 1 && channels != 3) {
             throw new IllegalArgumentException("Images have 1 (grey) or 3 (RGB) channels, but " + name + " has " + channels + ".");
@@ -61,7 +67,12 @@ public final class Dataset {
         this.cols = cols;
         this.featureSize = channels * rows * cols;
         this.count = labels.length;
-        if ((long) count * featureSize != pixels.length) {
+        if (values != null && (long) count * featureSize != values.length) {
+            throw new IllegalArgumentException(name + " has " + count + " labels, which needs "
+                    + (long) count * featureSize + " feature values of width " + cols + ", but "
+                    + values.length + " were given.");
+        }
+        if (values == null && (long) count * featureSize != pixels.length) {
             throw new IllegalArgumentException(name + " has " + count + " labels, which needs "
                     + (long) count * featureSize + " pixel bytes of " + shape() + " images, but "
                     + pixels.length + " were given.");
@@ -80,7 +91,30 @@ public final class Dataset {
         }
         this.numClasses = numClasses;
         this.pixels = pixels;
+        this.values = values;
         this.labels = labels;
+    }
+
+    /**
+     * A table's encoded rows: {@code count} feature vectors of {@code width} floats each, row after row, used as
+     * they are (no scaling). Shaped 1 x width, so the MLP sees {@code width} inputs. Takes ownership of both
+     * arrays: the encoder hands over arrays nobody else holds, so a large table is not copied.
+     */
+    public static Dataset adoptFeatures(String name, int width, int numClasses, float[] values, byte[] labels) {
+        return new Dataset(name, 1, 1, width, numClasses, null, values, labels);
+    }
+
+    /** Whether this set holds encoded table features rather than image pixels. */
+    public boolean isTable() {
+        return values != null;
+    }
+
+    /** The same features with other labels (e.g. flipped by a simulated attacker); {@code labels} is copied. */
+    public Dataset withLabels(byte[] labels) {
+        if (labels.length != count) {
+            throw new IllegalArgumentException(name + " has " + count + " samples but " + labels.length + " labels were given.");
+        }
+        return new Dataset(name, channels, rows, cols, numClasses, pixels, values, labels.clone());
     }
 
     /**
@@ -127,14 +161,14 @@ public final class Dataset {
     /** The same images and labels declared to have {@code numClasses} classes, e.g. to match a test set. */
     public Dataset withNumClasses(int numClasses) {
         return numClasses == this.numClasses ? this
-                : new Dataset(name, channels, rows, cols, numClasses, pixels, labels);
+                : new Dataset(name, channels, rows, cols, numClasses, pixels, values, labels);
     }
 
     /** The same images and classes with every label replaced by {@code relabel[label]} (e.g. flipped labels). */
     public Dataset relabelled(String newName, int[] relabel) {
         byte[] l = new byte[count];
         for (int i = 0; i < count; i++) l[i] = (byte) relabel[labels[i] & 0xFF];
-        return new Dataset(newName, channels, rows, cols, numClasses, pixels, l);
+        return new Dataset(newName, channels, rows, cols, numClasses, pixels, values, l);
     }
 
     public String name() {
@@ -195,6 +229,7 @@ public final class Dataset {
 
     /** A copy of all pixels, {@code count * featureSize()} unsigned bytes; use {@link #features} in loops. */
     public byte[] pixels() {
+        requireImages();
         return pixels.clone();
     }
 
@@ -205,6 +240,7 @@ public final class Dataset {
 
     /** Channel {@code ch} of pixel {@code (r, c)} of image {@code i} as an unsigned value 0..255. */
     public int pixel(int i, int r, int c, int ch) {
+        requireImages();
         Objects.checkIndex(r, rows);
         Objects.checkIndex(c, cols);
         Objects.checkIndex(ch, channels);
@@ -229,6 +265,13 @@ public final class Dataset {
                     + out.length + ".");
         }
         int o = 0;
+        if (values != null) {
+            for (int k = from; k < to; k++) {
+                System.arraycopy(values, Objects.checkIndex(indices[k], count) * f, out, o, f);
+                o += f;
+            }
+            return;
+        }
         for (int k = from; k < to; k++) {
             int p = Objects.checkIndex(indices[k], count) * f;
             for (int j = 0; j < f; j++) {
@@ -257,6 +300,16 @@ public final class Dataset {
      * classes (a subset that lacks some classes still has {@code numClasses()} of its parent).
      */
     public Dataset subset(int[] indices) {
+        if (values != null) {
+            float[] v = new float[Math.multiplyExact(indices.length, featureSize)];
+            byte[] l = new byte[indices.length];
+            for (int k = 0; k < indices.length; k++) {
+                int i = Objects.checkIndex(indices[k], count);
+                System.arraycopy(values, i * featureSize, v, k * featureSize, featureSize);
+                l[k] = labels[i];
+            }
+            return new Dataset(name, channels, rows, cols, numClasses, null, v, l);
+        }
         byte[] p = new byte[Math.multiplyExact(indices.length, featureSize)];
         byte[] l = new byte[indices.length];
         for (int k = 0; k < indices.length; k++) {
@@ -276,8 +329,17 @@ public final class Dataset {
         return counts;
     }
 
+    private void requireImages() {
+        if (values != null) {
+            throw new IllegalStateException(name + " holds encoded table features, not pixels.");
+        }
+    }
+
     @Override
     public String toString() {
+        if (values != null) {
+            return name + ": " + count + " rows of " + cols + " encoded features, " + numClasses + " classes";
+        }
         return name + ": " + count + " images of " + shape() + ", " + numClasses + " classes";
     }
 }

@@ -40,7 +40,10 @@ public final class ConfigurationFiles {
       @Nullable String imageSize,
       @Nullable Integer channels,
       @Nullable Double testFraction,
-      @Nullable String classWeights) {}
+      @Nullable String classWeights,
+      @Nullable String label,
+      @Nullable List<String> ignore,
+      @Nullable String schema) {}
 
   /** {@code ipa.federation.*}: what every peer of the federation must agree on. */
   @ConfigurationProperties("ipa.federation")

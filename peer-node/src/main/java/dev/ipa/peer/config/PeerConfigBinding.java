@@ -92,7 +92,11 @@ public final class PeerConfigBinding {
         a.password(),
         t,
         imageOptions(p),
-        parse("ipa.peer.class-weights", p.classWeights(), ClassWeighting::parse, () -> ClassWeighting.NONE));
+        parse("ipa.peer.class-weights", p.classWeights(), ClassWeighting::parse, () -> ClassWeighting.NONE),
+        new PeerConfig.TableKeys(p.label() == null || p.label().isBlank() ? null : p.label().trim(),
+            p.ignore() == null ? List.of() : p.ignore().stream().map(String::trim).filter(x -> !x.isEmpty()).toList(),
+            or(p.testFraction(), PeerConfig.TableKeys.DEFAULTS.testFraction()),
+            p.schema() == null || p.schema().isBlank() ? null : Path.of(p.schema().trim())));
   }
 
   /** {@code ipa.peer.image-size}, {@code ipa.peer.channels} and {@code ipa.peer.test-fraction}; unset keys keep the defaults. */
@@ -272,7 +276,9 @@ public final class PeerConfigBinding {
         c.partition(), c.shardIndex(), c.peersInPartition(), c.model(), c.weights(), c.batch(), c.learningRate(),
         c.checkpointDir().toString(), c.keepCheckpoints(), c.autoStart(),
         c.imageOptions().height() == 0 ? null : c.imageOptions().height() + "x" + c.imageOptions().width(),
-        c.imageOptions().channels() == 0 ? null : c.imageOptions().channels(), c.imageOptions().testFraction(), c.classWeighting().toString());
+        c.imageOptions().channels() == 0 ? null : c.imageOptions().channels(), c.imageOptions().testFraction(), c.classWeighting().toString(),
+        c.table().label(), c.table().ignore().isEmpty() ? null : c.table().ignore(),
+        c.table().schema() == null ? null : c.table().schema().toString());
   }
 
   /**

@@ -70,6 +70,11 @@ public final class DemoCommand implements Runnable {
   @Option(names = "--dp", defaultValue = "none", description = SimulateCommand.DP_HELP)
   String dp = "none";
 
+  @Option(names = "--data", paramLabel = "TABLE", description = "A table to federate instead of the embedded Fashion-MNIST subset "
+      + "(e.g. embedded:breast-cancer or FILE.csv, last column the label): its rows are dealt to the three peers (dirichlet:0.5), each daemon "
+      + "gets its own train.csv and the shared test.csv, and the daemons agree on the schema by the federated-statistics exchange.")
+  String data;
+
   @Option(names = "--heap", defaultValue = "384m", description = "Maximum heap of each peer JVM. Default: ${DEFAULT-VALUE}.")
   String heap = "384m";
 
@@ -104,7 +109,35 @@ public final class DemoCommand implements Runnable {
     }
   }
 
+  /** A table demo: each peer's own files, and the shards and encoded data for the local-only baseline. */
+  private record TableDemo(List<dev.ipa.alignment.partition.Shard> shards, dev.ipa.alignment.data.TrainTest data, String label) {
+  }
+
+  private TableDemo tableDemo;
+
+  /** Deals a table's training rows to the peers and writes each its own train.csv beside the shared test.csv. */
+  private TableDemo writeTables(PrintWriter o, Path dir) throws IOException, InterruptedException {
+    if (!dev.ipa.alignment.table.TableSource.isTable(data)) {
+      throw new IllegalArgumentException("--data " + data + " is not a table; give a .csv/.tsv file, a directory with train.csv and test.csv, or embedded:breast-cancer.");
+    }
+    var rows = dev.ipa.alignment.table.TableSource.read(data, dev.ipa.alignment.table.TableSource.Options.defaults());
+    var prepared = dev.ipa.sim.engine.TableFederation.prepare(rows, PartitionSpec.parse(TABLE_PARTITION), PEERS.size(), 0, 0.1, null);
+    for (int i = 0; i < PEERS.size(); i++) {
+      var sh = prepared.shards().get(i);
+      int[] own = java.util.stream.IntStream.concat(Arrays.stream(sh.train()), Arrays.stream(sh.validation())).sorted()
+          .map(k -> rows.trainRows()[k]).toArray();
+      Path peerDir = Files.createDirectories(dir.resolve("data-" + PEERS.get(i)));
+      dev.ipa.alignment.table.CsvTableWriter.write(rows.train(), own, peerDir.resolve("train.csv"));
+      dev.ipa.alignment.table.CsvTableWriter.write(rows.test(), rows.testRows(), peerDir.resolve("test.csv"));
+      o.printf("Peer %s's table: %d rows in %s (test rows shared: %d)%n", PEERS.get(i), own.length, peerDir.resolve("train.csv"), rows.testRows().length);
+    }
+    return new TableDemo(prepared.shards(), prepared.data(), rows.label());
+  }
+
+  private static final String TABLE_PARTITION = "dirichlet:0.5";
+
   private void runDemo(PrintWriter o, Path dir) throws IOException, InterruptedException {
+    if (data != null) tableDemo = writeTables(o, dir);
     Path certs = dir.resolve("certs");
     FederationCertificates.generate("demo", PEERS, certs);
     o.println("Certificates: federation CA and peers a, b, c in " + certs);
@@ -126,7 +159,8 @@ public final class DemoCommand implements Runnable {
     for (int i = 0; i < PEERS.size(); i++) {
       String id = PEERS.get(i);
       Path yml = dir.resolve("peer-" + id + ".yml");
-      Files.writeString(yml, peerYaml("demo", PEERS, id, ports, certs, dir, password, rounds, codec, "embedded", privacy()));
+      Files.writeString(yml, peerYaml("demo", PEERS, id, ports, certs, dir, password, rounds, codec,
+          tableDemo == null ? "embedded" : dir.resolve("data-" + id).toString(), tableDemo == null ? null : tableDemo.label(), privacy()));
       List<String> cmd = new ArrayList<>(List.of(java));
       cmd.addAll(daemonJvmFlags(heap));
       cmd.addAll(List.of("-cp", classpath, "dev.ipa.sim.cli.Ipa", "peer", "--config", yml.toString()));
@@ -232,14 +266,15 @@ public final class DemoCommand implements Runnable {
     setupFields.put("peers", PEERS);
     setupFields.put("rounds", rounds);
     setupFields.put("codec", codec);
-    setupFields.put("data", "embedded");
-    setupFields.put("partition", "disjoint");
+    setupFields.put("data", tableDemo == null ? "embedded" : data);
+    setupFields.put("partition", tableDemo == null ? "disjoint" : TABLE_PARTITION);
     setupFields.put("transport", "netty+mTLS");
     setupFields.put("dp", privacy().enabled() ? privacy() + " (ε at δ = " + privacy().delta() + ")" : "none");
     report.put("config", setupFields);
     report.put("peers", rows);
     Reports.writeJson(dir.resolve("report.json"), report);
-    String setup = Counted.of(PEERS.size(), "peer") + ", Fashion-MNIST (embedded subset), disjoint, weights float, codec " + codec;
+    String setup = Counted.of(PEERS.size(), "peer") + (tableDemo == null ? ", Fashion-MNIST (embedded subset), disjoint" : ", table " + data + ", " + TABLE_PARTITION)
+        + ", weights float, codec " + codec;
     Reports.lineChart(dir.resolve("accuracy.png"), "Demo accuracy: " + setup, "round", "test accuracy (dashed: local-only)", lines);
     new dev.ipa.sim.report.HtmlReport("Demo: " + setup)
         .paragraph("Three peer daemons as separate processes on 127.0.0.1, over mutual TLS, each on its own disjoint shard;"
@@ -257,23 +292,24 @@ public final class DemoCommand implements Runnable {
   }
 
   private SimulationResult localOnly() throws InterruptedException {
-    var data = FashionMnist.embedded();
+    var data = tableDemo == null ? FashionMnist.embedded() : tableDemo.data();
     FederationSettings d = FederationSettings.defaults();
     CommonSettings common = d.common();
     FederationSettings f = new FederationSettings(Algorithm.LOCAL,
         new CommonSettings(rounds, 1, common.topology(), common.earlyStop(), common.exchangeTimeout(), common.codec(), 0, Protocol.PARALLEL, 0), d.ipa(), d.fedProx());
-    SimulationConfig c = new SimulationConfig(PEERS.size(), PartitionSpec.parse("disjoint"), "mlp", "float", 50, 1e-3, 0.1, f, InMemoryNetwork.Faults.NONE, rounds, "memory");
-    return new Simulation(data, c, i -> WeightTransform.IDENTITY).run(null);
+    SimulationConfig c = new SimulationConfig(PEERS.size(), PartitionSpec.parse(tableDemo == null ? "disjoint" : TABLE_PARTITION), "mlp", "float", 50,
+        1e-3, 0.1, f, InMemoryNetwork.Faults.NONE, rounds, "memory");
+    return new Simulation(data, c, i -> WeightTransform.IDENTITY, tableDemo == null ? null : tableDemo.shards()).run(null);
   }
 
   /**
    * Peer {@code id}'s configuration file, written from the validated records the daemon reads it into
    * ({@link PeerConfigBinding#toYaml}), so no key is spelled twice: the demo's federation of {@code peers} on
-   * 127.0.0.1, disjoint shards of {@code data}, IPA in its gradient form. The admin password stays out of the file;
+   * 127.0.0.1, disjoint shards of {@code data} (or, with {@code tableLabel}, each peer's own table {@code data}), IPA in its gradient form. The admin password stays out of the file;
    * the peer gets it as IPA_ADMIN_PASSWORD. {@code ipa bench peer} and {@code ipa bench soak} start the same peers.
    */
   static String peerYaml(String federation, List<String> peers, String id, Map<String, InetSocketAddress> ports, Path certs, Path dir, String password,
-      int rounds, String codec, String data, DpSettings privacy) {
+      int rounds, String codec, String data, String tableLabel, DpSettings privacy) {
     int index = peers.indexOf(id);
     // Three shards of three or four classes from the small embedded subset, over 1-bit links: the gradient form
     // suits this; the proximal default trains each peer on from the mean and forgets the classes it lacks
@@ -287,9 +323,12 @@ public final class DemoCommand implements Runnable {
       if (!p.equals(id)) others.put(p, new InetSocketAddress("127.0.0.1", ports.get(p).getPort()));
     }
     PeerConfig.Defaults d = PeerConfig.DEFAULTS;
+    boolean table = tableLabel != null;
     PeerConfig config = new PeerConfig(federation, id, new InetSocketAddress("127.0.0.1", ports.get(id).getPort()), certs.resolve(id), others,
-        data, "disjoint", index, peers.size(), d.model(), d.weights(), d.batch(), d.learningRate(), settings,
-        dir.resolve("peer-" + id).resolve("checkpoints"), d.keepCheckpoints(), true, "admin", password, null);
+        data, table ? null : "disjoint", table ? 0 : index, table ? 0 : peers.size(), d.model(), d.weights(), d.batch(), d.learningRate(), settings,
+        dir.resolve("peer-" + id).resolve("checkpoints"), d.keepCheckpoints(), true, "admin", password, null,
+        dev.ipa.alignment.data.ImageFolder.Options.DEFAULTS, dev.ipa.alignment.train.ClassWeighting.NONE,
+        table ? new PeerConfig.TableKeys(tableLabel, List.of(), 0.2, null) : null);
     return PeerConfigBinding.toYaml(config, Map.of("server", Map.of("host", "127.0.0.1", "port", ports.get(id + "-admin").getPort())));
   }
 

@@ -15,20 +15,28 @@ final class SimulationRunner {
   private final TrainTest data;
   private final PrintWriter out;
 
+  private final java.util.List<dev.ipa.alignment.partition.Shard> shards;
+
   SimulationRunner(TrainTest data, PrintWriter out) {
+    this(data, null, out);
+  }
+
+  /** A runner on shards cut beforehand (a table's peers), or null to cut them from each config's partition. */
+  SimulationRunner(TrainTest data, java.util.List<dev.ipa.alignment.partition.Shard> shards, PrintWriter out) {
     this.data = data;
+    this.shards = shards;
     this.out = out;
   }
 
   void validate(SimulationConfig config) {
-    new Simulation(data, config, i -> WeightTransform.IDENTITY).shards();
+    new Simulation(data, config, i -> WeightTransform.IDENTITY, shards).shards();
   }
 
   SimulationResult run(SimulationConfig config, String weights) {
     var train = data.train();
     var arch = dev.ipa.alignment.model.Architecture.parse(config.model(), train.channels(), train.rows(), train.cols(), train.numClasses());
     Function<Integer, WeightTransform> transforms = WeightModes.transforms(weights, arch);
-    Simulation sim = new Simulation(data, config, transforms);
+    Simulation sim = new Simulation(data, config, transforms, shards);
     int rounds = config.federation().common().rounds();
     int peers = config.peers();
     String name = config.federation().algorithm().id();

@@ -62,9 +62,10 @@ public final class TrainCommand implements Runnable {
   public void run() {
     if (epochs < 1) throw new IllegalArgumentException("--epochs must be ≥ 1, got " + epochs + ".");
     PrintWriter o = spec.commandLine().getOut();
-    TrainTest tt = data.load();
+    TrainTest tt = data.load(seed);
     o.println("Data: " + tt.describe());
     tt.warnings().forEach(w -> o.println("Warning: " + w));
+    data.warnings().forEach(w -> o.println("Warning: " + w));
     Metric lead = metrics.lead().checkDefinedFor(tt.train().numClasses());
     List<Metric> shown = new ArrayList<>(List.of(lead));
     for (Metric m : Metric.values()) if (m != lead && m.definedFor(tt.train().numClasses())) shown.add(m);
@@ -77,6 +78,13 @@ public final class TrainCommand implements Runnable {
     net.setClassWeights(weighting.weights(tt.train(), all));
     LocalTrainer trainer = new LocalTrainer(net, tt.train(), all, batch, lr, seed);
     Path dir = Reports.runDirectory(out, "train");
+    if (data.loadedSchema() != null) {
+      try {
+        dev.ipa.alignment.table.SchemaJson.write(data.loadedSchema(), dir.resolve("schema.json"));
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("Could not write " + dir.resolve("schema.json") + ": " + e.getMessage(), e);
+      }
+    }
     o.printf("Model: %s (%,d parameters), Adam lr %s, batch %d, seed %d, %s%n", arch.describe(), net.parameterCount(), lr, batch, seed, Counted.of(epochs, "epoch"));
     if (!mode.equals(WeightMode.FLOAT)) {
       StringBuilder layers = new StringBuilder();

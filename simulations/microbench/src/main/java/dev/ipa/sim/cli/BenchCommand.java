@@ -20,8 +20,9 @@ import picocli.CommandLine.Spec;
  * {@code ipa} command line through {@link CommandExtension} when that module is on the class path, as the
  * {@code ipa} launcher puts it.
  */
-@Command(name = "bench", description = "Benchmarks that print figures (training, codecs, transport, simulation, peer memory).",
-    subcommands = {BenchCommand.Train.class, BenchCommand.Codecs.class, BenchCommand.Transport.class, BenchCommand.Simulate.class, BenchCommand.Peer.class, PeerSoak.class})
+@Command(name = "bench", description = "Benchmarks that print figures (training, codecs, transport, simulation, peer memory, tables).",
+    subcommands = {BenchCommand.Train.class, BenchCommand.Codecs.class, BenchCommand.Transport.class, BenchCommand.Simulate.class, BenchCommand.Peer.class, PeerSoak.class,
+        BenchCommand.Data.class})
 public final class BenchCommand implements Runnable, CommandExtension {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -320,6 +321,56 @@ public final class BenchCommand implements Runnable, CommandExtension {
       o.println("Peer daemon memory (sampled once a second while the federation ran):");
       o.print(t);
       o.flush();
+    }
+  }
+
+  /** Parse + encode throughput and peak heap on a generated 1,000,000 × 20 CSV with mixed types and missing values. */
+  @Command(name = "data", description = "Parse + encode rows/s, MB/s and peak heap on a generated CSV (default 1,000,000 rows × 20 mixed columns).")
+  public static final class Data implements Runnable {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--rows", defaultValue = "1000000", description = "Rows to generate. Default: ${DEFAULT-VALUE}.")
+    int rows;
+
+    @Option(names = "--repeat", defaultValue = "3", description = "Timed runs; all are printed. Default: ${DEFAULT-VALUE}.")
+    int repeat;
+
+    @Option(names = "--file", paramLabel = "FILE", description = "Where to write the CSV. Default: a temporary file, deleted afterwards.")
+    java.nio.file.Path file;
+
+    @Override
+    public void run() {
+      PrintWriter o = spec.commandLine().getOut();
+      try {
+        java.nio.file.Path f = file != null ? file : java.nio.file.Files.createTempFile("ipa-bench-data", ".csv");
+        try {
+          long bytes = dev.ipa.bench.TableBenchmark.generate(f, rows, 1);
+          o.printf("Generated %s: %,d rows × 20 columns (14 numeric, 5 categorical, 1 label; ~5%% missing), %.1f MB%n", f, rows, bytes / 1e6);
+          o.printf("Cores: %d, max heap %d MB%n", Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+          o.flush();
+          Table t = new Table("run", "rows/s", "MB/s", "MB/s per CPU s", "read s", "total s", "CPU s", "inputs", "matrix MB",
+              "peak live MB", "live / matrix", "peak pools MB");
+          for (int r = 1; r <= repeat; r++) {
+            dev.ipa.bench.TableBenchmark.Result res = dev.ipa.bench.TableBenchmark.run(f, rows);
+            long peak = res.peakHeapBytes() - res.baseHeapBytes();
+            long live = res.peakLiveBytes() - res.baseHeapBytes();
+            t.row(r, String.format("%,.0f", res.rowsPerSecond()), String.format("%.1f", res.megabytesPerSecond()),
+                String.format("%.1f", res.bytes() / 1e6 / res.cpuSeconds()),
+                String.format("%.2f", res.readSeconds()), String.format("%.2f", res.seconds()), String.format("%.2f", res.cpuSeconds()), res.width(),
+                String.format("%.0f", res.matrixBytes() / 1e6), String.format("%.0f", live / 1e6),
+                String.format("%.2f", live / (double) res.matrixBytes()), String.format("%.0f", peak / 1e6));
+          }
+          o.print(t);
+          o.println("Peak live: the most heap in use right after a collection during read + statistics + encode (or at the end), less the heap "
+              + "before. Peak pools: the sum of the heap pools' raw peaks, garbage included (an upper bound). MB/s per CPU s: file MB over the "
+              + "process's CPU time, which a machine shared with other builds does not distort as it does wall time.");
+          o.flush();
+        } finally {
+          if (file == null) java.nio.file.Files.deleteIfExists(f);
+        }
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("The benchmark could not write its CSV: " + e.getMessage(), e);
+      }
     }
   }
 }
