@@ -109,6 +109,7 @@ class FederationOrdinalIT {
         Path out = work.resolve("report");
         StringWriter terminal = new StringWriter();
         collected.write(out, new PrintWriter(terminal, true));
+        System.out.println(terminal); // the collected tables, for the figures in deploy/README.md (sizing)
         for (String file : List.of("report.json", "rounds.csv", "accuracy.png", "report.html")) assertThat(out.resolve(file)).isNotEmptyFile();
         JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
         assertThat(report.at("/config/peers").asInt()).isEqualTo(N);

@@ -71,6 +71,12 @@ public sealed interface Topology {
       return out;
     }
 
+    /** The ring runs both ways, so a peer hears from exactly those it sends to (O(1), not a pass over every peer). */
+    @Override
+    public Set<String> incoming(String self, List<String> peers, int round, long seed) {
+      return outgoing(self, peers, round, seed);
+    }
+
     @Override
     public String toString() {
       return "ring";
