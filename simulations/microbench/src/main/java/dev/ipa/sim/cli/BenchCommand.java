@@ -121,6 +121,7 @@ public final class BenchCommand implements Runnable, CommandExtension {
           dev.ipa.sim.engine.SimulationReport.human(Runtime.getRuntime().maxMemory()), System.getenv("OMP_NUM_THREADS"), top,
           samplesPerPeer == 0 ? "all" : samplesPerPeer);
       o.flush();
+      for (int n : sizes) trainingSamples(full, n); // every size's data fits, before anything is written or run
       java.nio.file.Path dir = dev.ipa.sim.report.Reports.runDirectory(out, "bench-simulate");
       Table t = new Table("peers", "samples/peer", "s/round", "s/round/peer", "peak heap", "peak heap/peer", "live heap", "live heap/peer", "RSS", "RSS/peer");
       List<java.util.Map<String, Object>> json = new java.util.ArrayList<>();
@@ -195,18 +196,21 @@ public final class BenchCommand implements Runnable, CommandExtension {
       o.flush();
     }
 
+    /** How many training samples N peers of {@code --samples-per-peer} need (10% more for validation); fails if the data has fewer. */
+    private int trainingSamples(TrainTest tt, int n) {
+      int want = (int) Math.ceil(n * (long) samplesPerPeer / 0.9);
+      if (want > tt.train().count()) {
+        throw new IllegalArgumentException(n + " peers of " + samplesPerPeer + " samples need " + want + " training samples but the data has "
+            + tt.train().count() + "; lower --samples-per-peer or use the full data set.");
+      }
+      return want;
+    }
+
     /** The training set cut to what N peers of {@code --samples-per-peer} need, and the test set to {@code --test-samples}. */
     private TrainTest subset(TrainTest tt, int n) {
       dev.ipa.alignment.data.Dataset train = tt.train();
       dev.ipa.alignment.data.Dataset test = tt.test();
-      if (samplesPerPeer > 0) {
-        int want = (int) Math.ceil(n * (long) samplesPerPeer / 0.9);
-        if (want > train.count()) {
-          throw new IllegalArgumentException(n + " peers of " + samplesPerPeer + " samples need " + want + " training samples but the data has "
-              + train.count() + "; lower --samples-per-peer or use the full data set.");
-        }
-        train = train.subset(java.util.stream.IntStream.range(0, want).toArray());
-      }
+      if (samplesPerPeer > 0) train = train.subset(java.util.stream.IntStream.range(0, trainingSamples(tt, n)).toArray());
       if (testSamples > 0 && testSamples < test.count()) test = test.subset(java.util.stream.IntStream.range(0, testSamples).toArray());
       return new TrainTest(train, test, tt.source());
     }
