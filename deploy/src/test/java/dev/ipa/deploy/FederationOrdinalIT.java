@@ -95,7 +95,8 @@ class FederationOrdinalIT {
                 log.append(frame.getUtf8String());
               }
             })
-            .waitingFor(Wait.forHttp("/health").forPort(DockerFederation.ADMIN_PORT).forStatusCode(200).withStartupTimeout(Duration.ofMinutes(3))));
+            // Generous: on a loaded 2-core machine four JVMs starting at once took close to 3 minutes.
+            .waitingFor(Wait.forHttp("/health").forPort(DockerFederation.ADMIN_PORT).forStatusCode(200).withStartupTimeout(Duration.ofMinutes(6))));
       }
       try {
         Startables.deepStart(pods).join();
