@@ -149,7 +149,7 @@
   const CONFIRM = {
     pause: "Pause the whole federation after the current round? Every peer waits until someone resumes.",
     "pause?scope=peer": "Pause only this peer after the current round? Its neighbours will wait for it, up to their exchange timeout.",
-    stop: "Stop the whole federation after the current round? It cannot be resumed in these processes.",
+    stop: "Stop this peer after the current round, and vote to stop the whole federation (it stops once a quorum of admins did)? It cannot be resumed in this process.",
   };
 
   for (const b of document.querySelectorAll("button[data-action]")) {

@@ -92,7 +92,7 @@ public final class PeerDaemon {
       if (!checkOnly) {
         ctx.findBean(EmbeddedServer.class).ifPresent(server -> {
           server.start();
-          warnIfExposed(ctx);
+          warnIfExposed(ctx, server);
           // The one line an operator needs to find the dashboard; the host is what the server is bound to.
           LoggerFactory.getLogger(PeerDaemon.class).info("Dashboard and admin API at {}/ (user from ipa.admin.username); metrics at {}/prometheus.",
               server.getURL(), server.getURL());
@@ -113,15 +113,15 @@ public final class PeerDaemon {
 
   /**
    * One WARN when the admin API listens beyond loopback over plain HTTP: it carries the admin password and can
-   * stop the federation. The default is 127.0.0.1; listening elsewhere needs micronaut.server.host set.
+   * stop the federation. The default is 127.0.0.1; listening elsewhere needs micronaut.server.host set. Whether the
+   * port speaks TLS is read from the running server ({@code ipa.admin.tls}, or Micronaut's own key-store TLS).
    */
-  private static void warnIfExposed(ApplicationContext ctx) {
+  private static void warnIfExposed(ApplicationContext ctx, EmbeddedServer server) {
     String host = ctx.getProperty("micronaut.server.host", String.class).orElse("0.0.0.0");
-    boolean tls = ctx.getProperty("micronaut.server.ssl.enabled", Boolean.class).orElse(false);
-    if (!tls && !isLoopback(host)) {
+    if (!"https".equals(server.getScheme()) && !isLoopback(host)) {
       org.slf4j.LoggerFactory.getLogger(PeerDaemon.class).warn("The admin API listens on {} over plain HTTP: anyone who can reach it "
-          + "sees the admin password in clear. Keep it inside the organisation's network, put it behind a TLS proxy, or set "
-          + "micronaut.server.host to 127.0.0.1.", host);
+          + "sees the admin password in clear. Set ipa.admin.tls: true to serve it over HTTPS with this peer's certificate, "
+          + "keep it inside the organisation's network, or set micronaut.server.host to 127.0.0.1.", host);
     }
   }
 

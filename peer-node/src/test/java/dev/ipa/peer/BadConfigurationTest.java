@@ -43,8 +43,25 @@ class BadConfigurationTest {
   }
 
   @Test
+  void aLoginBackOffThatCannotWork() throws Exception {
+    assertThat(failure(c -> {
+      c.put("ipa.admin.login-backoff", "10s");
+      c.put("ipa.admin.login-backoff-max", "1s");
+    })).isEqualTo("ipa.admin.login-backoff-max (PT1S) must not be shorter than ipa.admin.login-backoff (PT10S).");
+    assertThat(failure(c -> c.put("ipa.admin.login-failures", "0"))).startsWith("ipa.admin.login-failures must be ≥ 1");
+  }
+
+  @Test
   void dataPathNotSet() throws Exception {
     assertThat(failure(c -> c.put("ipa.peer.data", ""))).contains("ipa.peer.data is missing");
+  }
+
+  @Test
+  void badImageAndMetricKeysNameThemselves() throws Exception {
+    assertThat(failure(c -> c.put("ipa.peer.image-size", "big"))).contains("ipa.peer.image-size").contains("write HEIGHTxWIDTH");
+    assertThat(failure(c -> c.put("ipa.peer.channels", "2"))).contains("ipa.peer").contains("1 (grey) or 3 (RGB)");
+    assertThat(failure(c -> c.put("ipa.peer.class-weights", "inverse"))).contains("ipa.peer.class-weights").contains("use none or balanced");
+    assertThat(failure(c -> c.put("ipa.federation.metric", "f1"))).contains("ipa.federation.metric").contains("macro-f1");
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.ipa.peer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ipa.alignment.protocol.GaussianUpdateMechanism;
 import dev.ipa.alignment.protocol.StopRecord;
 import dev.ipa.alignment.provenance.ModelProvenance;
 import dev.ipa.compression.SnapshotEncoder;
@@ -39,7 +40,7 @@ class CheckpointStoreTest {
 
   static Checkpoint checkpoint(int round, ModelProvenance provenance) {
     List<RoundSummary> history = new ArrayList<>();
-    for (int r = 0; r <= round; r++) history.add(new RoundSummary(r, 1.0 / (r + 1), 0.5, 0.7, 0.6, 0.8, 1000L * r, List.of(), 0, false, null, 12, "2026-01-01T00:00:00Z"));
+    for (int r = 0; r <= round; r++) history.add(new RoundSummary(r, 1.0 / (r + 1), 0.5, 0.7, 0.6, 0.8, 1000L * r, List.of(), 0, false, null, 12, "2026-01-01T00:00:00Z", null, null, null, null));
     float[] params = {round, 1.5f, -2.25f, Float.MIN_VALUE};
     float[] view = {0.5f, 0.25f, round, 1};
     return new Checkpoint(provenance, round, params, new float[] {1, 2, 3, 4, 5, 6, 7, 8},
@@ -212,13 +213,12 @@ class CheckpointStoreTest {
 
   /**
    * A checkpoint written by format version 2 (golden file, made from {@link #checkpoint(int, ModelProvenance)} with
-   * round 3 and {@link #structured}) must keep loading after refactors. Regenerate only with a format version bump:
-   * {@code -Dipa.golden.write=true} writes it under src/test/resources.
+   * round 3 and {@link #structured}) must keep loading after refactors. Today's writer writes version 3, so this file
+   * can no longer be regenerated.
    */
   @Test
   void goldenVersion2CheckpointStillLoads() throws Exception {
     Checkpoint want = checkpoint(3, structured(3));
-    if (Boolean.getBoolean("ipa.golden.write")) new CheckpointStore(Path.of("src/test/resources/dev/ipa/peer/golden/v2"), 1).write(want);
     Checkpoint back = CheckpointStore.read(Path.of(getClass().getResource("golden/v2/round-000003.ckpt").toURI()));
     assertThat(back.params()).containsExactly(want.params());
     assertThat(back.encoder().receiversView()).containsExactly(want.encoder().receiversView());
@@ -227,16 +227,52 @@ class CheckpointStoreTest {
     assertThat(back.provenance()).isEqualTo(want.provenance());
   }
 
+  /** A peer with differential privacy: 12 releases (two noise multipliers' worth of μ²) and its last published θ. */
+  static Checkpoint withDp(int round) {
+    Checkpoint c = checkpoint(round, structured(round));
+    return new Checkpoint(c.provenance(), c.round(), c.params(), c.moments(), c.iteration(), c.epoch(), c.cursor(), c.encoder(), c.views(),
+        c.history(), c.stops(), new GaussianUpdateMechanism.State(12, 12 / 4.0 + 0.125, new float[] {0.25f, -1, 3, Float.MAX_VALUE}));
+  }
+
+  @Test
+  void theDifferentialPrivacyStateRoundTrips() throws Exception {
+    Checkpoint c = withDp(2);
+    Checkpoint back = CheckpointStore.read(new CheckpointStore(dir, 2).write(c));
+    assertThat(back.dp().releases()).isEqualTo(12);
+    assertThat(back.dp().muSquared()).isEqualTo(3.125);
+    assertThat(back.dp().published()).containsExactly(c.dp().published());
+    assertThat(CheckpointStore.read(new CheckpointStore(dir.resolve("none"), 2).write(checkpoint(2))).dp()).as("without DP").isNull();
+  }
+
+  /**
+   * A checkpoint written by format version 3 (golden file, made from {@link #withDp} with round 3) must keep
+   * loading after refactors. Regenerate only with a format version bump: {@code -Dipa.golden.write=true} writes it
+   * under src/test/resources.
+   */
+  @Test
+  void goldenVersion3CheckpointStillLoads() throws Exception {
+    Checkpoint want = withDp(3);
+    if (Boolean.getBoolean("ipa.golden.write")) new CheckpointStore(Path.of("src/test/resources/dev/ipa/peer/golden/v3"), 1).write(want);
+    Checkpoint back = CheckpointStore.read(Path.of(getClass().getResource("golden/v3/round-000003.ckpt").toURI()));
+    assertThat(back.params()).containsExactly(want.params());
+    assertThat(back.views().get(0).params()).containsExactly(want.views().get(0).params());
+    assertThat(back.history()).isEqualTo(want.history());
+    assertThat(back.provenance()).isEqualTo(want.provenance());
+    assertThat(back.dp().releases()).isEqualTo(want.dp().releases());
+    assertThat(back.dp().muSquared()).isEqualTo(want.dp().muSquared());
+    assertThat(back.dp().published()).containsExactly(want.dp().published());
+  }
+
   @Test
   void aCheckpointOfAnUnknownFormatVersionIsRejected() throws Exception {
     Path file = new CheckpointStore(dir, 2).write(checkpoint(1));
     byte[] bytes = Files.readAllBytes(file);
-    bytes[7] = 3;
+    bytes[7] = 4;
     java.util.zip.CRC32 crc = new java.util.zip.CRC32();
     crc.update(bytes, 0, bytes.length - 8);
     java.nio.ByteBuffer.wrap(bytes).putLong(bytes.length - 8, crc.getValue());
     Files.write(file, bytes);
     assertThatThrownBy(() -> CheckpointStore.read(file)).isInstanceOf(CheckpointException.class)
-        .hasMessageContaining("format version 3, this daemon reads versions 1 and 2");
+        .hasMessageContaining("format version 4, this daemon reads versions 1 to 3");
   }
 }

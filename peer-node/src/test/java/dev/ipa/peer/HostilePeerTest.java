@@ -11,6 +11,7 @@ import dev.ipa.alignment.protocol.FederationSettings;
 import dev.ipa.compression.SnapshotDecoder;
 import dev.ipa.compression.SnapshotEncoder;
 import dev.ipa.compression.TensorLayout;
+import dev.ipa.peer.config.PeerConfigBinding;
 import dev.ipa.peer.federation.PeerState;
 import dev.ipa.transport.ModelFingerprint;
 import dev.ipa.transport.PeerInbox;
@@ -35,9 +36,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The hostile test of issue 15, against real daemons over mutual TLS: two honest daemons a and b, and c, an
  * authenticated peer that answers every exchange with the honest parameters multiplied by 10⁶, claims 2³¹ − 1
- * training samples, and sends a STOP notice each time, with {@code early-stop: none} configured. Before the
- * defences both honest peers stopped after round 0 and ended with a wrecked model; now they must run every round,
- * keep a useful model, and show c as suspected in {@code /api/rounds} and {@code /api/peers}.
+ * training samples, and sends a STOP notice each time, with {@code early-stop: none} configured; from round 1 on it
+ * also sends the notice an admin's stop sends, posing as the admin of a federation-wide stop. Before the defences
+ * both honest peers stopped after round 0 and ended with a wrecked model; now they must run every round, keep a
+ * useful model, and show c as suspected in {@code /api/rounds} and {@code /api/peers}.
  */
 class HostilePeerTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -52,8 +54,12 @@ class HostilePeerTest {
     ModelFingerprint fingerprint = new ModelFingerprint(arch.describe(), model.parameterCount());
     Map<String, InetSocketAddress> addresses = new TreeMap<>();
     peers.peerPorts.forEach((id, port) -> addresses.put(id, new InetSocketAddress("127.0.0.1", port)));
+    // c announces the federation settings an honest daemon of this federation has, or the handshake refuses it.
+    Map<String, String> honestC = peers.config("c", 0);
+    honestC.put("ipa.federation.rounds", String.valueOf(ROUNDS));
     NettyTransport hostile = new NettyTransport(NettyTransportConfig.secure("test", "c", addresses.get("c"), addresses,
-        TlsFiles.inDirectory(dir.resolve("certs").resolve("c")), fingerprint));
+        TlsFiles.inDirectory(dir.resolve("certs").resolve("c")), fingerprint)
+        .withSettings(PeerConfigBinding.sharedSettings(PeerDaemon.checkConfiguration(TestPeers.args(honestC)))));
     ExecutorService replies = Executors.newSingleThreadExecutor();
     SnapshotDecoder seen = new SnapshotDecoder(layout);
     SnapshotEncoder forged = new SnapshotEncoder(layout, FederationSettings.fp32());
@@ -72,6 +78,8 @@ class HostilePeerTest {
             for (int i = 0; i < theta.length; i++) theta[i] *= 1e6f;
             byte[] bytes = forged.encode(theta, s.round()).bytes();
             hostile.notify(new PeerNotice("c", PeerNotice.Kind.STOP, s.round(), "reached validation accuracy 1.0000 ≥ target 0.9900"), List.of("a", "b"));
+            // From round 1 on (round 0's snapshots are in by then) it also poses as an admin stopping the federation.
+            if (s.round() >= 1) hostile.notify(new PeerNotice("c", PeerNotice.Kind.STOP, s.round(), FederatedPeer.ADMIN_STOP_REASON), List.of("a", "b"));
             hostile.publish(new PeerSnapshot("c", s.round(), s.sync(), ++sequence[0], Integer.MAX_VALUE, bytes), List.of("a", "b"));
           } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -105,7 +113,7 @@ class HostilePeerTest {
           Thread.sleep(250);
           rounds = api(http.get(id), "/api/rounds");
         }
-        assertThat(rounds).as("honest peer %s runs every round despite c's STOP notices", id).hasSize(ROUNDS);
+        assertThat(rounds).as("honest peer %s runs every round despite c's STOP notices, its admin's included", id).hasSize(ROUNDS);
         JsonNode last = rounds.get(ROUNDS - 1);
         assertThat(last.hasNonNull("stop")).as("%s did not stop", id).isFalse();
         assertThat(last.get("testAccuracy").asDouble()).as("%s's model is not wrecked by c's ×10⁶ parameters", id).isGreaterThan(0.5);

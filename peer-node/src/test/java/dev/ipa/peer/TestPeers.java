@@ -1,5 +1,9 @@
 package dev.ipa.peer;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ipa.transport.tls.FederationCertificates;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -9,16 +13,19 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /** Builds daemon configurations for tests: certificates for a small federation, free loopback ports, overrides. */
 final class TestPeers {
   static final String USER = "admin";
   static final String PASSWORD = "s3cret-admin";
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   final Path dir;
   final List<String> ids;
@@ -73,6 +80,30 @@ final class TestPeers {
 
   static HttpResponse<String> post(int port, String path, String user, String password) throws IOException, InterruptedException {
     return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).POST(HttpRequest.BodyPublishers.noBody()), user, password);
+  }
+
+  /** {@code GET /api/status} of the daemon on {@code port}. */
+  static JsonNode status(int port) throws IOException, InterruptedException {
+    return JSON.readTree(get(port, "/api/status", USER, PASSWORD).body());
+  }
+
+  /** {@code POST /api/federation/ACTION} (start, pause, resume, stop, …), which must succeed. */
+  static JsonNode control(int port, String action) throws IOException, InterruptedException {
+    HttpResponse<String> r = post(port, "/api/federation/" + action, USER, PASSWORD);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return JSON.readTree(r.body());
+  }
+
+  /** Polls the status until it matches, failing with the last status after {@code within}. */
+  static JsonNode awaitStatus(int port, Duration within, Predicate<JsonNode> p) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    JsonNode s = status(port);
+    while (System.nanoTime() < deadline) {
+      s = status(port);
+      if (p.test(s)) return s;
+      Thread.sleep(20);
+    }
+    throw new AssertionError("peer on port " + port + " never matched; last status " + s);
   }
 
   private static HttpResponse<String> send(HttpRequest.Builder b, String user, String password) throws IOException, InterruptedException {

@@ -79,8 +79,11 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
   private final AtomicLong sequence = new AtomicLong();
   private final ConcurrentLinkedQueue<StopRecord> stops = new ConcurrentLinkedQueue<>();
   private volatile boolean federationStopping;
+  /** The peers whose admins stopped them: each is one vote to stop the federation. */
+  private final java.util.Set<String> adminStopBy = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private volatile String stopCause; // why the federation stops, once a quorum of admins voted (defences on)
 
-  /** The reason of the STOP notice a daemon's admin sends to stop the whole federation. */
+  /** The reason of the STOP notice a daemon sends when its admin stopped it: a vote to stop the whole federation. */
   public static final String ADMIN_STOP_REASON = "was stopped by its admin";
 
   /**
@@ -176,6 +179,17 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
     return dp == null ? Double.NaN : dp.epsilon();
   }
 
+  /** The differential-privacy state a checkpoint keeps (accountant and last published parameters); empty without DP. */
+  public java.util.Optional<GaussianUpdateMechanism.State> dpState() {
+    return dp == null ? java.util.Optional.empty() : java.util.Optional.of(dp.state());
+  }
+
+  /** Carries the differential-privacy state on from a checkpoint; before the first round, without DP an error. */
+  public void restoreDp(GaussianUpdateMechanism.State s) {
+    if (dp == null) throw new IllegalStateException("Peer " + id + " runs without differential privacy; there is no accountant to restore.");
+    dp.restore(s);
+  }
+
   /** Whether patience froze this peer; read it from the round thread. */
   public boolean isFrozen() {
     return earlyStopping.frozen();
@@ -250,10 +264,12 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
 
   private StopRecord earlyStop(int round, Evaluation val) {
     EarlyStop policy = earlyStopping.policy();
-    EarlyStopping.Outcome outcome = earlyStopping.observe(val.accuracy(), val.meanLoss());
+    EarlyStopping.Outcome outcome = earlyStopping.observe(val);
+    String watched = policy.metric() == null ? "accuracy" : policy.metric().id();
     StopRecord stop = null;
     if (outcome.reachedTarget()) {
-      String reason = String.format("reached validation accuracy %.4f ≥ target %.4f", val.accuracy(), policy.targetAccuracy());
+      double reachedValue = policy.metric() == null ? val.accuracy() : policy.metric().of(val);
+      String reason = String.format("reached validation %s %.4f ≥ target %.4f", watched, reachedValue, policy.targetAccuracy());
       transport.notify(new PeerNotice(id, PeerNotice.Kind.STOP, round, reason), otherPeers());
       targetReachedBy.add(id);
       if (quorumReached()) {
@@ -264,11 +280,12 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
       }
     }
     if (outcome.froze()) {
-      stops.add(new StopRecord(id, round, "froze: validation loss did not improve for " + policy.patience() + " rounds; still serving its last snapshot"));
+      stops.add(new StopRecord(id, round, "froze: validation " + (policy.metric() == null ? "loss" : watched) + " did not improve for " + policy.patience() + " rounds; still serving its last snapshot"));
     }
     if (stop == null && federationStopping) {
       StopRecord cause = stops.peek();
-      stop = new StopRecord(id, round, "stopped because " + (cause == null ? "the federation stopped" : cause.peer() + " " + cause.reason()));
+      stop = new StopRecord(id, round, "stopped because " + (stopCause != null ? stopCause
+          : cause == null ? "the federation stopped" : cause.peer() + " " + cause.reason()));
     }
     return stop;
   }
@@ -360,12 +377,7 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
   private void onStop(PeerNotice notice) {
     if (robust.enabled() && !peers.contains(notice.from())) return;
     if (ADMIN_STOP_REASON.equals(notice.reason())) {
-      // An operator's stop of the whole federation (issue 17) is honoured from any one peer. Known gap: an
-      // authenticated peer can still pose as one; closing it needs signed admin commands or an admins' quorum.
-      stops.add(new StopRecord(notice.from(), notice.round(), notice.reason()));
-      views.markStopped(notice.from());
-      federationStopping = true;
-      views.wake();
+      onAdminStop(notice);
       return;
     }
     if (robust.enabled() && Double.isNaN(earlyStopping.policy().targetAccuracy())) {
@@ -382,6 +394,43 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
       federationStopping = true;
       views.wake();
     }
+  }
+
+  /**
+   * A neighbour's admin stopped it ({@code POST /api/federation/stop}). It has left, so nobody waits for it any
+   * more, and its notice is one vote to stop the whole federation, which stops once a quorum of admins voted (the
+   * quorum of target stops). The notice's reason is all that marks it as an admin's, and any authenticated peer can
+   * send it, so one vote must not be enough: with the defences on, no single member can halt the others. Without
+   * them the quorum is one, and one notice stops everyone, as before.
+   */
+  private void onAdminStop(PeerNotice notice) {
+    views.markStopped(notice.from());
+    stops.add(new StopRecord(notice.from(), notice.round(), notice.reason()));
+    adminStopBy.add(notice.from());
+    int quorum = robust.quorum(peers.size());
+    if (adminStopBy.size() < quorum) {
+      LOG.info("Peer {}: the admin of {} stopped it and voted to stop the federation, {} of the {} votes needed; the others go on without it.",
+          id, notice.from(), adminStopBy.size(), quorum);
+      return;
+    }
+    if (robust.enabled()) stopCause = adminsStopped() + " (" + adminStopBy.size() + " of " + peers.size() + " peers' admins)";
+    federationStopping = true;
+    views.wake();
+  }
+
+  /** "the admin(s) of a, b stopped the federation", naming the admins that voted so far. */
+  private String adminsStopped() {
+    List<String> by = new ArrayList<>(new java.util.TreeSet<>(adminStopBy));
+    return "the admin" + (by.size() == 1 ? "" : "s") + " of " + String.join(", ", by) + " stopped the federation";
+  }
+
+  /**
+   * The peers whose admins stopped the federation, if that is why it stops (a quorum of them voted); empty if it
+   * goes on or stops for another reason.
+   */
+  public List<String> stoppedByAdmins() {
+    if (!federationStopping || adminStopBy.size() < robust.quorum(peers.size())) return List.of();
+    return List.copyOf(new java.util.TreeSet<>(adminStopBy));
   }
 
   @Override

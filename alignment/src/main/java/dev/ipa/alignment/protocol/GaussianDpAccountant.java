@@ -23,6 +23,10 @@ public final class GaussianDpAccountant {
 
   private final double sigma;
   private int steps;
+  // Releases made before a restart (resume), perhaps with another σ, and their μ²: GDP composes exactly as
+  // μ² = Σ 1/σ_i², so releases under different noise multipliers add up without approximation.
+  private int earlierSteps;
+  private double earlierMuSquared;
 
   /** @param sigma the noise multiplier σ &gt; 0 of every release */
   public GaussianDpAccountant(double sigma) {
@@ -30,24 +34,48 @@ public final class GaussianDpAccountant {
     this.sigma = sigma;
   }
 
+  /**
+   * Carries on from a checkpoint: {@code releases} releases were made before, composing to {@code muSquared} (μ²,
+   * {@link #muSquared()}). Call it before the first {@link #step()}.
+   */
+  public void resume(int releases, double muSquared) {
+    if (steps != 0 || earlierSteps != 0) throw new IllegalStateException("The accountant can resume only before its first release.");
+    if (releases < 0 || !(muSquared >= 0) || Double.isInfinite(muSquared) || (releases == 0) != (muSquared == 0)) {
+      throw new IllegalArgumentException("A resumed accountant needs releases ≥ 0 and a finite μ² ≥ 0 (0 exactly when there were none), got "
+          + releases + " and " + muSquared + ".");
+    }
+    earlierSteps = releases;
+    earlierMuSquared = muSquared;
+  }
+
   /** Records one more release. */
   public void step() {
     steps++;
   }
 
-  /** Releases recorded so far. */
+  /** Releases recorded so far, those before a resume included. */
   public int steps() {
-    return steps;
+    return earlierSteps + steps;
+  }
+
+  /** μ² of the releases so far: the state to resume from. */
+  public double muSquared() {
+    return earlierMuSquared + steps / (sigma * sigma);
   }
 
   /** ε spent so far at {@code delta}; 0 before the first release. */
   public double epsilon(double delta) {
-    return steps == 0 ? 0 : epsilon(mu(sigma, steps), delta);
+    return steps() == 0 ? 0 : epsilon(muAfter(steps), delta);
   }
 
   /** ε that one more release would bring the total to, at {@code delta}. */
   public double epsilonAfterNextStep(double delta) {
-    return epsilon(mu(sigma, steps + 1), delta);
+    return epsilon(muAfter(steps + 1), delta);
+  }
+
+  /** μ after {@code own} releases of this σ (and any resumed ones). */
+  private double muAfter(int own) {
+    return earlierSteps == 0 ? mu(sigma, own) : Math.sqrt(earlierMuSquared + own / (sigma * sigma));
   }
 
   /** μ = √T / σ of T releases with noise multiplier σ. */

@@ -53,6 +53,33 @@ public final class GaussianUpdateMechanism {
     return next.clone();
   }
 
+  /**
+   * What a checkpoint keeps so that a restarted peer carries on: the releases made and their μ² (the accountant),
+   * and the parameters last published (the base of the next update; already public, so keeping them costs no
+   * privacy).
+   */
+  public record State(int releases, double muSquared, float[] published) {
+    public State {
+      java.util.Objects.requireNonNull(published, "published");
+    }
+  }
+
+  public State state() {
+    return new State(accountant.steps(), accountant.muSquared(), published.clone());
+  }
+
+  /**
+   * Carries on from {@code s}: ε keeps counting from the releases made before, and a budget they spent stays spent.
+   * Call it before the first release.
+   */
+  public void restore(State s) {
+    if (s.published().length != published.length) {
+      throw new IllegalArgumentException("The checkpoint's last published parameters have " + s.published().length + " values, the model has " + published.length + ".");
+    }
+    accountant.resume(s.releases(), s.muSquared());
+    published = s.published().clone();
+  }
+
   /** ε spent so far at the configured δ. */
   public double epsilon() {
     return accountant.epsilon(settings.delta());

@@ -120,6 +120,28 @@ class GaussianDpAccountantTest {
   }
 
   @Test
+  void aResumedAccountantComposesTheEarlierReleasesExactly() {
+    GaussianDpAccountant straight = new GaussianDpAccountant(2.0);
+    for (int i = 0; i < 5; i++) straight.step();
+    GaussianDpAccountant before = new GaussianDpAccountant(2.0);
+    for (int i = 0; i < 3; i++) before.step();
+    GaussianDpAccountant resumed = new GaussianDpAccountant(2.0);
+    resumed.resume(before.steps(), before.muSquared());
+    resumed.step();
+    resumed.step();
+    assertThat(resumed.steps()).isEqualTo(5);
+    assertThat(resumed.epsilon(1e-5)).isCloseTo(straight.epsilon(1e-5), within(1e-12));
+    // A restart with another σ: μ² = 3/2² + 2/4² in Gaussian DP, no approximation.
+    GaussianDpAccountant changed = new GaussianDpAccountant(4.0);
+    changed.resume(3, 3 / 4.0);
+    changed.step();
+    changed.step();
+    assertThat(changed.epsilon(1e-5)).isCloseTo(GaussianDpAccountant.epsilon(Math.sqrt(3 / 4.0 + 2 / 16.0), 1e-5), within(1e-12));
+    assertThatThrownBy(() -> changed.resume(1, 0.25)).hasMessageContaining("only before its first release");
+    assertThatThrownBy(() -> new GaussianDpAccountant(1).resume(2, 0)).hasMessageContaining("0 exactly when there were none");
+  }
+
+  @Test
   void badSettingsSayWhatToDo() {
     assertThatThrownBy(() -> DpSettings.parse("clip:1", 10)).hasMessageContaining("needs sigma:S");
     assertThatThrownBy(() -> DpSettings.parse("epsilon:4,sigma:1", 10)).hasMessageContaining("not both");

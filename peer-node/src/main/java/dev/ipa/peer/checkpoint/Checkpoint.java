@@ -1,5 +1,6 @@
 package dev.ipa.peer.checkpoint;
 
+import dev.ipa.alignment.protocol.GaussianUpdateMechanism;
 import dev.ipa.alignment.protocol.StopRecord;
 import dev.ipa.alignment.provenance.ModelProvenance;
 import dev.ipa.compression.SnapshotEncoder;
@@ -22,6 +23,8 @@ import java.util.Objects;
  * @param views      the last snapshot received from each neighbour
  * @param history    one summary per completed round, 0..round, contiguous
  * @param stops      stops recorded so far
+ * @param dp         the differential-privacy accountant and last published parameters; null without DP (and in
+ *                   checkpoints of format 2 or older)
  */
 public record Checkpoint(
     ModelProvenance provenance,
@@ -34,7 +37,8 @@ public record Checkpoint(
     SnapshotEncoder.State encoder,
     List<NeighbourView> views,
     List<RoundSummary> history,
-    List<StopRecord> stops) {
+    List<StopRecord> stops,
+    GaussianUpdateMechanism.State dp) {
 
   public Checkpoint {
     Objects.requireNonNull(provenance, "provenance");
@@ -50,6 +54,12 @@ public record Checkpoint(
     for (int i = 0; i < history.size(); i++) {
       if (history.get(i).round() != i) throw new IllegalArgumentException("The round history is not contiguous: entry " + i + " is round " + history.get(i).round() + ".");
     }
+  }
+
+  /** A checkpoint of a peer without differential privacy. */
+  public Checkpoint(ModelProvenance provenance, int round, float[] params, float[] moments, int iteration, int epoch, int cursor,
+      SnapshotEncoder.State encoder, List<NeighbourView> views, List<RoundSummary> history, List<StopRecord> stops) {
+    this(provenance, round, params, moments, iteration, epoch, cursor, encoder, views, history, stops, null);
   }
 
   /** A neighbour's last snapshot as decoded parameters. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.ipa.alignment.protocol.GaussianUpdateMechanism;
 import dev.ipa.alignment.protocol.StopRecord;
 import dev.ipa.alignment.provenance.ModelProvenance;
 import dev.ipa.compression.SnapshotEncoder;
@@ -39,11 +40,16 @@ import org.slf4j.LoggerFactory;
  * +----------+---------+-------------+------------------+------------------------------+---------+
  * | "IPACKPT"| version | JSON length | JSON (UTF-8):    | float arrays, each as        | CRC32   |
  * | 7 bytes  | 1 byte  | int32       | provenance, round,| int32 length (-1 = null) +   | int64   |
- * |          | (= 2)   |             | positions, views  | big-endian float32 values:   | of all  |
+ * |          | (= 3)   |             | positions, views  | big-endian float32 values:   | of all  |
  * |          |         |             | meta, history,    | params, moments, encoder     | bytes   |
- * |          |         |             | stops             | view, each neighbour's view  | before  |
+ * |          |         |             | stops, dp         | view, each neighbour's view, | before  |
+ * |          |         |             |                   | DP's last published (or -1)  |         |
  * +----------+---------+-------------+------------------+------------------------------+---------+
  * </pre>
+ *
+ * <p>Version 3 added the differential-privacy state: {@code dp} in the JSON ({@code releases} and {@code
+ * muSquared}, the accountant, or null without DP) and the last published parameters as the final array. Versions
+ * 1 and 2 (still read) have neither, so a peer resumed from one counts ε from zero and says so.
  *
  * <p>The JSON's {@code provenance} is a {@link ModelProvenance}: {@code settings} an object of setting name → value
  * and {@code alignedTo} an object of neighbour id → snapshot version. Version 1 (still read) wrote the settings as
@@ -60,7 +66,8 @@ import org.slf4j.LoggerFactory;
 public final class CheckpointStore {
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
   private static final byte[] MAGIC = "IPACKPT".getBytes(StandardCharsets.US_ASCII);
-  private static final int VERSION = 2;
+  private static final int VERSION = 3;
+  private static final int VERSION_2 = 2;
   private static final int VERSION_1 = 1;
   private static final Pattern NAME = Pattern.compile("round-(\\d{6,})\\.ckpt");
   private static final ObjectMapper JSON = JsonMapper.builder().build();
@@ -100,7 +107,10 @@ public final class CheckpointStore {
   /** The JSON part of the file. */
   record Meta(ModelProvenance provenance, int round, int iteration, int epoch, int cursor, long encoderVersion,
       int encoderRound, int encoderDeltasSinceFull, boolean encoderFullResyncRequested, List<ViewMeta> views,
-      List<RoundSummary> history, List<StopRecord> stops) {}
+      List<RoundSummary> history, List<StopRecord> stops, DpMeta dp) {}
+
+  /** The differential-privacy accountant's state (format 3); the published parameters follow as an array. */
+  record DpMeta(int releases, double muSquared) {}
 
   record ViewMeta(String peer, int round, int sync, long sequence, int dataSize) {}
 
@@ -188,7 +198,8 @@ public final class CheckpointStore {
     List<ViewMeta> vm = new ArrayList<>();
     for (Checkpoint.NeighbourView v : c.views()) vm.add(new ViewMeta(v.peer(), v.round(), v.sync(), v.sequence(), v.dataSize()));
     Meta meta = new Meta(c.provenance(), c.round(), c.iteration(), c.epoch(), c.cursor(), enc.version(), enc.round(),
-        enc.deltasSinceFull(), enc.fullResyncRequested(), vm, c.history(), c.stops());
+        enc.deltasSinceFull(), enc.fullResyncRequested(), vm, c.history(), c.stops(),
+        c.dp() == null ? null : new DpMeta(c.dp().releases(), c.dp().muSquared()));
     byte[] json = JSON.writeValueAsBytes(meta);
     ByteArrayOutputStream buf = new ByteArrayOutputStream(16 + json.length + 4 * (c.params().length + c.moments().length) * 2);
     DataOutputStream out = new DataOutputStream(buf);
@@ -200,6 +211,7 @@ public final class CheckpointStore {
     writeFloats(out, c.moments());
     writeFloats(out, enc.receiversView());
     for (Checkpoint.NeighbourView v : c.views()) writeFloats(out, v.params());
+    writeFloats(out, c.dp() == null ? null : c.dp().published());
     out.flush();
     CRC32 crc = new CRC32();
     crc.update(buf.toByteArray());
@@ -219,8 +231,8 @@ public final class CheckpointStore {
       byte[] magic = in.readNBytes(MAGIC.length);
       if (!java.util.Arrays.equals(magic, MAGIC)) throw new CheckpointException("it is not an IPA checkpoint");
       int version = in.readUnsignedByte();
-      if (version != VERSION && version != VERSION_1) {
-        throw new CheckpointException("it has format version " + version + ", this daemon reads versions " + VERSION_1 + " and " + VERSION);
+      if (version < VERSION_1 || version > VERSION) {
+        throw new CheckpointException("it has format version " + version + ", this daemon reads versions " + VERSION_1 + " to " + VERSION);
       }
       int jsonLength = in.readInt();
       if (jsonLength < 0 || jsonLength > bytes.length) throw new CheckpointException("its header is damaged");
@@ -232,9 +244,12 @@ public final class CheckpointStore {
       float[] view = readFloats(in);
       List<Checkpoint.NeighbourView> views = new ArrayList<>();
       for (ViewMeta v : meta.views()) views.add(new Checkpoint.NeighbourView(v.peer(), v.round(), v.sync(), v.sequence(), v.dataSize(), readFloats(in)));
+      float[] published = version > VERSION_2 ? readFloats(in) : null;
+      if ((meta.dp() == null) != (published == null)) throw new CheckpointException("its differential-privacy state is incomplete");
+      GaussianUpdateMechanism.State dp = meta.dp() == null ? null : new GaussianUpdateMechanism.State(meta.dp().releases(), meta.dp().muSquared(), published);
       if (in.available() != 0) throw new CheckpointException("it has " + in.available() + " unexpected trailing bytes");
       SnapshotEncoder.State enc = new SnapshotEncoder.State(view, meta.encoderVersion(), meta.encoderRound(), meta.encoderDeltasSinceFull(), meta.encoderFullResyncRequested());
-      return new Checkpoint(meta.provenance(), meta.round(), params, moments, meta.iteration(), meta.epoch(), meta.cursor(), enc, views, meta.history(), meta.stops());
+      return new Checkpoint(meta.provenance(), meta.round(), params, moments, meta.iteration(), meta.epoch(), meta.cursor(), enc, views, meta.history(), meta.stops(), dp);
     } catch (EOFException e) {
       throw new CheckpointException("it ends early", e);
     } catch (IOException | IllegalArgumentException e) {

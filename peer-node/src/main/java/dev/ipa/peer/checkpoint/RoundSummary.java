@@ -20,6 +20,11 @@ import java.util.List;
  * @param stop               why the peer stopped after this round, or null
  * @param durationMillis     wall time of the round
  * @param finishedAt         ISO-8601 instant the round ended
+ * @param epsilon            differential privacy spent on the published updates so far, at the configured δ; null
+ *                           without DP (and in rounds checkpointed before it was recorded)
+ * @param testBalancedAccuracy mean recall per class on the test set; null in checkpoints written before it was measured
+ * @param testMacroF1        mean F1 per class on the test set; null likewise
+ * @param testAuc            ROC AUC on the test set for two classes; null otherwise
  */
 public record RoundSummary(
     int round,
@@ -34,8 +39,29 @@ public record RoundSummary(
     boolean frozen,
     String stop,
     long durationMillis,
-    String finishedAt) {
+    String finishedAt,
+    Double epsilon,
+    Double testBalancedAccuracy,
+    Double testMacroF1,
+    Double testAuc) {
   public RoundSummary {
     failures = List.copyOf(failures);
+  }
+
+  /** A round measured by accuracy and loss only. */
+  public RoundSummary(int round, double trainLoss, double validationAccuracy, double validationLoss, double testAccuracy, double testLoss,
+      long bytesSent, List<String> failures, int maxStaleness, boolean frozen, String stop, long durationMillis, String finishedAt) {
+    this(round, trainLoss, validationAccuracy, validationLoss, testAccuracy, testLoss, bytesSent, failures, maxStaleness, frozen, stop,
+        durationMillis, finishedAt, null, null, null, null);
+  }
+
+  /** This round's test figure under {@code m}, or null when it was not measured. */
+  public Double test(dev.ipa.alignment.model.Metric m) {
+    return switch (m) {
+      case ACCURACY -> testAccuracy;
+      case BALANCED_ACCURACY -> testBalancedAccuracy;
+      case MACRO_F1 -> testMacroF1;
+      case AUC -> testAuc;
+    };
   }
 }

@@ -36,7 +36,11 @@ public final class ConfigurationFiles {
       @Nullable Double learningRate,
       @Nullable String checkpointDir,
       @Nullable Integer keepCheckpoints,
-      @Nullable Boolean autoStart) {}
+      @Nullable Boolean autoStart,
+      @Nullable String imageSize,
+      @Nullable Integer channels,
+      @Nullable Double testFraction,
+      @Nullable String classWeights) {}
 
   /** {@code ipa.federation.*}: what every peer of the federation must agree on. */
   @ConfigurationProperties("ipa.federation")
@@ -57,7 +61,8 @@ public final class ConfigurationFiles {
       @Nullable String earlyStop,
       @Nullable Duration exchangeTimeout,
       @Nullable String codec,
-      @Nullable Long seed) {}
+      @Nullable Long seed,
+      @Nullable String metric) {}
 
   /**
    * {@code ipa.federation.robust.*}: the defences against a dishonest neighbour (see {@code RobustSettings}); unset
@@ -86,9 +91,13 @@ public final class ConfigurationFiles {
       @Nullable Double delta,
       @Nullable Double budget) {}
 
-  /** {@code ipa.admin.*}: the admin API's credentials. */
+  /**
+   * {@code ipa.admin.*}: the admin API's credentials; {@code tls: true} for HTTPS on the admin port with the peer's
+   * certificate files ({@code dev.ipa.peer.api.AdminTls}); the back-off after failed logins ({@link LoginBackoff}).
+   */
   @ConfigurationProperties("ipa.admin")
-  public record AdminProperties(@Nullable String username, @Nullable String password) {}
+  public record AdminProperties(@Nullable String username, @Nullable String password, @Nullable Boolean tls,
+      @Nullable Integer loginFailures, @Nullable Duration loginBackoff, @Nullable Duration loginBackoffMax) {}
 
   /** {@code ipa.transport.*}: limits and timers of the Netty transport (see {@code NettyTransportConfig}). */
   @ConfigurationProperties("ipa.transport")

@@ -1,5 +1,7 @@
 package dev.ipa.peer.config;
 
+import dev.ipa.alignment.data.ImageFolder;
+import dev.ipa.alignment.train.ClassWeighting;
 import dev.ipa.alignment.train.LocalTrainer;
 import dev.ipa.alignment.protocol.FederationSettings;
 import dev.ipa.transport.tls.FederationCertificates;
@@ -20,7 +22,7 @@ import java.util.Objects;
  * @param listen            where the peer transport listens
  * @param tlsDir            directory holding this peer's peer.crt, peer.key and ca.crt
  * @param peers             the other peers with their addresses, in configuration order
- * @param data              {@code embedded} or a directory with the four IDX files
+ * @param data              {@code embedded}, a directory with the four IDX files, or a directory of image class folders
  * @param partition         shard selector: a partition spec ({@code disjoint}, {@code iid}, ...), or null to train on
  *                          the whole training set
  * @param shardIndex        which shard of the partition this peer takes, in {@code [0, peersInPartition)}
@@ -38,6 +40,9 @@ import java.util.Objects;
  * @param adminPassword     admin API password
  * @param transport         the {@code ipa.transport.*} limits and timers that were set; unset ones keep
  *                          {@code NettyTransportConfig}'s defaults, and {@code NettyTransportConfig} validates them
+ * @param imageOptions      how image folders are read ({@code ipa.peer.image-size}, {@code ipa.peer.channels},
+ *                          {@code ipa.peer.test-fraction}); unused for IDX data
+ * @param classWeighting    how the training loss weights classes ({@code ipa.peer.class-weights}: none or balanced)
  */
 public record PeerConfig(
     String federation,
@@ -59,7 +64,18 @@ public record PeerConfig(
     boolean autoStart,
     String adminUsername,
     String adminPassword,
-    ConfigurationFiles.TransportProperties transport) {
+    ConfigurationFiles.TransportProperties transport,
+    ImageFolder.Options imageOptions,
+    ClassWeighting classWeighting) {
+
+  /** A peer with the default image reading and unweighted classes. */
+  public PeerConfig(String federation, String id, InetSocketAddress listen, Path tlsDir, Map<String, InetSocketAddress> peers, String data,
+      String partition, int shardIndex, int peersInPartition, String model, String weights, int batch, double learningRate,
+      FederationSettings settings, Path checkpointDir, int keepCheckpoints, boolean autoStart, String adminUsername, String adminPassword,
+      ConfigurationFiles.TransportProperties transport) {
+    this(federation, id, listen, tlsDir, peers, data, partition, shardIndex, peersInPartition, model, weights, batch, learningRate, settings,
+        checkpointDir, keepCheckpoints, autoStart, adminUsername, adminPassword, transport, ImageFolder.Options.DEFAULTS, ClassWeighting.NONE);
+  }
 
   /** The value of every daemon key that has a default; the federation's defaults are {@code FederationSettings.defaults()}. */
   public record Defaults(String federation, int shardIndex, int peersInPartition, String model, String weights, int batch,
@@ -81,7 +97,7 @@ public record PeerConfig(
     peers = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(peers, "peers")));
     if (peers.containsKey(id)) throw new IllegalArgumentException("ipa.peer.peers lists this peer '" + id + "' itself; list only the other peers.");
     if (data == null || data.isBlank()) {
-      throw new IllegalArgumentException("ipa.peer.data is missing; set it to a directory holding the Fashion-MNIST IDX files, or to 'embedded'.");
+      throw new IllegalArgumentException("ipa.peer.data is missing; set it to a directory holding the Fashion-MNIST IDX files or image class folders, or to 'embedded'.");
     }
     if (partition != null) {
       if (peersInPartition < 1) throw new IllegalArgumentException("ipa.peer.peers-in-partition must be ≥ 1 when a partition is set, got " + peersInPartition + ".");
@@ -96,6 +112,8 @@ public record PeerConfig(
       throw new IllegalArgumentException("ipa.peer.learning-rate must be a positive number, got " + learningRate + ".");
     }
     Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(imageOptions, "imageOptions");
+    Objects.requireNonNull(classWeighting, "classWeighting");
     if (transport == null) transport = new ConfigurationFiles.TransportProperties(null, null, null, null, null, null, null, null, null, null);
     if (checkpointDir == null) throw new IllegalArgumentException("ipa.peer.checkpoint-dir is missing; set a directory the peer may write.");
     if (keepCheckpoints < 2) throw new IllegalArgumentException("ipa.peer.keep-checkpoints must be ≥ 2 so a damaged newest checkpoint has a fallback, got " + keepCheckpoints + ".");

@@ -1,6 +1,9 @@
 package dev.ipa.peer.config;
 
+import dev.ipa.alignment.data.ImageFolder;
+import dev.ipa.alignment.model.Metric;
 import dev.ipa.alignment.penalty.Distance;
+import dev.ipa.alignment.train.ClassWeighting;
 import dev.ipa.alignment.penalty.Weighting;
 import dev.ipa.alignment.protocol.Algorithm;
 import dev.ipa.alignment.protocol.CommonSettings;
@@ -30,6 +33,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.yaml.snakeyaml.DumperOptions;
@@ -83,7 +89,20 @@ public final class PeerConfigBinding {
         or(p.autoStart(), d.autoStart()),
         a.username() == null ? null : a.username().trim(),
         a.password(),
-        t);
+        t,
+        imageOptions(p),
+        parse("ipa.peer.class-weights", p.classWeights(), ClassWeighting::parse, () -> ClassWeighting.NONE));
+  }
+
+  /** {@code ipa.peer.image-size}, {@code ipa.peer.channels} and {@code ipa.peer.test-fraction}; unset keys keep the defaults. */
+  private static ImageFolder.Options imageOptions(PeerProperties p) {
+    ImageFolder.Options d = ImageFolder.Options.DEFAULTS;
+    int[] size = parse("ipa.peer.image-size", p.imageSize(), ImageFolder.Options::parseSize, () -> new int[] {d.height(), d.width()});
+    try {
+      return new ImageFolder.Options(size[0], size[1], or(p.channels(), d.channels()), or(p.testFraction(), d.testFraction()), d.seed());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("ipa.peer: " + e.getMessage(), e);
+    }
   }
 
   /** The federation settings the keys describe; unset keys take the defaults of the configured protocol. */
@@ -102,9 +121,12 @@ public final class PeerConfigBinding {
           parse("ipa.federation.weighting", f.weighting(), Weighting::parse, i::weighting),
           or(f.normalise(), i.normalise()), or(f.extrapolate(), i.extrapolate()), or(f.mix(), i.mix()));
       FedProxSettings fedProx = new FedProxSettings(or(f.mu(), d.fedProx().mu()));
+      // ipa.federation.metric is what early stopping watches, the same as early-stop's metric:M.
+      EarlyStop earlyStop = parse("ipa.federation.early-stop", f.earlyStop(), EarlyStop::parse, c::earlyStop);
+      if (f.metric() != null) earlyStop = earlyStop.watching(parse("ipa.federation.metric", f.metric(), Metric::parse, () -> null));
       CommonSettings common = new CommonSettings(or(f.rounds(), c.rounds()), or(f.syncs(), c.syncs()),
           parse("ipa.federation.topology", f.topology(), Topology::parse, c::topology),
-          parse("ipa.federation.early-stop", f.earlyStop(), EarlyStop::parse, c::earlyStop),
+          earlyStop,
           or(f.exchangeTimeout(), c.exchangeTimeout()),
           parse("ipa.federation.codec", f.codec(), text -> codecPolicy(CodecSpec.parse(text)), c::codec),
           or(f.seed(), c.seed()), protocol, or(f.staleness(), c.staleness()));
@@ -112,6 +134,12 @@ public final class PeerConfigBinding {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(e.getMessage().startsWith("ipa.") ? e.getMessage() : "ipa.federation: " + e.getMessage(), e);
     }
+  }
+
+  /** The admin API's back-off after failed logins as {@code ipa.admin.login-*} configure it; unset keys keep the defaults. */
+  public static LoginBackoff loginBackoff(AdminProperties a) {
+    LoginBackoff d = LoginBackoff.DEFAULTS;
+    return new LoginBackoff(or(a.loginFailures(), d.freeFailures()), or(a.loginBackoff(), d.base()), or(a.loginBackoffMax(), d.max()));
   }
 
   /** The defences {@code ipa.federation.robust.*} configure; unset keys keep the shipped ones. */
@@ -199,7 +227,38 @@ public final class PeerConfigBinding {
     return new FederationProperties(s.algorithm().id(), c.protocol().name().toLowerCase(Locale.ROOT), i.lambda(),
         i.distance().name().toLowerCase(Locale.ROOT), i.weighting() == Weighting.DATA_SIZE ? "data-size" : "uniform",
         i.normalise(), i.extrapolate(), i.mix(), s.fedProx().mu(), c.syncs(), c.staleness(), c.topology().toString(),
-        c.rounds(), c.earlyStop().toString(), c.exchangeTimeout(), c.codec().codec().toString(), c.seed());
+        c.rounds(), c.earlyStop().toString(), c.exchangeTimeout(), c.codec().codec().toString(), c.seed(), null); // the metric is in early-stop's text
+  }
+
+  /**
+   * {@code ipa.federation.*} keys that each peer may set for itself: how long it waits at an exchange changes only
+   * when it goes on without a late neighbour. Every other {@code ipa.federation.*} key must be equal on every peer.
+   */
+  static final Set<String> PER_PEER_FEDERATION_KEYS = Set.of("ipa.federation.exchange-timeout");
+
+  /**
+   * The settings every peer of the federation must share, as configuration key → value in the spelling a written
+   * file uses: every {@code ipa.federation.*} key but the {@link #PER_PEER_FEDERATION_KEYS} (algorithm, protocol,
+   * λ, distance, weighting, normalise, extrapolate, mix, μ, rounds, syncs, staleness, topology, early stop, codec
+   * and seed, which draws the initial weights, the random topology and the partition), and, when the peers cut one
+   * data set into shards, {@code ipa.peer.partition} and {@code ipa.peer.peers-in-partition}. The transport sends
+   * them in its Hello and refuses a peer whose list differs, naming the first differing key.
+   *
+   * <p>Per peer, and so not here: {@code ipa.federation.robust.*} (the defences change only what a peer does with
+   * what it receives), {@code ipa.federation.dp.*} (each organisation decides how much its own updates reveal),
+   * the exchange timeout, and every other {@code ipa.peer.*} key (data, shard index, batch, learning rate, weight
+   * mode; the model itself is compared by its fingerprint).
+   */
+  public static SortedMap<String, String> sharedSettings(PeerConfig c) {
+    SortedMap<String, String> out = new TreeMap<>();
+    String prefix = ConfigurationFiles.prefixOf(FederationProperties.class);
+    keys(properties(c.settings())).forEach((key, value) -> out.put(prefix + "." + key, String.valueOf(value)));
+    out.keySet().removeAll(PER_PEER_FEDERATION_KEYS);
+    if (c.partition() != null) {
+      out.put("ipa.peer.partition", c.partition());
+      out.put("ipa.peer.peers-in-partition", String.valueOf(c.peersInPartition()));
+    }
+    return out;
   }
 
   /** The keys that configure {@code c}, as a file would hold them. */
@@ -208,7 +267,9 @@ public final class PeerConfigBinding {
     c.peers().forEach((id, address) -> peers.add(id + "=" + hostPort(address)));
     return new PeerProperties(c.federation(), c.id(), hostPort(c.listen()), c.tlsDir().toString(), peers, c.data(),
         c.partition(), c.shardIndex(), c.peersInPartition(), c.model(), c.weights(), c.batch(), c.learningRate(),
-        c.checkpointDir().toString(), c.keepCheckpoints(), c.autoStart());
+        c.checkpointDir().toString(), c.keepCheckpoints(), c.autoStart(),
+        c.imageOptions().height() == 0 ? null : c.imageOptions().height() + "x" + c.imageOptions().width(),
+        c.imageOptions().channels() == 0 ? null : c.imageOptions().channels(), c.imageOptions().testFraction(), c.classWeighting().toString());
   }
 
   /**
@@ -220,7 +281,7 @@ public final class PeerConfigBinding {
     Map<String, Object> ipa = new LinkedHashMap<>();
     List<Record> parts = List.of(properties(c), properties(c.settings()), properties(c.settings().robust()), properties(c.settings().dp()),
         // The password never goes into a written file: give it as IPA_ADMIN_PASSWORD (or -ipa.admin.password=).
-        new AdminProperties(c.adminUsername(), null), c.transport());
+        new AdminProperties(c.adminUsername(), null, null, null, null, null), c.transport());
     for (Record r : parts) {
       Map<String, Object> keys = keys(r);
       if (keys.isEmpty()) continue;

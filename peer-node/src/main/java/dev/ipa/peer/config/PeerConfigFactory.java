@@ -37,7 +37,13 @@ final class PeerConfigFactory {
     for (Record bound : new Record[] {peer, federation, robust, dp, admin, transport}) {
       PeerConfigBinding.requireConverted(bound, key -> env.getProperty(key, String.class));
     }
+    PeerConfigBinding.loginBackoff(admin); // a bad back-off stops start-up here, not at the first failed login
     return PeerConfigBinding.toConfig(peer, federation, robust, dp, admin, transport);
+  }
+
+  @Singleton
+  LoginBackoff loginBackoff(AdminProperties admin) {
+    return PeerConfigBinding.loginBackoff(admin);
   }
 
   /** Every {@code ipa.*} key a {@code @ConfigurationProperties} record of this application reads. */

@@ -2,6 +2,7 @@ package dev.ipa.peer.federation;
 
 import dev.ipa.alignment.data.Dataset;
 import dev.ipa.alignment.data.FashionMnist;
+import dev.ipa.alignment.data.ImageFolder;
 import dev.ipa.alignment.data.TrainTest;
 import dev.ipa.alignment.model.Architecture;
 import dev.ipa.alignment.model.Evaluation;
@@ -103,7 +104,6 @@ public final class PeerNode implements AutoCloseable {
   private int pauseAfter = -1;
   private volatile boolean inRound;
   private String pausedBy;
-  private volatile String stoppedByAdminOf;
   private final Set<String> pausedNeighbours = ConcurrentHashMap.newKeySet();
   private static final String ADMIN_STOP = dev.ipa.alignment.protocol.FederatedPeer.ADMIN_STOP_REASON;
   private volatile byte[] packedModel;
@@ -131,20 +131,22 @@ public final class PeerNode implements AutoCloseable {
       shard = PartitionPlan.of("iid", 1, seed).split(train.labelsAsInts(), train.numClasses()).get(0);
       total = (long) shard.train().length * members.size();
     }
-    Architecture arch = Architecture.parse(config.model(), 1, train.rows(), train.cols(), train.numClasses());
+    Architecture arch = Architecture.parse(config.model(), train.channels(), train.rows(), train.cols(), train.numClasses());
     this.weightMode = WeightMode.parse(config.weights());
     PeerBuilder builder = new PeerBuilder(config.id(), members, config.settings()).model(arch, weightMode.transforms(arch))
-        .training(train, shard, config.batch(), config.learningRate());
+        .training(train, shard, config.batch(), config.learningRate()).classWeighting(config.classWeighting());
     this.network = builder.network();
     if (!Files.isDirectory(config.tlsDir())) {
       throw new IllegalArgumentException("The TLS directory " + config.tlsDir() + " (ipa.peer.tls-dir) does not exist; generate it with ./ipa certs.");
     }
     this.transport = new NettyTransport(PeerConfigBinding.tuned(NettyTransportConfig.secure(config.federation(), config.id(), config.listen(),
-        config.peers(), TlsFiles.inDirectory(config.tlsDir()), builder.fingerprint()), config.transport()));
+        config.peers(), TlsFiles.inDirectory(config.tlsDir()), builder.fingerprint()), config.transport())
+        .withSettings(PeerConfigBinding.sharedSettings(config)));
     this.watched = new WatchedTransport(transport, this::onNotice);
     this.peer = builder.build(watched, SnapshotDecoding.privateDecoders(builder.layout()), total, null);
     this.trainer = peer.trainer();
     store.loadLatest().ifPresent(this::restore);
+    epsilon = peer.epsilon(); // 0 with DP before any release, NaN without
     LOG.info("Peer {} of federation {}: {} training and {} validation samples from {}, model {} ({} parameters), {}.",
         config.id(), config.federation(), shard.train().length, shard.validation().length, data.source(), arch.describe(),
         network.parameterCount(), history.isEmpty() ? "starting at round 0" : "resuming at round " + history.size());
@@ -156,6 +158,12 @@ public final class PeerNode implements AutoCloseable {
         .description("Test accuracy after the last round").register(metrics);
     Gauge.builder("ipa.loss", this, n -> n.lastSummary().map(RoundSummary::testLoss).orElse(Double.NaN))
         .description("Test loss after the last round").register(metrics);
+    Gauge.builder("ipa.balanced.accuracy", this, n -> n.lastSummary().map(RoundSummary::testBalancedAccuracy).orElse(Double.NaN))
+        .description("Test balanced accuracy (mean recall per class) after the last round").register(metrics);
+    Gauge.builder("ipa.macro.f1", this, n -> n.lastSummary().map(RoundSummary::testMacroF1).orElse(Double.NaN))
+        .description("Test macro-F1 (mean F1 per class) after the last round").register(metrics);
+    Gauge.builder("ipa.auc", this, n -> n.lastSummary().map(RoundSummary::testAuc).orElse(Double.NaN))
+        .description("Test ROC AUC after the last round (two classes; NaN otherwise)").register(metrics);
     FunctionCounter.builder("ipa.rounds.completed", this, n -> n.history().size()).description("Rounds completed and checkpointed").register(metrics);
     NodeGauges.register(metrics, this, config.peers().keySet());
     for (String p : config.peers().keySet()) {
@@ -178,7 +186,13 @@ public final class PeerNode implements AutoCloseable {
 
   private static TrainTest loadData(PeerConfig config) {
     if (config.data().equalsIgnoreCase("embedded")) return FashionMnist.embedded();
-    return FashionMnist.fromDirectory(Path.of(config.data()), "ipa.peer.data");
+    Path dir = Path.of(config.data());
+    if (ImageFolder.isImageFolder(dir)) {
+      TrainTest tt = ImageFolder.load(dir, config.imageOptions());
+      tt.warnings().forEach(w -> LOG.warn("{}", w));
+      return tt;
+    }
+    return FashionMnist.fromDirectory(dir, "ipa.peer.data");
   }
 
   private void restore(Checkpoint c) {
@@ -199,6 +213,7 @@ public final class PeerNode implements AutoCloseable {
     }
     history.addAll(c.history());
     stops.addAll(c.stops());
+    restoreDp(c);
     LOG.info("Peer {} restored checkpoint of round {} from {}.", config.id(), c.round(), config.checkpointDir());
   }
 
@@ -301,15 +316,16 @@ public final class PeerNode implements AutoCloseable {
           LOG.info("Peer {} resumes: {} resumed the federation.", config.id(), n.from());
         }
       }
-      case STOP -> {
-        if (n.reason().equals(ADMIN_STOP)) stoppedByAdminOf = n.from();
-      }
       default -> { }
     }
     return -1;
   }
 
-  /** Ends the federation after the current round (the round in progress completes and is checkpointed). */
+  /**
+   * Ends this peer's federation after the current round (the round in progress completes and is checkpointed),
+   * and votes to stop everyone's: the federation stops once a quorum of peers' admins stopped theirs
+   * ({@code ipa.federation.robust.stop-quorum}, a majority by default), so no single member can halt the others.
+   */
   public boolean stop() {
     synchronized (this) {
       if (stopRequested || phase.ended()) return false;
@@ -320,7 +336,7 @@ public final class PeerNode implements AutoCloseable {
         setPhase(PeerState.STOPPED);
       }
     }
-    // The protocol's STOP notice: neighbours stop after the round they are in instead of waiting for this peer.
+    // The protocol's STOP notice: neighbours no longer wait for this peer, and count it as one admin's vote.
     watched.notify(new PeerNotice(config.id(), PeerNotice.Kind.STOP, lastRound() + 1, ADMIN_STOP), config.peers().keySet());
     LOG.info("Peer {} stops after the current round.", config.id());
     return true;
@@ -360,7 +376,8 @@ public final class PeerNode implements AutoCloseable {
         epsilon = rec.epsilon();
         RoundSummary s = new RoundSummary(r, rec.trainLoss(), rec.validationAccuracy(), rec.validationLoss(), test.accuracy(), test.meanLoss(),
             rec.bytesSent(), failures, rec.maxStaleness(), rec.frozen(), rec.stop() == null ? null : rec.stop().reason(), nanos / 1_000_000,
-            Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
+            Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(), Double.isNaN(rec.epsilon()) ? null : rec.epsilon(),
+            finite(test.balancedAccuracy()), finite(test.macroF1()), finite(test.auc()));
         // The round becomes visible (API, metrics) only once its checkpoint is durable, so nothing reported can
         // be lost by a crash.
         checkpoint(r, s);
@@ -377,9 +394,11 @@ public final class PeerNode implements AutoCloseable {
         if (rec.stop() != null) {
           LOG.info("Peer {} stops: {}.", config.id(), rec.stop().reason());
           reason = "Stopped early after round " + r + ": " + rec.stop().reason() + ".";
-          if (stoppedByAdminOf != null) {
+          List<String> admins = peer.stoppedByAdmins();
+          if (!admins.isEmpty()) {
             end = PeerState.STOPPED;
-            reason = "Stopped after round " + r + ": the admin of " + stoppedByAdminOf + " stopped the federation.";
+            reason = "Stopped after round " + r + ": the admin" + (admins.size() == 1 ? "" : "s") + " of " + String.join(", ", admins)
+                + " stopped the federation.";
           }
           break;
         }
@@ -451,6 +470,25 @@ public final class PeerNode implements AutoCloseable {
     return !stopRequested;
   }
 
+  /**
+   * Carries the DP accountant on, so that ε keeps counting and a spent budget stays spent across restarts. A
+   * checkpoint without DP state (written without DP, or by a version before it was kept) cannot say what was spent.
+   */
+  private void restoreDp(Checkpoint c) {
+    boolean dpOn = config.settings().dp().enabled();
+    if (c.dp() != null && dpOn) {
+      peer.restoreDp(c.dp());
+      LOG.info("Peer {} carries on differential privacy from its checkpoint: {} releases, ε spent {} at δ = {}.", config.id(),
+          c.dp().releases(), String.format("%.4f", peer.epsilon()), config.settings().dp().delta());
+    } else if (c.dp() != null) {
+      LOG.warn("Peer {}'s checkpoint spent differential privacy on {} releases, but DP is now off: from round {} on its updates are published without noise.",
+          config.id(), c.dp().releases(), c.round() + 1);
+    } else if (dpOn) {
+      LOG.warn("Peer {}'s checkpoint holds no differential-privacy state (written without DP, or by a version that did not keep it): "
+          + "ε counts from this restart, and the {} rounds before are not accounted for.", config.id(), c.round() + 1);
+    }
+  }
+
   private void checkpoint(int round, RoundSummary done) {
     long t0 = System.nanoTime();
     List<Checkpoint.NeighbourView> views = new ArrayList<>();
@@ -466,7 +504,7 @@ public final class PeerNode implements AutoCloseable {
       allStops.addAll(peer.stops());
       c = new Checkpoint(provenance(round, held), round,
           network.copyParams(), trainer.optimiser().exportMoments(), trainer.optimiser().iteration(), trainer.epoch(), trainer.cursor(),
-          peer.encoder().exportState(), views, rounds, List.copyOf(allStops));
+          peer.encoder().exportState(), views, rounds, List.copyOf(allStops), peer.dpState().orElse(null));
     }
     store.write(c);
     checkpointTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
@@ -540,7 +578,20 @@ public final class PeerNode implements AutoCloseable {
     Optional<RoundSummary> last = lastSummary();
     return new PeerStatus(config.id(), config.federation(), s.id(), why, waitingFor, paused, lastRound(), config.settings().common().rounds(),
         last.map(RoundSummary::testAccuracy).orElse(null), last.map(RoundSummary::testLoss).orElse(null),
-        since.truncatedTo(ChronoUnit.MILLIS).toString(), error);
+        Double.isNaN(epsilon) ? null : epsilon, Double.isNaN(epsilon) ? null : config.settings().dp().delta(),
+        since.truncatedTo(ChronoUnit.MILLIS).toString(), error, metric().id(), last.map(RoundSummary::testBalancedAccuracy).orElse(null),
+        last.map(RoundSummary::testMacroF1).orElse(null), last.map(RoundSummary::testAuc).orElse(null));
+  }
+
+  /** The metric that leads: the one early stopping watches, accuracy when it watches none. */
+  public dev.ipa.alignment.model.Metric metric() {
+    dev.ipa.alignment.model.Metric m = config.settings().common().earlyStop().metric();
+    return m == null ? dev.ipa.alignment.model.Metric.ACCURACY : m;
+  }
+
+  /** NaN (a metric undefined here, e.g. AUC with ten classes) as null, so JSON shows it as absent. */
+  private static Double finite(double v) {
+    return Double.isNaN(v) ? null : v;
   }
 
   /** The state alone, for gauges and callers that only need to know whether it ended. */

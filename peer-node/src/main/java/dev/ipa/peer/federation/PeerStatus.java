@@ -15,11 +15,18 @@ import java.util.List;
  * @param rounds     the rounds it was configured to run
  * @param accuracy   test accuracy after that round, null before the first
  * @param loss       test loss after that round, null before the first
+ * @param epsilon    differential privacy spent on the published updates, at {@code delta}; null without DP
+ * @param delta      the δ of {@code epsilon}; null without DP
  * @param since      ISO-8601 instant the state began
  * @param error      why the federation thread failed, or null
+ * @param metric     the metric the peer's early stopping and figures lead with ({@code ipa.federation.metric}; accuracy by default)
+ * @param balancedAccuracy test balanced accuracy after that round, null before the first
+ * @param macroF1    test macro-F1 after that round, null before the first
+ * @param auc        test ROC AUC after that round with two classes, null otherwise
  */
 public record PeerStatus(String peerId, String federation, String state, String reason, List<String> waitingFor, boolean paused,
-    int round, int rounds, Double accuracy, Double loss, String since, String error) {
+    int round, int rounds, Double accuracy, Double loss, Double epsilon, Double delta, String since, String error, String metric,
+    Double balancedAccuracy, Double macroF1, Double auc) {
   public PeerStatus {
     waitingFor = List.copyOf(waitingFor);
   }

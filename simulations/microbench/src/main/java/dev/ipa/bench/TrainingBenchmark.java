@@ -22,7 +22,7 @@ public final class TrainingBenchmark {
 
   /** Trains {@code warmup} then {@code steps} steps on {@code data} and times the latter. */
   public static Result trainingThroughput(Dataset data, String modelSpec, int batch, int warmup, int steps, long seed) {
-    Architecture a = Architecture.parse(modelSpec, 1, data.rows(), data.cols(), data.numClasses());
+    Architecture a = Architecture.parse(modelSpec, data.channels(), data.rows(), data.cols(), data.numClasses());
     Network net = Network.create(a, seed);
     int[] all = new int[data.count()];
     for (int i = 0; i < all.length; i++) all[i] = i;

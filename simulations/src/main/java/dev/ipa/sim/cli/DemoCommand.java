@@ -5,6 +5,7 @@ import dev.ipa.alignment.data.FashionMnist;
 import dev.ipa.alignment.partition.PartitionSpec;
 import dev.ipa.alignment.protocol.Algorithm;
 import dev.ipa.alignment.protocol.CommonSettings;
+import dev.ipa.alignment.protocol.DpSettings;
 import dev.ipa.alignment.protocol.FederationSettings;
 import dev.ipa.peer.config.PeerConfig;
 import dev.ipa.peer.config.PeerConfigBinding;
@@ -66,6 +67,9 @@ public final class DemoCommand implements Runnable {
   @Option(names = "--timeout-min", defaultValue = "20", description = "Give up if the federation has not finished after this many minutes. Default: ${DEFAULT-VALUE}.")
   int timeoutMinutes;
 
+  @Option(names = "--dp", defaultValue = "none", description = SimulateCommand.DP_HELP)
+  String dp = "none";
+
   @Option(names = "--heap", defaultValue = "384m", description = "Maximum heap of each peer JVM. Default: ${DEFAULT-VALUE}.")
   String heap = "384m";
 
@@ -79,6 +83,7 @@ public final class DemoCommand implements Runnable {
   public void run() {
     if (rounds < 1) throw new IllegalArgumentException("--rounds must be ≥ 1, got " + rounds + ".");
     dev.ipa.compression.CodecSpec.parse(codec);
+    privacy();
     PrintWriter o = spec.commandLine().getOut();
     Path dir = Reports.runDirectory(out, "demo").toAbsolutePath();
     Thread stopAll = new Thread(this::stopProcesses, "ipa-demo-stop");
@@ -162,7 +167,8 @@ public final class DemoCommand implements Runnable {
         if (minRound > lastReported) {
           lastReported = minRound;
           StringBuilder line = new StringBuilder("  round " + (minRound + 1) + "/" + rounds + " done:");
-          status.forEach((id, s) -> line.append(String.format(" %s %.4f", id, s.path("accuracy").asDouble(Double.NaN))));
+          status.forEach((id, s) -> line.append(String.format(" %s %.4f", id, s.path("accuracy").asDouble(Double.NaN)))
+              .append(s.path("epsilon").isNumber() ? String.format(" (ε %.3f)", s.path("epsilon").asDouble()) : ""));
           bar.extra(line.toString().trim());
           if (System.console() == null) {
             o.println(line);
@@ -182,7 +188,7 @@ public final class DemoCommand implements Runnable {
     o.println("Local-only baseline on the same shards (in this process) ...");
     o.flush();
     SimulationResult local = localOnly();
-    Table t = new Table("peer", "classes", "local-only acc", "federated acc", "gain", "bytes sent", "rounds", "peak RSS", "peak heap");
+    Table t = new Table("peer", "classes", "local-only acc", "federated acc", "gain", "ε spent", "bytes sent", "rounds", "peak RSS", "peak heap");
     Map<String, Object> report = new LinkedHashMap<>();
     List<Map<String, Object>> rows = new ArrayList<>();
     Map<String, double[][]> lines = new LinkedHashMap<>();
@@ -204,12 +210,14 @@ public final class DemoCommand implements Runnable {
       double[] level = new double[xs.length];
       Arrays.fill(level, alone);
       lines.put("local-only " + id, new double[][] {xs, level});
+      JsonNode eps = last.path("epsilon");
       t.row(id, classes(local.peers().get(i).classes()), String.format("%.4f", alone), String.format("%.4f", fed), String.format("%+.4f", fed - alone),
-          SimulationReport.human(bytes), rs.size(), SimulationReport.human(peakRss[i]), SimulationReport.human(peakHeap[i]));
+          eps.isNumber() ? String.format("%.3f", eps.asDouble()) : "no DP", SimulationReport.human(bytes), rs.size(), SimulationReport.human(peakRss[i]), SimulationReport.human(peakHeap[i]));
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("peer", id);
       row.put("localOnlyAccuracy", alone);
       row.put("federatedAccuracy", fed);
+      if (eps.isNumber()) row.put("epsilon", eps.asDouble());
       row.put("bytesSent", bytes);
       row.put("rounds", rs.size());
       row.put("peakRssBytes", peakRss[i]);
@@ -224,6 +232,7 @@ public final class DemoCommand implements Runnable {
     setupFields.put("data", "embedded");
     setupFields.put("partition", "disjoint");
     setupFields.put("transport", "netty+mTLS");
+    setupFields.put("dp", privacy().enabled() ? privacy() + " (ε at δ = " + privacy().delta() + ")" : "none");
     report.put("config", setupFields);
     report.put("peers", rows);
     Reports.writeJson(dir.resolve("report.json"), report);
@@ -266,7 +275,7 @@ public final class DemoCommand implements Runnable {
     FederationSettings g = FederationSettings.gradientForm();
     CommonSettings c = g.common();
     FederationSettings settings = new FederationSettings(g.algorithm(), new CommonSettings(rounds, c.syncs(), c.topology(), c.earlyStop(),
-        Duration.ofSeconds(120), PeerConfigBinding.codecPolicy(codec), c.seed(), c.protocol(), c.staleness()), g.ipa(), g.fedProx());
+        Duration.ofSeconds(120), PeerConfigBinding.codecPolicy(codec), c.seed(), c.protocol(), c.staleness()), g.ipa(), g.fedProx()).with(privacy());
     Map<String, InetSocketAddress> others = new LinkedHashMap<>();
     for (String p : PEERS) {
       if (!p.equals(id)) others.put(p, new InetSocketAddress("127.0.0.1", ports.get(p).getPort()));
@@ -276,6 +285,11 @@ public final class DemoCommand implements Runnable {
         "embedded", "disjoint", index, PEERS.size(), d.model(), d.weights(), d.batch(), d.learningRate(), settings,
         dir.resolve("peer-" + id).resolve("checkpoints"), d.keepCheckpoints(), true, "admin", password, null);
     return PeerConfigBinding.toYaml(config, Map.of("server", Map.of("host", "127.0.0.1", "port", ports.get(id + "-admin").getPort())));
+  }
+
+  /** {@code --dp} for this demo's rounds × syncs releases. */
+  private DpSettings privacy() {
+    return DpSettings.parse(dp, rounds * FederationSettings.gradientForm().common().syncs());
   }
 
   /** Resident set size of a process from /proc, or 0 where /proc is not available. */

@@ -127,9 +127,10 @@ public final class ModelCommand implements Runnable {
       for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) if (pool.getType() == MemoryType.HEAP) pool.resetPeakUsage();
       PackedModel m = read(file);
       Architecture a = m.architecture();
-      if (test.featureSize() != a.inputSize() || test.numClasses() > a.classes()) {
-        throw new Ipa.UserError("The model " + a.describe() + " takes " + a.rows() + "x" + a.cols() + " inputs with " + a.classes()
-            + " classes, but " + tt.describe() + " has " + test.rows() + "x" + test.cols() + " inputs with " + test.numClasses() + " classes.");
+      if (test.featureSize() != a.inputSize() || test.channels() != a.channels() || test.numClasses() > a.classes()) {
+        String shape = a.rows() + "x" + a.cols() + (a.channels() == 1 ? "" : "x" + a.channels());
+        throw new Ipa.UserError("The model " + a.describe() + " takes " + shape + " inputs with " + a.classes()
+            + " classes, but " + tt.describe() + " has " + test.shape() + " inputs with " + test.numClasses() + " classes.");
       }
       describe(o, file, m);
       PackedInference[] held = {new PackedInference(m)};

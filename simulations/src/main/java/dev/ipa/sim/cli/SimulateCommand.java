@@ -88,8 +88,10 @@ public final class SimulateCommand implements Runnable {
   @Option(names = "--topology", defaultValue = "full", description = "full, ring or random:K. Default: ${DEFAULT-VALUE}.")
   String topology;
 
-  @Option(names = "--model", defaultValue = LocalTrainer.DEFAULT_MODEL, description = "mlp or cnn. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--model", defaultValue = LocalTrainer.DEFAULT_MODEL, description = "mlp, mlp:H1,H2,..., linear (multinomial logistic regression) or cnn. Default: ${DEFAULT-VALUE}.")
   String model;
+
+  @Mixin MetricOptions metrics;
 
   @Option(names = "--weights", defaultValue = LocalTrainer.DEFAULT_WEIGHTS, description = "Local model weights: float, binary[:per-unit] or tiled:P (trained with a straight-through estimator; IPA aligns the latent weights). Default: ${DEFAULT-VALUE}.")
   String weights;
@@ -106,7 +108,7 @@ public final class SimulateCommand implements Runnable {
   @Option(names = "--resync-every", defaultValue = "0", description = "Send a full snapshot every N exchanges to re-anchor the views (0 = only on first contact and on request). Default: ${DEFAULT-VALUE}.")
   int resyncEvery;
 
-  @Option(names = "--early-stop", defaultValue = "none", description = "none, target:ACC (stop all when the first peer reaches ACC), patience:R (freeze a peer whose validation loss stalls R rounds). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--early-stop", defaultValue = "none", description = "none, target:ACC (stop all when the first peer reaches ACC), patience:R (freeze a peer whose validation loss stalls R rounds); with --metric both watch that metric instead. Default: ${DEFAULT-VALUE}.")
   String earlyStop;
 
   @Option(names = "--drop", defaultValue = "0", description = "Probability that a snapshot is lost in the simulated network. Default: ${DEFAULT-VALUE}.")
@@ -136,7 +138,10 @@ public final class SimulateCommand implements Runnable {
   @Option(names = "--robust", defaultValue = "on", description = "Defences against a dishonest peer: on, off, or pairs clip:F (median-distance multiple), trim:T (coordinate-wise trimmed fraction), trust:F (validation-loss multiple), quorum:Q (peers to stop), max-size:N (data-size cap). Default: ${DEFAULT-VALUE}.")
   String robust;
 
-  @Option(names = "--dp", defaultValue = "none", description = "Peer-level differential privacy of every published update: none, clip:C,sigma:S[,delta:D][,budget:E], or epsilon:E,delta:D[,clip:C] (σ calibrated for rounds × syncs releases). Default: ${DEFAULT-VALUE}.")
+  /** The help of {@code --dp}, shared with {@code ipa demo}. */
+  static final String DP_HELP = "Peer-level differential privacy of every published update: none, clip:C,sigma:S[,delta:D][,budget:E], or epsilon:E,delta:D[,clip:C] (σ calibrated for rounds × syncs releases). Default: ${DEFAULT-VALUE}.";
+
+  @Option(names = "--dp", defaultValue = "none", description = DP_HELP)
   String dp;
 
   @Option(names = "--attack", paramLabel = "PEER=KIND", description = "Make peer PEER (0-based index) malicious; repeatable. KIND: scale:F, signflip, noise:S, random, labelflip, stale, weight:N, stop, nan.")
@@ -157,6 +162,8 @@ public final class SimulateCommand implements Runnable {
     }
     TrainTest tt = data.load();
     o.println("Data: " + tt.describe());
+    tt.warnings().forEach(w -> o.println("Warning: " + w));
+    config.metric().checkDefinedFor(tt.train().numClasses());
     SimulationRunner runner = new SimulationRunner(tt, o);
     runner.validate(config); // impossible partitions fail here, before any training
     Path dir = dev.ipa.sim.report.Reports.runDirectory(out, "simulate");
@@ -190,7 +197,7 @@ public final class SimulateCommand implements Runnable {
     // Unset options take the shipped defaults from FederationSettings, the one place the daemon takes them from too.
     FedProxSettings fedProx = new FedProxSettings(mu != null ? mu : d.fedProx().mu());
     CommonSettings common = new CommonSettings(rounds != null ? rounds : d.common().rounds(), syncs != null ? syncs : d.common().syncs(),
-        Topology.parse(topology), EarlyStop.parse(earlyStop),
+        Topology.parse(topology), metrics.earlyStop(EarlyStop.parse(earlyStop)),
         timeoutSeconds != null ? Duration.ofSeconds(timeoutSeconds) : d.common().exchangeTimeout(), policy, seed, p, d.common().staleness());
     FederationSettings f = new FederationSettings(algorithm, common, ipa, fedProx, RobustSettings.parse(robust),
         DpSettings.parse(dp, common.rounds() * common.syncs()));
@@ -205,6 +212,6 @@ public final class SimulateCommand implements Runnable {
       }
     }
     return new SimulationConfig(peers, PartitionSpec.parse(partition), model, weights, batch, lr, 0.1, f,
-        new InMemoryNetwork.Faults(Duration.ofMillis(latencyMs), drop, seed), evaluateEvery, transport, attacks);
+        new InMemoryNetwork.Faults(Duration.ofMillis(latencyMs), drop, seed), evaluateEvery, transport, attacks, metrics.lead(), metrics.classWeighting());
   }
 }

@@ -26,7 +26,7 @@ final class SimulationRunner {
 
   SimulationResult run(SimulationConfig config, String weights) {
     var train = data.train();
-    var arch = dev.ipa.alignment.model.Architecture.parse(config.model(), 1, train.rows(), train.cols(), train.numClasses());
+    var arch = dev.ipa.alignment.model.Architecture.parse(config.model(), train.channels(), train.rows(), train.cols(), train.numClasses());
     Function<Integer, WeightTransform> transforms = WeightModes.transforms(weights, arch);
     Simulation sim = new Simulation(data, config, transforms);
     int rounds = config.federation().common().rounds();

@@ -3,6 +3,8 @@ package dev.ipa.sim.cli;
 import dev.ipa.alignment.data.TrainTest;
 import dev.ipa.alignment.model.Architecture;
 import dev.ipa.alignment.model.Evaluation;
+import dev.ipa.alignment.model.Metric;
+import dev.ipa.alignment.train.ClassWeighting;
 import dev.ipa.alignment.model.Network;
 import dev.ipa.alignment.provenance.ModelProvenance;
 import dev.ipa.alignment.quant.LayerPlan;
@@ -29,8 +31,9 @@ import picocli.CommandLine.Spec;
 public final class TrainCommand implements Runnable {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
   @Mixin DataOption data;
+  @Mixin MetricOptions metrics;
 
-  @Option(names = "--model", defaultValue = LocalTrainer.DEFAULT_MODEL, description = "mlp (784-200-200-10 on Fashion-MNIST), mlp:H1,H2,..., or cnn. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--model", defaultValue = LocalTrainer.DEFAULT_MODEL, description = "mlp (784-200-200-10 on Fashion-MNIST), mlp:H1,H2,..., linear (multinomial logistic regression) or cnn. Default: ${DEFAULT-VALUE}.")
   String model;
 
   @Option(names = "--epochs", defaultValue = "5", description = "Passes over the training set. Default: ${DEFAULT-VALUE}.")
@@ -61,11 +64,17 @@ public final class TrainCommand implements Runnable {
     PrintWriter o = spec.commandLine().getOut();
     TrainTest tt = data.load();
     o.println("Data: " + tt.describe());
-    Architecture arch = Architecture.parse(model, 1, tt.train().rows(), tt.train().cols(), tt.train().numClasses());
+    tt.warnings().forEach(w -> o.println("Warning: " + w));
+    Metric lead = metrics.lead().checkDefinedFor(tt.train().numClasses());
+    List<Metric> shown = new ArrayList<>(List.of(lead));
+    for (Metric m : Metric.values()) if (m != lead && m.definedFor(tt.train().numClasses())) shown.add(m);
+    Architecture arch = Architecture.parse(model, tt.train().channels(), tt.train().rows(), tt.train().cols(), tt.train().numClasses());
     WeightMode mode = WeightMode.parse(weights);
     Network net = Network.create(arch, seed, mode.transforms(arch));
     int[] all = new int[tt.train().count()];
     for (int i = 0; i < all.length; i++) all[i] = i;
+    ClassWeighting weighting = metrics.classWeighting();
+    net.setClassWeights(weighting.weights(tt.train(), all));
     LocalTrainer trainer = new LocalTrainer(net, tt.train(), all, batch, lr, seed);
     Path dir = Reports.runDirectory(out, "train");
     o.printf("Model: %s (%,d parameters), Adam lr %s, batch %d, seed %d, %s%n", arch.describe(), net.parameterCount(), lr, batch, seed, Counted.of(epochs, "epoch"));
@@ -99,11 +108,16 @@ public final class TrainCommand implements Runnable {
       row.put("trainLoss", loss / all.length);
       row.put("testAccuracy", test.accuracy());
       row.put("testLoss", test.meanLoss());
+      row.put("testBalancedAccuracy", test.balancedAccuracy());
+      row.put("testMacroF1", test.macroF1());
+      if (!Double.isNaN(test.auc())) row.put("testAuc", test.auc());
       row.put("seconds", seconds);
       row.put("stepsPerSecond", steps / seconds);
       history.add(row);
-      o.printf("epoch %d/%d  train loss %.4f  test accuracy %.4f  test loss %.4f  (%.1f s, %.0f steps/s)%n",
-          e, epochs, loss / all.length, test.accuracy(), test.meanLoss(), seconds, steps / seconds);
+      StringBuilder figures = new StringBuilder();
+      for (Metric m : shown) figures.append(String.format("  test %s %.4f", m.id(), m.of(test)));
+      o.printf("epoch %d/%d  train loss %.4f%s  test loss %.4f  (%.1f s, %.0f steps/s)%n",
+          e, epochs, loss / all.length, figures, test.meanLoss(), seconds, steps / seconds);
       o.flush();
     }
 
@@ -116,6 +130,8 @@ public final class TrainCommand implements Runnable {
     config.put("learningRate", lr);
     config.put("seed", seed);
     config.put("weights", mode.toString());
+    config.put("metric", lead.id());
+    config.put("classWeights", weighting.toString());
     config.put("data", tt.describe());
     report.put("config", config);
     report.put("epochs", history);
@@ -134,16 +150,38 @@ public final class TrainCommand implements Runnable {
     Reports.lineChart(dir.resolve("accuracy.png"), "Test accuracy: " + DataOption.shortName(tt) + ", " + arch.describe() + ", weights " + mode,
         "epoch (0 = before training)", "test accuracy", Map.of("test accuracy", new double[][] {xs, ys}));
 
-    Table t = new Table("epoch", "train loss", "test accuracy", "test loss", "seconds");
+    Map<String, double[][]> metricLines = new LinkedHashMap<>();
+    List<String> head = new ArrayList<>(List.of("epoch", "train loss"));
+    for (Metric m : shown) {
+      head.add("test " + m.label());
+      double[] mx = new double[history.size()];
+      double[] my = new double[history.size()];
+      for (int i = 0; i < history.size(); i++) {
+        mx[i] = i + 1;
+        my[i] = ((Number) history.get(i).get(JSON_KEYS.get(m))).doubleValue();
+      }
+      metricLines.put(m.id(), new double[][] {mx, my});
+    }
+    head.addAll(List.of("test loss", "seconds"));
+    Reports.lineChart(dir.resolve("metrics.png"), "Test metrics: " + DataOption.shortName(tt) + ", " + arch.describe() + ", weights " + mode,
+        "epoch", "metric", metricLines);
+    Table t = new Table(head.toArray(String[]::new));
     for (Map<String, Object> r : history) {
-      t.row(r.get("epoch"), String.format("%.4f", r.get("trainLoss")), String.format("%.4f", r.get("testAccuracy")),
-          String.format("%.4f", r.get("testLoss")), String.format("%.1f", r.get("seconds")));
+      List<Object> cells = new ArrayList<>(List.of(r.get("epoch"), String.format("%.4f", r.get("trainLoss"))));
+      for (Metric m : shown) cells.add(String.format("%.4f", r.get(JSON_KEYS.get(m))));
+      cells.add(String.format("%.4f", r.get("testLoss")));
+      cells.add(String.format("%.1f", r.get("seconds")));
+      t.row(cells.toArray());
     }
     o.println();
     o.print(t);
-    o.println("Wrote " + dir.resolve("report.json") + " and " + dir.resolve("accuracy.png"));
+    o.println("Wrote " + dir.resolve("report.json") + ", " + dir.resolve("accuracy.png") + " and " + dir.resolve("metrics.png"));
     o.flush();
   }
+
+  /** Each metric's key in an epoch's entry of report.json. */
+  private static final Map<Metric, String> JSON_KEYS = Map.of(Metric.ACCURACY, "testAccuracy", Metric.BALANCED_ACCURACY, "testBalancedAccuracy",
+      Metric.MACRO_F1, "testMacroF1", Metric.AUC, "testAuc");
 
   private Map<String, Object> export(Network net, WeightMode mode, TrainTest tt, PrintWriter o) {
     TreeMap<String, String> settings = new TreeMap<>();

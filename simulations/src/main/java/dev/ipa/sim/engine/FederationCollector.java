@@ -51,7 +51,7 @@ public final class FederationCollector {
   public record Collected(SimulationResult result, Map<String, Object> config, String setup) {
     /** Writes report.json, rounds.csv, accuracy.png and report.html to {@code dir} and the tables to {@code out}. */
     public void write(Path dir, PrintWriter out) {
-      SimulationReport.write(dir, config, "Federation: " + setup, setup, Map.of(result.algorithm(), result), null, out);
+      SimulationReport.write(dir, config, dev.ipa.alignment.model.Metric.ACCURACY, "Federation: " + setup, setup, Map.of(result.algorithm(), result), null, out);
     }
   }
 
@@ -153,7 +153,8 @@ public final class FederationCollector {
         int sent = bytes > 0 ? topology.outgoing(p.peerId(), ids, round, seed).size() * syncs : 0;
         table.get(round).set(i, new SimulationResult.PeerRound(p.peerId(), round, number(r, "testAccuracy"), Double.NaN, number(r, "testLoss"),
             number(r, "validationAccuracy"), number(r, "trainLoss"), bytes, sent, r.path("failures").size(), r.path("maxStaleness").asInt(),
-            r.path("frozen").asBoolean(), !r.path("stop").isNull() && !r.path("stop").isMissingNode(), Double.NaN));
+            r.path("frozen").asBoolean(), !r.path("stop").isNull() && !r.path("stop").isMissingNode(), number(r, "epsilon"),
+            number(r, "balancedAccuracy"), number(r, "macroF1"), number(r, "auc")));
         if (r.hasNonNull("finishedAt")) {
           Instant end = Instant.parse(r.get("finishedAt").asText());
           Instant start = end.minusMillis(r.path("durationMillis").asLong());

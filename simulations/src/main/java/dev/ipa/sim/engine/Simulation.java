@@ -57,9 +57,9 @@ public final class Simulation {
 
   /** The training set with every label y replaced by (y + 1) mod classes, for the {@code labelflip} attack. */
   private static Dataset flippedLabels(Dataset d) {
-    byte[] labels = d.labels().clone();
-    for (int i = 0; i < labels.length; i++) labels[i] = (byte) (((labels[i] & 0xFF) + 1) % d.numClasses());
-    return Dataset.of(d.name() + " (labels flipped)", d.rows(), d.cols(), d.numClasses(), d.pixels(), labels);
+    int[] next = new int[d.numClasses()];
+    for (int c = 0; c < next.length; c++) next[c] = (c + 1) % next.length;
+    return d.relabelled(d.name() + " (labels flipped)", next);
   }
 
   public SimulationResult run(Listener listener) throws InterruptedException {
@@ -75,7 +75,7 @@ public final class Simulation {
     Dataset train = data.train();
     Dataset test = data.test();
     List<Shard> shards = shards();
-    Architecture arch = Architecture.parse(config.model(), 1, train.rows(), train.cols(), train.numClasses());
+    Architecture arch = Architecture.parse(config.model(), train.channels(), train.rows(), train.cols(), train.numClasses());
     int n = config.peers();
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < n; i++) ids.add(String.format(n > 99 ? "peer%03d" : n > 9 ? "peer%02d" : "peer%d", i));
@@ -125,7 +125,7 @@ public final class Simulation {
           transport = new AttackTransport(transport, attack, builder.layout(), config.federation().common().seed() * 131 + i);
           if (attack.kind() == Attack.Kind.LABELFLIP) own = flippedLabels(train);
         }
-        FederatedPeer peer = builder.training(own, shard, config.batch(), config.learningRate()).dataSizes(sizes)
+        FederatedPeer peer = builder.training(own, shard, config.batch(), config.learningRate()).dataSizes(sizes).classWeighting(config.classWeighting())
             .dpNoise(new java.util.Random(config.federation().common().seed() * 1_000_003L + i)).build(transport, decoding, total, compute);
         peers.add(peer);
         infos.add(new SimulationResult.PeerInfo(ids.get(i), shard.train().length, shard.validation().length, shard.classes()));
@@ -163,10 +163,10 @@ public final class Simulation {
               double acc = Double.NaN;
               double personal = Double.NaN;
               double loss = Double.NaN;
+              Evaluation e = null;
               if (evaluate) {
                 int[] pred = new int[test.count()];
                 compute.acquire();
-                Evaluation e;
                 try {
                   e = LocalTrainer.evaluate(peer.network(), test, null, pred);
                 } finally {
@@ -182,7 +182,7 @@ public final class Simulation {
               }
               SimulationResult.PeerRound pr = new SimulationResult.PeerRound(peer.id(), r, acc, personal, loss, rec.validationAccuracy(),
                   rec.trainLoss(), rec.bytesSent(), rec.snapshotsSent(), rec.failures().size(), rec.maxStaleness(), rec.frozen(), rec.stop() != null,
-                  rec.epsilon());
+                  rec.epsilon(), e == null ? Double.NaN : e.balancedAccuracy(), e == null ? Double.NaN : e.macroF1(), e == null ? Double.NaN : e.auc());
               synchronized (table) {
                 table.get(r).set(pi, pr);
               }

@@ -1,6 +1,8 @@
 package dev.ipa.sim.engine;
 
+import dev.ipa.alignment.model.Metric;
 import dev.ipa.alignment.partition.PartitionSpec;
+import dev.ipa.alignment.train.ClassWeighting;
 import dev.ipa.alignment.protocol.FederationSettings;
 import dev.ipa.transport.InMemoryNetwork;
 import java.util.Map;
@@ -23,6 +25,8 @@ import java.util.Objects;
  * @param transport          {@code memory} (in-process network) or {@code loopback} (Netty with mutual TLS,
  *                           one listener per peer on 127.0.0.1)
  * @param attacks            malicious peers by index (0-based, in peer order) and what each does
+ * @param metric             the figure the tables lead with (accuracy by default)
+ * @param classWeighting     how each peer's training loss weights its classes
  */
 public record SimulationConfig(
     int peers,
@@ -36,7 +40,9 @@ public record SimulationConfig(
     InMemoryNetwork.Faults faults,
     int evaluateEvery,
     String transport,
-    Map<Integer, Attack> attacks) {
+    Map<Integer, Attack> attacks,
+    Metric metric,
+    ClassWeighting classWeighting) {
 
   /** A simulation without attackers. */
   public SimulationConfig(int peers, PartitionSpec partition, String model, String weights, int batch, double learningRate,
@@ -44,10 +50,20 @@ public record SimulationConfig(
     this(peers, partition, model, weights, batch, learningRate, validationFraction, federation, faults, evaluateEvery, transport, Map.of());
   }
 
+  /** Accuracy leads, unweighted loss. */
+  public SimulationConfig(int peers, PartitionSpec partition, String model, String weights, int batch, double learningRate,
+      double validationFraction, FederationSettings federation, InMemoryNetwork.Faults faults, int evaluateEvery, String transport,
+      Map<Integer, Attack> attacks) {
+    this(peers, partition, model, weights, batch, learningRate, validationFraction, federation, faults, evaluateEvery, transport, attacks,
+        Metric.ACCURACY, ClassWeighting.NONE);
+  }
+
   public SimulationConfig {
     Objects.requireNonNull(partition, "partition");
     Objects.requireNonNull(federation, "federation");
     Objects.requireNonNull(faults, "faults");
+    Objects.requireNonNull(metric, "metric");
+    Objects.requireNonNull(classWeighting, "classWeighting");
     attacks = Map.copyOf(attacks);
     for (int i : attacks.keySet()) {
       if (i < 0 || i >= peers) throw new IllegalArgumentException("--attack names peer " + i + ", but the peers are 0 to " + (peers - 1) + ".");
@@ -66,6 +82,6 @@ public record SimulationConfig(
   }
 
   public SimulationConfig withFederation(FederationSettings f) {
-    return new SimulationConfig(peers, partition, model, weights, batch, learningRate, validationFraction, f, faults, evaluateEvery, transport, attacks);
+    return new SimulationConfig(peers, partition, model, weights, batch, learningRate, validationFraction, f, faults, evaluateEvery, transport, attacks, metric, classWeighting);
   }
 }

@@ -1,5 +1,6 @@
 package dev.ipa.sim.engine;
 
+import dev.ipa.alignment.model.Metric;
 import dev.ipa.sim.report.HtmlReport;
 import dev.ipa.sim.report.Reports;
 import dev.ipa.sim.report.Table;
@@ -31,22 +32,28 @@ public final class SimulationReport {
       PrintWriter o) {
     String setup = (data == null ? "" : data + ", ") + config.peers() + (config.peers() == 1 ? " peer, " : " peers, ") + config.partition()
         + ", weights " + config.weights();
-    write(dir, configJson(config, results.keySet()), "Simulation: " + setup, setup, results, standalone, o);
+    write(dir, configJson(config, results.keySet()), config.metric(), "Simulation: " + setup, setup, results, standalone, o);
   }
 
   /**
    * Writes everything for results that did not come from a {@link SimulationConfig} (a federation's peers
-   * collected over their admin APIs): {@code configJson} is the report's {@code config} object, {@code title}
+   * collected over their admin APIs): {@code configJson} is the report's {@code config} object, {@code lead} the
+   * metric the tables lead with, {@code title}
    * heads report.html and {@code setup} names the run in the chart title.
    */
-  public static void write(Path dir, Map<String, Object> configJson, String title, String setup, Map<String, SimulationResult> results,
+  public static void write(Path dir, Map<String, Object> configJson, Metric lead, String title, String setup, Map<String, SimulationResult> results,
       SimulationResult standalone, PrintWriter o) {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("config", configJson);
     Map<String, Map<String, Object>> perAlgo = new LinkedHashMap<>();
     List<List<Object>> csv = new ArrayList<>();
     Map<String, double[][]> lines = new LinkedHashMap<>();
-    Table summary = new Table("algorithm", "mean acc", "min acc", "personal acc", "bytes sent", "vs fp32", "B/exchange", "exchange vs fp32", "rounds", "seconds");
+    Map<String, double[][]> metricLines = new LinkedHashMap<>();
+    List<Metric> others = otherMetrics(lead, results.values());
+    List<String> head = new ArrayList<>(List.of("algorithm", "mean " + lead.label(), "min " + lead.label(), "personal acc"));
+    for (Metric m : others) head.add("mean " + m.label());
+    head.addAll(List.of("bytes sent", "vs fp32", "B/exchange", "exchange vs fp32", "rounds", "seconds"));
+    Table summary = new Table(head.toArray(String[]::new));
     for (Map.Entry<String, SimulationResult> e : results.entrySet()) {
       SimulationResult r = e.getValue();
       Map<String, Object> one = resultJson(r, standalone);
@@ -55,7 +62,8 @@ public final class SimulationReport {
         for (SimulationResult.PeerRound pr : row) {
           if (pr == null) continue;
           csv.add(List.of(e.getKey(), pr.round() + 1, pr.id(), fmt(pr.accuracy()), fmt(pr.personalAccuracy()), fmt(pr.loss()),
-              fmt(pr.validationAccuracy()), fmt(pr.trainLoss()), pr.bytesSent(), pr.snapshotsSent(), pr.failures(), pr.maxStaleness(), pr.frozen(), pr.stopped()));
+              fmt(pr.validationAccuracy()), fmt(pr.trainLoss()), pr.bytesSent(), pr.snapshotsSent(), pr.failures(), pr.maxStaleness(), pr.frozen(), pr.stopped(),
+              fmt(pr.balancedAccuracy()), fmt(pr.macroF1()), fmt(pr.auc()), Double.isNaN(pr.epsilon()) ? "" : pr.epsilon()));
         }
       }
       if (results.size() == 1) {
@@ -64,17 +72,26 @@ public final class SimulationReport {
         lines.put(e.getKey() + " (mean)", meanSeries(r, false));
         if (r != standalone) lines.put(e.getKey() + " personal (mean)", meanSeries(r, true));
       }
+      if (results.size() == 1) {
+        metricLines.put(lead.id() + " (mean)", meanSeries(r, lead));
+        for (Metric m : others) metricLines.put(m.id() + " (mean)", meanSeries(r, m));
+      } else {
+        metricLines.put(e.getKey() + " " + lead.id() + " (mean)", meanSeries(r, lead));
+      }
       long fullBytes = r.fp32Bytes();
-      summary.row(e.getKey(), fmt(r.meanAccuracy()), fmt(r.minAccuracy()), fmt(r.meanPersonalAccuracy()), human(r.totalBytesSent()),
+      List<Object> cells = new ArrayList<>(List.of(e.getKey(), fmt(r.mean(lead)), fmt(r.min(lead)), fmt(r.meanPersonalAccuracy())));
+      for (Metric m : others) cells.add(fmt(r.mean(m)));
+      cells.addAll(List.of(human(r.totalBytesSent()),
           fullBytes == 0 ? "-" : String.format("1/%.1f", (double) fullBytes / Math.max(1, r.totalBytesSent())),
           r.bytesPerExchange() == 0 ? "-" : String.format("%.0f", r.bytesPerExchange()),
-          r.bytesPerExchange() == 0 ? "-" : String.format("1/%.1f", r.fp32BytesPerSnapshot() / r.bytesPerExchange()), r.roundsRun(), String.format("%.0f", r.seconds()));
+          r.bytesPerExchange() == 0 ? "-" : String.format("1/%.1f", r.fp32BytesPerSnapshot() / r.bytesPerExchange()), r.roundsRun(), String.format("%.0f", r.seconds())));
+      summary.row(cells.toArray());
     }
     if (results.size() == 1) {
       SimulationResult only = results.values().iterator().next();
       json.putAll(perAlgo.values().iterator().next());
       o.println();
-      o.print(peerTable(only, standalone));
+      o.print(peerTable(only, standalone, lead));
     } else {
       json.put("algorithms", perAlgo);
       if (standalone != null) json.put("fairness", fairness(results.values().stream().filter(r -> r != standalone).findFirst().orElse(standalone), standalone));
@@ -92,14 +109,18 @@ public final class SimulationReport {
     }
     Reports.writeJson(dir.resolve("report.json"), json);
     Reports.writeCsv(dir.resolve("rounds.csv"), List.of("algorithm", "round", "peer", "accuracy", "personalAccuracy", "loss", "validationAccuracy",
-        "trainLoss", "bytesSent", "snapshotsSent", "failures", "maxStaleness", "frozen", "stopped"), csv);
+        "trainLoss", "bytesSent", "snapshotsSent", "failures", "maxStaleness", "frozen", "stopped", "balancedAccuracy", "macroF1", "auc", "epsilon"), csv);
     // The local-only baseline, when it was computed, so the gain can be read off the chart.
     if (standalone != null && !results.containsKey("local")) lines.put("local-only (mean)", meanSeries(standalone, false));
     Reports.lineChart(dir.resolve("accuracy.png"), "Test accuracy per round: " + setup, "round", "test accuracy", lines);
+    String metricsTitle = results.size() == 1 ? "Test metrics per round (mean over peers)" : "Test " + lead.id() + " per round (mean over peers)";
+    Reports.lineChart(dir.resolve("metrics.png"), metricsTitle + ": " + setup, "round", results.size() == 1 ? "metric" : lead.id(), metricLines);
     HtmlReport html = new HtmlReport(title);
     html.keyValues(configJson);
     html.image(dir.resolve("accuracy.png"), "Test accuracy per round (global; 'personal' weights the test set like each peer's shard)");
-    if (results.size() == 1) html.heading("Per peer").table(peerTable(results.values().iterator().next(), standalone));
+    if (results.size() == 1) html.heading("Per peer").table(peerTable(results.values().iterator().next(), standalone, lead));
+    html.image(dir.resolve("metrics.png"), metricsTitle + "; 'balanced-accuracy' is the mean recall per class, 'macro-f1' the mean F1 per class"
+        + (others.contains(Metric.AUC) || lead == Metric.AUC ? ", 'auc' the ROC AUC of the two-class problem" : ""));
     html.heading("Summary").table(summary);
     if (standalone != null) {
       Table f = new Table("algorithm", "Pearson ρ (standalone vs federated)", "mean gain over local-only");
@@ -112,22 +133,43 @@ public final class SimulationReport {
     }
     html.paragraph("Per-round figures of every peer: rounds.csv and report.json beside this file.");
     html.write(dir.resolve("report.html"));
-    o.println("Wrote " + dir.resolve("report.json") + ", " + dir.resolve("rounds.csv") + ", " + dir.resolve("accuracy.png") + " and " + dir.resolve("report.html"));
+    o.println("Wrote " + dir.resolve("report.json") + ", " + dir.resolve("rounds.csv") + ", " + dir.resolve("accuracy.png") + ", " + dir.resolve("metrics.png")
+        + " and " + dir.resolve("report.html"));
     o.flush();
   }
 
 
-  private static Table peerTable(SimulationResult r, SimulationResult standalone) {
-    Table t = new Table("peer", "shard", "classes", "standalone acc", "federated acc", "gain", "personal acc", "bytes sent");
+  /** The metrics shown beside {@code lead}, in their declared order: AUC only when some result has it (two classes). */
+  static List<Metric> otherMetrics(Metric lead, java.util.Collection<SimulationResult> results) {
+    boolean auc = results.stream().anyMatch(r -> !Double.isNaN(r.mean(Metric.AUC)));
+    List<Metric> out = new ArrayList<>();
+    for (Metric m : Metric.values()) if (m != lead && (m != Metric.AUC || auc)) out.add(m);
+    return out;
+  }
+
+  private static Table peerTable(SimulationResult r, SimulationResult standalone, Metric lead) {
+    String l = lead.label();
+    List<String> head = new ArrayList<>(List.of("peer", "shard", "classes", "standalone " + l, "federated " + l, "gain", "personal acc"));
+    if (lead != Metric.ACCURACY) head.add("federated acc");
+    head.add("bytes sent");
+    // ε spent, with differential privacy only: the same table as before without it.
     List<SimulationResult.PeerRound> last = r.finalRound();
+    boolean dp = last.stream().anyMatch(pr -> !Double.isNaN(pr.epsilon()));
+    if (dp) head.add("ε spent");
+    Table t = new Table(head.toArray(String[]::new));
     List<SimulationResult.PeerRound> alone = standalone == null ? null : standalone.finalRound();
     for (int p = 0; p < r.peers().size(); p++) {
       SimulationResult.PeerInfo info = r.peers().get(p);
       SimulationResult.PeerRound pr = last.get(p);
-      double sa = alone == null ? Double.NaN : alone.get(p).accuracy();
+      double sa = alone == null ? Double.NaN : alone.get(p).metric(lead);
       long bytes = 0;
       for (List<SimulationResult.PeerRound> row : r.rounds()) if (row.get(p) != null) bytes += row.get(p).bytesSent();
-      t.row(info.id(), info.shardSize(), classes(info.classes()), fmt(sa), fmt(pr.accuracy()), signed(pr.accuracy() - sa), fmt(pr.personalAccuracy()), human(bytes));
+      List<Object> cells = new ArrayList<>(List.of(info.id(), info.shardSize(), classes(info.classes()), fmt(sa), fmt(pr.metric(lead)),
+          signed(pr.metric(lead) - sa), fmt(pr.personalAccuracy())));
+      if (lead != Metric.ACCURACY) cells.add(fmt(pr.accuracy()));
+      cells.add(human(bytes));
+      if (dp) cells.add(fmt(pr.epsilon()));
+      t.row(cells.toArray());
     }
     return t;
   }
@@ -140,6 +182,8 @@ public final class SimulationReport {
     m.put("partition", c.partition().toString());
     m.put("model", c.model());
     m.put("weights", c.weights());
+    m.put("metric", c.metric().id());
+    m.put("classWeights", c.classWeighting().toString());
     m.put("batch", c.batch());
     m.put("learningRate", c.learningRate());
     m.put("protocol", f.common().protocol().name().toLowerCase());
@@ -183,6 +227,9 @@ public final class SimulationReport {
         p.put("frozen", pr.frozen());
         p.put("stopped", pr.stopped());
         if (!Double.isNaN(pr.epsilon())) p.put("epsilon", pr.epsilon()); // only with DP: older reports stay as they were
+        p.put("balancedAccuracy", nan(pr.balancedAccuracy()));
+        p.put("macroF1", nan(pr.macroF1()));
+        if (!Double.isNaN(pr.auc())) p.put("auc", pr.auc()); // two classes only
         ps.add(p);
       }
       rr.put("peers", ps);
@@ -193,6 +240,9 @@ public final class SimulationReport {
     fin.put("meanAccuracy", nan(r.meanAccuracy()));
     fin.put("minAccuracy", nan(r.minAccuracy()));
     fin.put("meanPersonalAccuracy", nan(r.meanPersonalAccuracy()));
+    fin.put("meanBalancedAccuracy", nan(r.mean(Metric.BALANCED_ACCURACY)));
+    fin.put("meanMacroF1", nan(r.mean(Metric.MACRO_F1)));
+    if (!Double.isNaN(r.mean(Metric.AUC))) fin.put("meanAuc", r.mean(Metric.AUC));
     fin.put("bytesSent", r.totalBytesSent());
     fin.put("fp32Bytes", r.fp32Bytes());
     fin.put("bytesPerExchange", r.bytesPerExchange());
@@ -268,6 +318,14 @@ public final class SimulationReport {
   }
 
   private static double[][] meanSeries(SimulationResult r, boolean personal) {
+    return personal ? meanSeries(r, SimulationResult.PeerRound::personalAccuracy) : meanSeries(r, Metric.ACCURACY);
+  }
+
+  private static double[][] meanSeries(SimulationResult r, Metric m) {
+    return meanSeries(r, pr -> pr.metric(m));
+  }
+
+  private static double[][] meanSeries(SimulationResult r, java.util.function.ToDoubleFunction<SimulationResult.PeerRound> figure) {
     List<Double> xs = new ArrayList<>();
     List<Double> ys = new ArrayList<>();
     for (List<SimulationResult.PeerRound> row : r.rounds()) {
@@ -275,7 +333,7 @@ public final class SimulationReport {
       int n = 0;
       int round = -1;
       for (SimulationResult.PeerRound pr : row) {
-        double a = pr == null ? Double.NaN : personal ? pr.personalAccuracy() : pr.accuracy();
+        double a = pr == null ? Double.NaN : figure.applyAsDouble(pr);
         if (!Double.isNaN(a)) {
           s += a;
           n++;

@@ -1,5 +1,6 @@
 package dev.ipa.sim.engine;
 
+import dev.ipa.alignment.model.Metric;
 import dev.ipa.alignment.protocol.StopRecord;
 import java.util.List;
 
@@ -18,10 +19,34 @@ public record SimulationResult(
   /** A peer's shard. */
   public record PeerInfo(String id, int shardSize, int validationSize, int[] classes) {}
 
-  /** One peer in one round. NaN accuracies when the round was not evaluated on the test set. */
+  /**
+   * One peer in one round. NaN figures when the round was not evaluated on the test set; {@code auc} is NaN unless
+   * the data has two classes.
+   */
   public record PeerRound(String id, int round, double accuracy, double personalAccuracy, double loss,
       double validationAccuracy, double trainLoss, long bytesSent, int snapshotsSent, int failures, int maxStaleness, boolean frozen, boolean stopped,
-      double epsilon) {}
+      double epsilon, double balancedAccuracy, double macroF1, double auc) {
+
+    /** This round's test figure under {@code m}. */
+    public double metric(Metric m) {
+      return switch (m) {
+        case ACCURACY -> accuracy;
+        case BALANCED_ACCURACY -> balancedAccuracy;
+        case MACRO_F1 -> macroF1;
+        case AUC -> auc;
+      };
+    }
+  }
+
+  /** Mean over the peers of their last evaluated round's {@code m}. */
+  public double mean(Metric m) {
+    return finalRound().stream().mapToDouble(pr -> pr.metric(m)).average().orElse(Double.NaN);
+  }
+
+  /** Smallest over the peers of their last evaluated round's {@code m}. */
+  public double min(Metric m) {
+    return finalRound().stream().mapToDouble(pr -> pr.metric(m)).min().orElse(Double.NaN);
+  }
 
   /** Mean final test and personal accuracy over the peers not in {@code excluded} (by index): the honest peers of an attack. */
   public double[] meanAccuracyWithout(java.util.Set<Integer> excluded) {

@@ -14,6 +14,23 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class SimulateCommandTest {
 
+  /** ε spent is in every report: the terminal table, report.json per peer and round, and rounds.csv. */
+  @Test
+  void differentialPrivacyReportsEpsilonSpentEverywhere(@TempDir Path dir) throws Exception {
+    CliRun run = CliRun.of("simulate", "--data", "embedded", "--peers", "2", "--partition", "iid", "--rounds", "2", "--syncs", "1",
+        "--no-standalone", "--dp", "clip:1,sigma:2,delta:1e-5", "--out", dir.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    double two = dev.ipa.alignment.protocol.GaussianDpAccountant.epsilon(dev.ipa.alignment.protocol.GaussianDpAccountant.mu(2, 2), 1e-5);
+    assertThat(run.out()).contains("ε spent").contains(String.format("%.4f", two));
+    JsonNode r = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
+    assertThat(r.at("/rounds/1/peers/0/epsilon").asDouble()).isCloseTo(two, org.assertj.core.api.Assertions.within(1e-12));
+    assertThat(r.at("/rounds/0/peers/1/epsilon").asDouble()).isLessThan(two);
+    List<String> csv = Files.readAllLines(dir.resolve("rounds.csv"));
+    assertThat(csv.get(0)).endsWith(",epsilon");
+    assertThat(Double.parseDouble(csv.get(csv.size() - 1).substring(csv.get(csv.size() - 1).lastIndexOf(',') + 1))).isCloseTo(two,
+        org.assertj.core.api.Assertions.within(1e-12));
+  }
+
   @Test
   void ipaOnTwoDisjointPeersWritesReportCsvAndPlot(@TempDir Path dir) throws Exception {
     CliRun run = CliRun.of("simulate", "--data", "embedded", "--peers", "2", "--partition", "disjoint", "--rounds", "2", "--out", dir.toString());

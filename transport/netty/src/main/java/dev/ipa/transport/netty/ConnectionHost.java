@@ -13,6 +13,9 @@ interface ConnectionHost {
 
   NettyTransportConfig config();
 
+  /** Where WARN lines about failing connections go: clipped and rate-limited per remote host. */
+  RemoteWarnings warnings();
+
   /**
    * An accepted connection passed every handshake check. Returns null if it is now the link to {@code peerId}, or
    * the reason it is refused (a duplicate losing the tie-break, or the transport is closing).

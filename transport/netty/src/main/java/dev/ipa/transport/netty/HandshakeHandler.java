@@ -6,6 +6,8 @@ import dev.ipa.transport.internal.wire.ErrorCode;
 import dev.ipa.transport.internal.wire.Frame;
 import dev.ipa.transport.internal.wire.Hello;
 import dev.ipa.transport.internal.wire.Reject;
+import dev.ipa.transport.internal.wire.Setting;
+import com.google.protobuf.ByteString;
 import dev.ipa.transport.tls.FederationTls;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -59,6 +61,9 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             .setArchitecture(config.fingerprint().architecture())
             .setParameterCount(config.fingerprint().parameterCount()))
         .addAllCodecs(config.codecs())
+        .addAllSettings(config.settings().entrySet().stream()
+            .map(e -> Setting.newBuilder().setKey(e.getKey()).setValue(e.getValue()).build()).toList())
+        .setSettingsSha256(ByteString.copyFrom(FederationSettingsHash.of(config.settings())))
         .build();
   }
 
@@ -102,7 +107,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
       if (tls.isSuccess()) {
         startHandshake(ctx);
       } else {
-        LOG.warn("TLS handshake with {} failed, connection closed: {}", connection.describeRemote(),
+        connection.warn("TLS handshake with {} failed, connection closed: {}", connection.describeRemote(),
             PeerConnection.rootMessage(tls.cause()));
         connection.closeNow();
       }
@@ -187,11 +192,11 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
           + PeerConnection.PROTOCOL_VERSION + ")";
     }
     if (!hello.getFederationId().equals(config.federation())) {
-      return "federation '" + hello.getFederationId() + "' is not this peer's federation '" + config.federation() + "'";
+      return "federation '" + RemoteWarnings.clip(hello.getFederationId(), RemoteWarnings.HELLO_TEXT) + "' is not this peer's federation '" + config.federation() + "'";
     }
     String id = hello.getPeerId();
     if (id.equals(config.peerId()) || !config.peers().containsKey(id)) {
-      return "peer id '" + id + "' is not listed in the configuration of peer '" + config.peerId() + "'";
+      return "peer id '" + RemoteWarnings.clip(id, RemoteWarnings.HELLO_TEXT) + "' is not listed in the configuration of peer '" + config.peerId() + "'";
     }
     if (connection.secure()) {
       String certified = certifiedIdentity(ctx);
@@ -200,7 +205,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
       }
     }
     ModelFingerprint theirs = new ModelFingerprint(
-        hello.getFingerprint().getArchitecture().isBlank() ? "?" : hello.getFingerprint().getArchitecture(),
+        hello.getFingerprint().getArchitecture().isBlank() ? "?" : RemoteWarnings.clip(hello.getFingerprint().getArchitecture(), RemoteWarnings.HELLO_TEXT),
         Math.max(0, hello.getFingerprint().getParameterCount()));
     if (!theirs.equals(config.fingerprint())) {
       return "model fingerprint " + theirs + " does not match this peer's " + config.fingerprint();
@@ -208,9 +213,31 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     Set<String> common = new HashSet<>(hello.getCodecsList());
     common.retainAll(config.codecs());
     if (common.isEmpty()) {
-      return "no snapshot codec in common (" + hello.getCodecsList() + " vs " + config.codecs() + ")";
+      return "no snapshot codec in common (" + RemoteWarnings.clip(hello.getCodecsList().toString(), RemoteWarnings.HELLO_TEXT) + " vs " + config.codecs() + ")";
     }
-    return null;
+    return settingsMismatch(hello);
+  }
+
+  /**
+   * Null if {@code hello} announces the federation settings this peer has (equal hashes), else one sentence naming
+   * the first key, in key order, whose values differ, with both values.
+   */
+  private String settingsMismatch(Hello hello) {
+    if (java.util.Arrays.equals(hello.getSettingsSha256().toByteArray(), FederationSettingsHash.of(config.settings()))) return null;
+    java.util.SortedMap<String, String> theirs = new java.util.TreeMap<>();
+    for (Setting s : hello.getSettingsList()) theirs.putIfAbsent(s.getKey(), s.getValue());
+    String key = FederationSettingsHash.firstDifference(config.settings(), theirs);
+    String peer = RemoteWarnings.clip(hello.getPeerId(), RemoteWarnings.HELLO_TEXT);
+    if (key == null) {
+      return "peer " + peer + "'s federation settings hash does not match the settings it lists; it runs another build of this software";
+    }
+    return "Peer " + peer + "'s federation settings differ from peer " + config.peerId() + "'s at " + RemoteWarnings.clip(key, RemoteWarnings.HELLO_TEXT) + ": "
+        + config.peerId() + " has " + shown(config.settings().get(key)) + ", " + peer + " has " + shown(theirs.get(key))
+        + "; make them equal on every peer";
+  }
+
+  private static String shown(String value) {
+    return value == null ? "no value" : RemoteWarnings.clip(value, RemoteWarnings.HELLO_TEXT);
   }
 
   /** The identity the peer's TLS certificate names; null without TLS or a verified certificate. */
@@ -229,7 +256,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     if (reason.startsWith(LinkTable.DUPLICATE)) {
       LOG.debug("Refused connection from {} (peer '{}'): {}.", ctx.channel().remoteAddress(), announced, reason);
     } else {
-      LOG.warn("Rejected connection from {} announcing peer '{}': {}.", ctx.channel().remoteAddress(), announced, reason);
+      connection.warn("Rejected connection from {} announcing peer '{}': {}.", ctx.channel().remoteAddress(), announced, reason);
     }
     connection.state(PeerConnection.State.CLOSED);
     ctx.writeAndFlush(Frame.newBuilder().setReject(Reject.newBuilder().setReason(reason)).build())
@@ -244,7 +271,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     if (reject.getReason().startsWith(LinkTable.DUPLICATE)) {
       LOG.debug("Peer {} kept another connection: {}", connection.dialedPeer(), reject.getReason());
     } else {
-      LOG.warn("Peer {} rejected the connection: {}.", connection.dialedPeer(), reject.getReason());
+      connection.warn("Peer {} rejected the connection: {}.", connection.dialedPeer(), reject.getReason());
     }
     connection.closeNow();
   }

@@ -72,6 +72,7 @@ public final class NettyTransport implements PeerTransport, ConnectionHost {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final LinkTable<PeerConnection> table;
   private final RedialBackoff backoff;
+  private final RemoteWarnings warnings;
   private volatile PeerInbox inbox;
   private EventLoopGroup group;
   private ExecutorService inboxPool;
@@ -104,7 +105,13 @@ public final class NettyTransport implements PeerTransport, ConnectionHost {
    * @throws TlsMaterialException if the TLS files are unusable, with one sentence saying which and why
    */
   public NettyTransport(NettyTransportConfig config) {
+    this(config, new RemoteWarnings(LoggerFactory.getLogger(PeerConnection.class)));
+  }
+
+  /** With the given bound on WARN lines about failing connections (tests choose the window). */
+  NettyTransport(NettyTransportConfig config, RemoteWarnings warnings) {
     this.config = Objects.requireNonNull(config, "config");
+    this.warnings = Objects.requireNonNull(warnings, "warnings");
     if (config.insecure()) {
       this.tls = null;
     } else {
@@ -128,6 +135,11 @@ public final class NettyTransport implements PeerTransport, ConnectionHost {
   @Override
   public NettyTransportConfig config() {
     return config;
+  }
+
+  @Override
+  public RemoteWarnings warnings() {
+    return warnings;
   }
 
   @Override
@@ -179,8 +191,14 @@ public final class NettyTransport implements PeerTransport, ConnectionHost {
           + bound.cause().getMessage(), bound.cause());
     }
     server = bound.channel();
+    long window = warnings.window().toNanos();
+    group.scheduleAtFixedRate(warnings::flush, window, window, TimeUnit.NANOSECONDS);
     LOG.info("Peer {} listens on {} ({}, {}).", config.peerId(), server.localAddress(),
         config.insecure() ? "plaintext" : "mutual TLS 1.3", epoll ? "epoll" : "NIO");
+    if (!config.settings().isEmpty()) {
+      LOG.info("Peer {} federates only with peers whose {} federation settings equal its own (SHA-256 {}…).", config.peerId(),
+          config.settings().size(), java.util.HexFormat.of().formatHex(FederationSettingsHash.of(config.settings()), 0, 8));
+    }
     links.values().forEach(l -> scheduleDial(l, 0));
   }
 
@@ -384,6 +402,7 @@ public final class NettyTransport implements PeerTransport, ConnectionHost {
         if (table.dialing(l.id) instanceof Channel d) d.close();
       }
       shutdownThreads();
+      warnings.flushAll();
     }
   }
 

@@ -6,8 +6,10 @@ import dev.ipa.transport.tls.TlsFiles;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -33,6 +35,9 @@ import java.util.TreeMap;
  * @param deadAfter           a link with nothing read for this long is closed as dead
  * @param reconnectBase       first reconnect delay; doubles per failed attempt, with jitter
  * @param reconnectMax        cap of the reconnect delay
+ * @param settings            the federation settings every peer must share, as key → value in one canonical
+ *                            spelling (the daemon's configuration keys); sent in the Hello, and a peer whose list
+ *                            differs is rejected with the first differing key. Empty: nothing is compared
  */
 public record NettyTransportConfig(
     String federation,
@@ -52,7 +57,8 @@ public record NettyTransportConfig(
     Duration heartbeatInterval,
     Duration deadAfter,
     Duration reconnectBase,
-    Duration reconnectMax) {
+    Duration reconnectMax,
+    SortedMap<String, String> settings) {
 
   public static final int DEFAULT_MAX_FRAME_BYTES = 4 << 20;
   public static final int DEFAULT_CHUNK_BYTES = 1 << 20;
@@ -111,6 +117,10 @@ public record NettyTransportConfig(
       throw new IllegalArgumentException("The dead-after timeout (" + deadAfter
           + ") must be longer than the heartbeat interval (" + heartbeatInterval + "), or every link would look dead.");
     }
+    settings = Collections.unmodifiableSortedMap(new TreeMap<>(Objects.requireNonNull(settings, "settings")));
+    settings.forEach((key, value) -> {
+      if (key.isBlank() || value == null) throw new IllegalArgumentException("Federation setting '" + key + "' needs a name and a value.");
+    });
     if (reconnectMax.compareTo(reconnectBase) < 0) {
       throw new IllegalArgumentException("The maximum reconnect delay (" + reconnectMax
           + ") must not be shorter than the base delay (" + reconnectBase + ").");
@@ -146,7 +156,7 @@ public record NettyTransportConfig(
         fingerprint, List.of("raw"), DEFAULT_MAX_FRAME_BYTES, DEFAULT_CHUNK_BYTES, DEFAULT_MAX_SNAPSHOT_BYTES, 4,
         DEFAULT_MAX_SNAPSHOT_BYTES,
         Duration.ofSeconds(30), Duration.ofSeconds(3), Duration.ofSeconds(15), Duration.ofMillis(200),
-        Duration.ofSeconds(10));
+        Duration.ofSeconds(10), new TreeMap<>());
   }
 
   /** A plaintext configuration with default limits and timeouts: no authentication, local experiments only. */
@@ -156,13 +166,13 @@ public record NettyTransportConfig(
         fingerprint, List.of("raw"), DEFAULT_MAX_FRAME_BYTES, DEFAULT_CHUNK_BYTES, DEFAULT_MAX_SNAPSHOT_BYTES, 4,
         DEFAULT_MAX_SNAPSHOT_BYTES,
         Duration.ofSeconds(30), Duration.ofSeconds(3), Duration.ofSeconds(15), Duration.ofMillis(200),
-        Duration.ofSeconds(10));
+        Duration.ofSeconds(10), new TreeMap<>());
   }
 
   public NettyTransportConfig withCodecs(List<String> codecs) {
     return new NettyTransportConfig(federation, peerId, listen, peers, tls, insecure, fingerprint, codecs,
         maxFrameBytes, chunkBytes, maxSnapshotBytes, maxQueuedSnapshots, maxSpareBytes, progressTimeout,
-        heartbeatInterval, deadAfter, reconnectBase, reconnectMax);
+        heartbeatInterval, deadAfter, reconnectBase, reconnectMax, settings);
   }
 
   /** The same configuration with other size limits; {@code maxSpareBytes} 0 turns reuse of receive arrays off. */
@@ -170,19 +180,26 @@ public record NettyTransportConfig(
       long maxSpareBytes) {
     return new NettyTransportConfig(federation, peerId, listen, peers, tls, insecure, fingerprint, codecs,
         maxFrameBytes, chunkBytes, maxSnapshotBytes, maxQueuedSnapshots, maxSpareBytes, progressTimeout,
-        heartbeatInterval, deadAfter, reconnectBase, reconnectMax);
+        heartbeatInterval, deadAfter, reconnectBase, reconnectMax, settings);
   }
 
   public NettyTransportConfig withTimeouts(Duration progressTimeout, Duration heartbeatInterval, Duration deadAfter,
       Duration reconnectBase, Duration reconnectMax) {
     return new NettyTransportConfig(federation, peerId, listen, peers, tls, insecure, fingerprint, codecs,
         maxFrameBytes, chunkBytes, maxSnapshotBytes, maxQueuedSnapshots, maxSpareBytes, progressTimeout,
-        heartbeatInterval, deadAfter, reconnectBase, reconnectMax);
+        heartbeatInterval, deadAfter, reconnectBase, reconnectMax, settings);
+  }
+
+  /** The same configuration comparing these federation settings in the handshake (see the {@code settings} component). */
+  public NettyTransportConfig withSettings(Map<String, String> settings) {
+    return new NettyTransportConfig(federation, peerId, listen, peers, tls, insecure, fingerprint, codecs,
+        maxFrameBytes, chunkBytes, maxSnapshotBytes, maxQueuedSnapshots, maxSpareBytes, progressTimeout,
+        heartbeatInterval, deadAfter, reconnectBase, reconnectMax, new TreeMap<>(settings));
   }
 
   public NettyTransportConfig withFingerprint(ModelFingerprint fingerprint) {
     return new NettyTransportConfig(federation, peerId, listen, peers, tls, insecure, fingerprint, codecs,
         maxFrameBytes, chunkBytes, maxSnapshotBytes, maxQueuedSnapshots, maxSpareBytes, progressTimeout,
-        heartbeatInterval, deadAfter, reconnectBase, reconnectMax);
+        heartbeatInterval, deadAfter, reconnectBase, reconnectMax, settings);
   }
 }

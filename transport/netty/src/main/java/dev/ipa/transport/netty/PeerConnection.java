@@ -10,8 +10,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelPipeline;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One connection to a peer: the state its handlers share, and what the transport holds as the link to that peer.
@@ -36,7 +34,6 @@ import org.slf4j.LoggerFactory;
  */
 final class PeerConnection implements LinkTable.Contender {
   static final int PROTOCOL_VERSION = 1;
-  private static final Logger LOG = LoggerFactory.getLogger(PeerConnection.class);
 
   enum State { CONNECTING, AWAITING_HELLO, AWAITING_ACCEPT, ESTABLISHED, CLOSED }
 
@@ -198,11 +195,19 @@ final class PeerConnection implements LinkTable.Contender {
   /** Sends an Error frame, logs one WARN line and closes; nothing more is read from this connection. */
   void fail(ErrorCode code, String message) {
     if (state == State.CLOSED) return;
-    LOG.warn("Closing connection with {}: {} ({}).", describeRemote(), message, code);
+    warn("Closing connection with {}: {} ({}).", describeRemote(), message, code);
     state = State.CLOSED;
     channel.config().setAutoRead(false);
     channel.writeAndFlush(Frame.newBuilder().setError(Error.newBuilder().setCode(code).setMessage(message)).build())
         .addListener(ChannelFutureListener.CLOSE);
+  }
+
+  /**
+   * Logs a WARN about this connection through the host's {@link RemoteWarnings}: String arguments are clipped to a
+   * few bytes of remote data, and a remote host gets only a few such lines per window.
+   */
+  void warn(String format, Object... args) {
+    host.warnings().warn(channel.remoteAddress(), format, args);
   }
 
   /** "peer b (address)" once the peer is known, else the remote address; for log lines. */

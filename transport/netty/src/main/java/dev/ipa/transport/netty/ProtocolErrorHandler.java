@@ -34,7 +34,7 @@ final class ProtocolErrorHandler extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof Frame frame && frame.hasError()) {
       Error error = frame.getError();
-      LOG.warn("Peer {} reported {} and closes the connection: {}", connection.describeRemote(), error.getCode(),
+      connection.warn("Peer {} reported {} and closes the connection: {}", connection.describeRemote(), error.getCode(),
           error.getMessage());
       connection.closeNow();
     } else {
@@ -55,14 +55,14 @@ final class ProtocolErrorHandler extends ChannelInboundHandlerAdapter {
       connection.fail(ErrorCode.MALFORMED_FRAME, c.getMessage());
     } else if (c instanceof SSLException) {
       if (!connection.closed()) {
-        LOG.warn("TLS failed with {}, connection closed: {}", connection.describeRemote(), PeerConnection.rootMessage(c));
+        connection.warn("TLS failed with {}, connection closed: {}", connection.describeRemote(), PeerConnection.rootMessage(c));
       }
       connection.closeNow();
     } else if (c instanceof IOException) {
       LOG.debug("Connection with {} failed: {}", connection.describeRemote(), c.toString());
       ctx.close();
     } else {
-      LOG.warn("Unexpected failure on the connection with {}; closing it.", connection.describeRemote(), c);
+      connection.warn("Unexpected failure on the connection with {}; closing it.", connection.describeRemote(), c);
       if (connection.closed()) ctx.close();
       else connection.fail(ErrorCode.PROTOCOL_VIOLATION, "internal error: " + c);
     }

@@ -11,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.cert.Certificate;
 import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.cert.CertificateException;
@@ -46,12 +48,14 @@ public final class FederationTls {
   private static final String REGENERATE = "; regenerate with ./ipa certs";
 
   private final X509Certificate certificate;
+  private final PrivateKey key;
   private final X509Certificate ca;
   private final SslContext server;
   private final SslContext client;
 
-  private FederationTls(X509Certificate certificate, X509Certificate ca, SslContext server, SslContext client) {
+  private FederationTls(X509Certificate certificate, PrivateKey key, X509Certificate ca, SslContext server, SslContext client) {
     this.certificate = certificate;
+    this.key = key;
     this.ca = ca;
     this.server = server;
     this.client = client;
@@ -83,7 +87,7 @@ public final class FederationTls {
           .sslProvider(SslProvider.JDK).protocols(PROTOCOLS).trustManager(ca).clientAuth(ClientAuth.REQUIRE).build();
       SslContext client = SslContextBuilder.forClient()
           .sslProvider(SslProvider.JDK).protocols(PROTOCOLS).keyManager(key, cert).trustManager(ca).build();
-      return new FederationTls(cert, ca, server, client);
+      return new FederationTls(cert, key, ca, server, client);
     } catch (SSLException e) {
       throw new TlsMaterialException("TLS 1.3 could not be set up with " + files.certificate() + ": " + e.getMessage(), e);
     }
@@ -114,6 +118,22 @@ public final class FederationTls {
       return IETFUtils.valueToString(rdn.getFirst().getValue());
     }
     return null;
+  }
+
+  /**
+   * The peer's key and certificate chain (its certificate, then the federation CA) as an in-memory PKCS#12 key store
+   * under the alias {@code peer}, for a server that takes a {@link KeyStore} rather than PEM files: the daemon's
+   * admin HTTPS port. Nothing is written to disk. A new store on every call.
+   */
+  public KeyStore keyStore(char[] password) {
+    try {
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      store.load(null, null);
+      store.setKeyEntry("peer", key, password, new Certificate[] {certificate, ca});
+      return store;
+    } catch (GeneralSecurityException | IOException e) {
+      throw new TlsMaterialException("The key of " + localIdentity() + " cannot be put into a PKCS#12 key store: " + e.getMessage(), e);
+    }
   }
 
   public X509Certificate caCertificate() {

@@ -30,6 +30,7 @@ final class EmbeddedPeer implements ConnectionHost {
       .withLimits(4096, 1024, 1 << 20, 4, 1 << 20);
 
   final NettyTransportConfig config;
+  final RemoteWarnings warnings = new RemoteWarnings(org.slf4j.LoggerFactory.getLogger(PeerConnection.class));
   final List<PeerSnapshot> snapshots = new ArrayList<>();
   final List<PeerNotice> notices = new ArrayList<>();
   final List<String> admitted = new ArrayList<>();
@@ -67,6 +68,11 @@ final class EmbeddedPeer implements ConnectionHost {
     List<Frame> out = outbound();
     if (out.size() != 1 || !out.get(0).hasAccept()) throw new AssertionError("no Accept: " + out);
     return this;
+  }
+
+  @Override
+  public RemoteWarnings warnings() {
+    return warnings;
   }
 
   static NettyTransportConfig peerConfig(String id) {

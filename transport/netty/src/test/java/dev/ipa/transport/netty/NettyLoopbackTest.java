@@ -31,6 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** Real NettyTransports over 127.0.0.1 with mutual TLS: large transfers, rejections, restarts, insecure mode. */
 class NettyLoopbackTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
+  /** Federation settings as a daemon sends them in its Hello (issue 16: a mismatch federated without a word). */
+  private static final Map<String, String> SETTINGS = Map.of("ipa.federation.lambda", "0.5", "ipa.federation.rounds", "20",
+      "ipa.federation.syncs", "4");
   @TempDir Path dir;
   private final List<NettyTransport> open = new ArrayList<>();
 
@@ -93,7 +96,7 @@ class NettyLoopbackTest {
       start(new NettyTransportConfig("fed", "c", f.addresses.get("c"), f.addresses,
           TlsFiles.inDirectory(dir.resolve("rogue").resolve("c")), false, LoopbackFixture.MODEL, List.of("raw"),
           4 << 20, 1 << 20, 1 << 30, 4, 1 << 30, Duration.ofSeconds(5), Duration.ofMillis(500), Duration.ofSeconds(5),
-          Duration.ofMillis(50), Duration.ofMillis(500)));
+          Duration.ofMillis(50), Duration.ofMillis(500), new java.util.TreeMap<>()));
       assertThat(RecordingInbox.await(WAIT, () -> log.anyWarning("TLS handshake with"))).isTrue();
       assertThat(RecordingInbox.await(WAIT, () -> connected(transport("a"), "b"))).isTrue();
       Thread.sleep(500);
@@ -221,5 +224,53 @@ class NettyLoopbackTest {
         assertThat(log.anyWarning("stopped reading")).isTrue();
       }
     }
+  }
+
+  @Test
+  void differentSettingsAreRefusedNamingTheFirstDifferingKeyOnBothSides() throws Exception {
+    LoopbackFixture f = new LoopbackFixture(dir, List.of("a", "b"));
+    Map<String, String> theirs = new java.util.TreeMap<>(SETTINGS);
+    theirs.put("ipa.federation.lambda", "5.0");
+    theirs.put("ipa.federation.syncs", "1"); // a later key differs too; the sentence names the first
+    try (LogCapture log = new LogCapture()) {
+      RecordingInbox a = start(f.secure("a").withSettings(SETTINGS));
+      RecordingInbox b = start(f.secure("b").withSettings(theirs));
+      // a checks b's Hello (b dialed a) and b checks a's (a dialed b): each refuses, in the same terms.
+      String atA = "Peer b's federation settings differ from peer a's at ipa.federation.lambda: a has 0.5, b has 5.0; "
+          + "make them equal on every peer";
+      String atB = "Peer a's federation settings differ from peer b's at ipa.federation.lambda: b has 5.0, a has 0.5; "
+          + "make them equal on every peer";
+      assertThat(RecordingInbox.await(WAIT, () -> log.anyWarning(atA) && log.anyWarning(atB))).isTrue();
+      // The dialer is told why, in the rejection it logs (a dials b, b dials a).
+      assertThat(RecordingInbox.await(WAIT, () -> log.anyWarning("Peer b rejected the connection: " + atB)
+          || log.anyWarning("Peer a rejected the connection: " + atA))).isTrue();
+      assertThat(a.linkChanges).isEmpty();
+      assertThat(b.linkChanges).isEmpty();
+    }
+  }
+
+  @Test
+  void aSettingOnlyOneSideHasIsNamedToo() throws Exception {
+    LoopbackFixture f = new LoopbackFixture(dir, List.of("a", "b"));
+    Map<String, String> more = new java.util.TreeMap<>(SETTINGS);
+    more.put("ipa.federation.early-stop", "target:0.8");
+    try (LogCapture log = new LogCapture()) {
+      start(f.secure("a").withSettings(SETTINGS));
+      start(f.secure("b").withSettings(more));
+      assertThat(RecordingInbox.await(WAIT, () -> log.anyWarning(
+          "at ipa.federation.early-stop: a has no value, b has target:0.8; make them equal on every peer"))).isTrue();
+    }
+  }
+
+  @Test
+  void equalSettingsFederate() throws Exception {
+    LoopbackFixture f = new LoopbackFixture(dir, List.of("a", "b"));
+    RecordingInbox a = start(f.secure("a").withSettings(SETTINGS));
+    RecordingInbox b = start(f.secure("b").withSettings(new java.util.TreeMap<>(SETTINGS)));
+    NettyTransport ta = transport("a");
+    assertThat(RecordingInbox.await(WAIT, () -> connected(ta, "b"))).isTrue();
+    ta.publish(new PeerSnapshot("a", 0, 0, 1, 100, new byte[] {7}), List.of("b"));
+    assertThat(RecordingInbox.await(WAIT, () -> b.snapshots.size() == 1)).isTrue();
+    assertThat(a.linkChanges).contains(new LinkChange("b", true));
   }
 }

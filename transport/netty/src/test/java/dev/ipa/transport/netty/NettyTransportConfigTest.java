@@ -25,11 +25,11 @@ class NettyTransportConfigTest {
         .isInstanceOf(NullPointerException.class);
     assertThatThrownBy(() -> new NettyTransportConfig("fed", "a", ADDR, Map.of(), null, false, LoopbackFixture.MODEL,
         base.codecs(), 4096, 1024, 1 << 20, 4, 0, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(2),
-        Duration.ofMillis(1), Duration.ofSeconds(1)))
+        Duration.ofMillis(1), Duration.ofSeconds(1), new java.util.TreeMap<>()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("has no TLS files");
     assertThatThrownBy(() -> new NettyTransportConfig("fed", "a", ADDR, Map.of(), TlsFiles.inDirectory(Path.of("x")), true,
         LoopbackFixture.MODEL, base.codecs(), 4096, 1024, 1 << 20, 4, 0, Duration.ofSeconds(1), Duration.ofSeconds(1),
-        Duration.ofSeconds(2), Duration.ofMillis(1), Duration.ofSeconds(1)))
+        Duration.ofSeconds(2), Duration.ofMillis(1), Duration.ofSeconds(1), new java.util.TreeMap<>()))
         .hasMessageContaining("insecure is set");
   }
 

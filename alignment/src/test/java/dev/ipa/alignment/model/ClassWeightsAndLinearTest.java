@@ -1,0 +1,96 @@
+package dev.ipa.alignment.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.ipa.alignment.train.ClassWeighting;
+import java.nio.FloatBuffer;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class ClassWeightsAndLinearTest {
+  @Test
+  void balancedWeightsGiveEveryPresentClassTheSameTotal() {
+    float[] w = ClassWeighting.balanced(new int[] {6, 2, 0});
+    assertThat(w[0]).isCloseTo(8f / 12, within(1e-6f));
+    assertThat(w[1]).isEqualTo(2f);
+    assertThat(w[2]).isZero();
+    assertThat(6 * w[0]).isCloseTo(2 * w[1], within(1e-5f));
+  }
+
+  @Test
+  void aWeightedRowCountsItsWeightTimesAndWeightOneChangesNothing() {
+    FloatBuffer logits = FloatBuffer.wrap(new float[] {1f, -0.5f, 0.25f, 2f, 0f, -1f});
+    int[] labels = {2, 0};
+    FloatBuffer g0 = FloatBuffer.allocate(6);
+    FloatBuffer g1 = FloatBuffer.allocate(6);
+    FloatBuffer g2 = FloatBuffer.allocate(6);
+    double plain = SoftmaxCrossEntropy.lossAndGradient(logits, labels, 2, 3, g0);
+    double ones = SoftmaxCrossEntropy.lossAndGradient(logits, labels, 2, 3, new float[] {1f, 1f, 1f}, g1);
+    double weighted = SoftmaxCrossEntropy.lossAndGradient(logits, labels, 2, 3, new float[] {3f, 1f, 0.5f}, g2);
+    assertThat(ones).isEqualTo(plain);
+    assertThat(g1.array()).containsExactly(g0.array());
+
+    double row0 = SoftmaxCrossEntropy.lossAndGradient(FloatBuffer.wrap(new float[] {1f, -0.5f, 0.25f}), new int[] {2}, 1, 3, FloatBuffer.allocate(3));
+    double row1 = plain - row0;
+    assertThat(weighted).isCloseTo(0.5 * row0 + 3 * row1, within(1e-9));
+    for (int c = 0; c < 3; c++) {
+      assertThat(g2.get(c)).isCloseTo(0.5f * g0.get(c), within(1e-7f));
+      assertThat(g2.get(3 + c)).isCloseTo(3f * g0.get(3 + c), within(1e-7f));
+    }
+  }
+
+  @Test
+  void aLinearModelPacksAndLoadsBack() {
+    Network n = Network.create(Architecture.parse("linear", 1, 3, 3, 4), 5);
+    dev.ipa.alignment.provenance.ModelProvenance p = new dev.ipa.alignment.provenance.ModelProvenance("p", 0, 5, new java.util.TreeMap<>(), "test",
+        new java.util.TreeMap<>());
+    byte[] bytes = dev.ipa.alignment.quant.PackedModel.pack(n, dev.ipa.alignment.quant.WeightMode.FLOAT, p).toBytes();
+    Network back = dev.ipa.alignment.quant.PackedModel.fromBytes(bytes, "linear.ipaq").toNetwork();
+    assertThat(back.architecture()).isEqualTo(n.architecture());
+    assertThat(back.copyParams()).containsExactly(n.copyParams());
+  }
+
+  @Test
+  void evaluationScoresClassOneBySoftmaxProbabilityForTheAuc() {
+    // logit_c = x_c (identity weights, zero bias), so class 1's probability ranks the rows by x1 − x0.
+    Network n = Network.create(Architecture.parse("linear", 1, 1, 2, 2), 1);
+    float[] params = new float[n.parameterCount()];
+    int w = n.tensors().get(0).offset();
+    params[w] = 1f; // [in 0 → class 0]
+    params[w + 3] = 1f; // [in 1 → class 1]
+    n.setParams(params);
+    // x1 − x0 = 2, −1, 0.5, −3 with labels 1, 1, 0, 0: positives score 2 and −1, negatives 0.5 and −3 → 3 of 4 pairs right.
+    float[][] rows = {{0f, 2f}, {1f, 0f}, {0f, 0.5f}, {3f, 0f}};
+    INDArray x = Nd4j.create(rows);
+    Evaluation e = new Evaluation();
+    n.evaluate(x, new int[] {1, 1, 0, 0}, 4, e, null);
+    assertThat(e.auc()).isEqualTo(0.75);
+    assertThat(e.accuracy()).isEqualTo(0.5); // predicted 1, 0, 1, 0
+    assertThat(e.confusion()).isEqualTo(new long[][] {{1, 1}, {1, 1}});
+    assertThat(e.balancedAccuracy()).isEqualTo(0.5);
+  }
+
+  @Test
+  void linearIsOneDenseLayerFromInputsToLogits() {
+    Architecture a = Architecture.parse("linear", 3, 4, 4, 5);
+    assertThat(a.describe()).isEqualTo("linear 48-5");
+    Network n = Network.create(a, 1);
+    assertThat(n.parameterCount()).isEqualTo(48 * 5 + 5);
+    assertThat(n.tensors()).hasSize(2);
+    assertThatThrownBy(() -> Architecture.parse("linear:10", 1, 4, 4, 5)).hasMessageContaining("no hidden layers");
+
+    INDArray x = Nd4j.rand(DataType.FLOAT, 2, 48);
+    double loss = n.computeGradients(x, new int[] {0, 4}, 2);
+    assertThat(loss).isPositive();
+    n.setClassWeights(new float[] {0, 1, 1, 1, 0});
+    assertThat(n.computeGradients(x, new int[] {0, 4}, 2)).isZero();
+    assertThat(n.gradients().norm2Number().doubleValue()).isZero();
+    assertThatThrownBy(() -> n.setClassWeights(new float[] {1})).hasMessageContaining("Expected 5 class weights");
+    assertThat(List.of(n.classWeights()[1])).containsExactly(1f);
+  }
+}
