@@ -114,6 +114,8 @@ public final class SimulationReport {
     if (standalone != null && !results.containsKey("local")) lines.put("local-only (mean)", meanSeries(standalone, false));
     Reports.lineChart(dir.resolve("accuracy.png"), "Test accuracy per round: " + setup, "round", "test accuracy", lines);
     String metricsTitle = results.size() == 1 ? "Test metrics per round (mean over peers)" : "Test " + lead.id() + " per round (mean over peers)";
+    // A metric nobody measured (a daemon reports accuracy only) has no points and no line.
+    metricLines.values().removeIf(series -> series[0].length == 0);
     Reports.lineChart(dir.resolve("metrics.png"), metricsTitle + ": " + setup, "round", results.size() == 1 ? "metric" : lead.id(), metricLines);
     HtmlReport html = new HtmlReport(title);
     html.keyValues(configJson);
