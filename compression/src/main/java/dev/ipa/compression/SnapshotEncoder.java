@@ -53,13 +53,14 @@ public final class SnapshotEncoder {
   private final long fingerprint;
   private final Codec[] deltaCodecs;
   private final Codec fullCodec;
-  private final float[] scratch;
-  private float[] view;
+  private float[] scratch; // θ − r and its decoded delta; allocated by the first delta (full-only streams never need it)
+  private float[] view; // r: a new array per exchange, never written once made, so receivers may share it (publishedView)
   private long version;
   private int round = -1;
   private int deltasSinceFull;
   private boolean fullResyncRequested;
-  private byte[] buffer = new byte[0];
+  private static final byte[] EMPTY = new byte[0];
+  private byte[] buffer = EMPTY;
 
   public SnapshotEncoder(TensorLayout layout, CodecPolicy policy) {
     this.layout = Objects.requireNonNull(layout, "An encoder needs a tensor layout.");
@@ -70,7 +71,6 @@ public final class SnapshotEncoder {
       deltaCodecs[i] = Codecs.of(policy.codecFor(layout.tensor(i).length()));
     }
     this.fullCodec = Codecs.of(policy.fullSnapshotCodec());
-    this.scratch = new float[layout.totalLength()];
   }
 
   /**
@@ -100,7 +100,7 @@ public final class SnapshotEncoder {
     var codecs = new Codec[tensors];
     Arrays.fill(codecs, fullCodec);
     int length = writePayloads(theta, codecs);
-    float[] next = view == null ? new float[theta.length] : view;
+    float[] next = new float[theta.length];
     decodePayloads(codecs, next);
     long nextVersion = ViewHash.of(next);
     EncodedSnapshot out = seal(SnapshotKind.FULL, round, -1, 0L, nextVersion, codecs, length);
@@ -113,12 +113,15 @@ public final class SnapshotEncoder {
   }
 
   private EncodedSnapshot encodeDelta(float[] theta, int round) {
+    if (scratch == null) scratch = new float[layout.totalLength()];
     for (int i = 0; i < theta.length; i++) {
       scratch[i] = theta[i] - view[i];
     }
     int length = writePayloads(scratch, deltaCodecs);
     decodePayloads(deltaCodecs, scratch);
-    SnapshotDecoder.addDelta(view, scratch, view);
+    float[] next = new float[view.length];
+    SnapshotDecoder.addDelta(view, scratch, next);
+    view = next;
     long base = version;
     version = ViewHash.of(view);
     EncodedSnapshot out = seal(SnapshotKind.DELTA, round, this.round, base, version, deltaCodecs, length);
@@ -137,9 +140,9 @@ public final class SnapshotEncoder {
     if (capacity > Integer.MAX_VALUE - 8) {
       throw new IllegalStateException("A snapshot of this layout would not fit in one byte array.");
     }
-    if (buffer.length < capacity) {
-      buffer = new byte[(int) capacity];
-    }
+    // A new buffer per snapshot, handed out as the snapshot's bytes when it is filled exactly (fp32 full
+    // snapshots are): an encoder keeps no 4·P-byte buffer between exchanges and makes no copy.
+    buffer = new byte[(int) capacity];
     int at = SnapshotFormat.payloadsStart(tensors);
     for (int i = 0; i < tensors; i++) {
       TensorLayout.Tensor t = layout.tensor(i);
@@ -171,7 +174,9 @@ public final class SnapshotEncoder {
       int bytes = LittleEndian.getInt(buffer, SnapshotFormat.HEADER_BYTES + SnapshotFormat.ENTRY_BYTES * i + 9);
       reports.add(new TensorReport(t.name(), t.length(), codecs[i].spec(), bytes));
     }
-    return new EncodedSnapshot(Arrays.copyOf(buffer, total), kind, round, base, next, reports);
+    byte[] bytes = total == buffer.length ? buffer : Arrays.copyOf(buffer, total);
+    buffer = EMPTY;
+    return new EncodedSnapshot(bytes, kind, round, base, next, reports);
   }
 
   /** Makes the next {@link #encode} send a full snapshot, e.g. after a receiver reported a base mismatch. */
@@ -182,6 +187,15 @@ public final class SnapshotEncoder {
   /** A copy of r, the view every receiver holds after the last exchange; null before the first. */
   public float[] receiversView() {
     return view == null ? null : view.clone();
+  }
+
+  /**
+   * r itself, not a copy: the encoder never writes an array once it is r (each exchange makes a new one), so
+   * receivers in the same process can share it instead of each holding a copy. Callers must not modify it.
+   * Null before the first exchange.
+   */
+  public float[] publishedView() {
+    return view;
   }
 
   /** Version of r ({@link ViewHash}); 0 before the first exchange. */

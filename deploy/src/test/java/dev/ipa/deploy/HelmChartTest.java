@@ -1,23 +1,23 @@
 package dev.ipa.deploy;
 
+import static dev.ipa.deploy.HelmTemplate.at;
+import static dev.ipa.deploy.HelmTemplate.decode;
+import static dev.ipa.deploy.HelmTemplate.envValue;
+import static dev.ipa.deploy.HelmTemplate.only;
+import static dev.ipa.deploy.HelmTemplate.portsByName;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * Renders deploy/helm/ipa-peer with the real {@code helm template} (helm on the PATH, or $HELM; .ci/run installs
- * it with deploy/helm/install-helm.sh) and checks the objects a peer needs. Fails, rather than skips, without helm.
+ * Renders deploy/helm/ipa-peer with the real {@code helm template} ({@link HelmTemplate}) and checks the objects a
+ * peer needs. Fails, rather than skips, without helm.
  */
 class HelmChartTest {
 
@@ -36,7 +36,7 @@ class HelmChartTest {
     assertThat((String) at(claims.get(0), "metadata.name")).isEqualTo("checkpoints");
     assertThat((String) at(claims.get(0), "spec.resources.requests.storage")).isEqualTo("1Gi");
 
-    Map<String, Object> container = this.<List<Map<String, Object>>>at(sts, "spec.template.spec.containers").get(0);
+    Map<String, Object> container = HelmTemplate.<List<Map<String, Object>>>at(sts, "spec.template.spec.containers").get(0);
     for (String probe : List.of("livenessProbe", "readinessProbe")) {
       assertThat((String) at(container, probe + ".httpGet.path")).as(probe).isEqualTo("/health");
       assertThat((String) at(container, probe + ".httpGet.port")).as(probe).isEqualTo("admin");
@@ -56,7 +56,7 @@ class HelmChartTest {
     String adminName = at(admin, "metadata.name");
     assertThat(decode(at(admin, "data.password"))).isEqualTo("s3cret");
     assertThat(decode(at(admin, "data.username"))).isEqualTo("admin");
-    assertThat(this.<List<Map<String, Object>>>at(container, "env"))
+    assertThat(HelmTemplate.<List<Map<String, Object>>>at(container, "env"))
         .anySatisfy(e -> assertThat((String) at(e, "valueFrom.secretKeyRef.name")).isEqualTo(adminName));
 
     // Both ports on the Service, selecting the StatefulSet's pods.
@@ -92,7 +92,7 @@ class HelmChartTest {
     List<Map<String, Object>> docs = render("org-a", "--set", "admin.password=x", "--set", "tls.peerCrt=CRT",
         "--set", "tls.peerKey=KEY", "--set", "tls.caCrt=CA", "--set", "prometheus.scrape=false");
     Map<String, Object> tls = docs.stream().filter(d -> "Secret".equals(d.get("kind")))
-        .filter(d -> this.<String>at(d, "metadata.name").endsWith("-tls")).findFirst().orElseThrow();
+        .filter(d -> HelmTemplate.<String>at(d, "metadata.name").endsWith("-tls")).findFirst().orElseThrow();
     assertThat(decode(at(tls, "data.peer.crt"))).isEqualTo("CRT");
     assertThat(decode(at(tls, "data.peer.key"))).isEqualTo("KEY");
     assertThat(decode(at(tls, "data.ca.crt"))).isEqualTo("CA");
@@ -102,87 +102,15 @@ class HelmChartTest {
 
   @Test
   void refusesToRenderAnOpenAdminApiOrAPeerWithoutCertificates() throws Exception {
-    Rendered noPassword = helm("template", "x", CHART.toString(), "--set", "tls.existingSecret=t");
-    assertThat(noPassword.exit).isNotZero();
-    assertThat(noPassword.stderr).contains("admin.password");
-    Rendered noTls = helm("template", "x", CHART.toString(), "--set", "admin.password=p");
-    assertThat(noTls.exit).isNotZero();
-    assertThat(noTls.stderr).contains("tls.existingSecret");
+    HelmTemplate.Rendered noPassword = HelmTemplate.helm("template", "x", CHART.toString(), "--set", "tls.existingSecret=t");
+    assertThat(noPassword.exit()).isNotZero();
+    assertThat(noPassword.stderr()).contains("admin.password");
+    HelmTemplate.Rendered noTls = HelmTemplate.helm("template", "x", CHART.toString(), "--set", "admin.password=p");
+    assertThat(noTls.exit()).isNotZero();
+    assertThat(noTls.stderr()).contains("tls.existingSecret");
   }
-
-  // --- helpers ---
-
-  private record Rendered(int exit, String stdout, String stderr) {}
 
   private static List<Map<String, Object>> render(String release, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of("template", release, CHART.toString(), "--namespace", "ipa-demo"));
-    command.addAll(List.of(args));
-    Rendered r = helm(command.toArray(String[]::new));
-    assertThat(r.exit).as("helm template failed: %s", r.stderr).isZero();
-    List<Map<String, Object>> docs = new ArrayList<>();
-    for (Object doc : new Yaml().loadAll(r.stdout)) {
-      if (doc != null) {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> map = (Map<String, Object>) doc;
-        docs.add(map);
-      }
-    }
-    return docs;
-  }
-
-  private static Rendered helm(String... args) throws IOException, InterruptedException {
-    String helm = System.getenv().getOrDefault("HELM", "helm");
-    List<String> command = new ArrayList<>(List.of(helm));
-    command.addAll(List.of(args));
-    Process p;
-    try {
-      p = new ProcessBuilder(command).start();
-    } catch (IOException e) {
-      throw new IllegalStateException("helm is needed to render the chart and was not found (" + helm
-          + "); install it with deploy/helm/install-helm.sh or set HELM.", e);
-    }
-    p.getOutputStream().close();
-    byte[] out = p.getInputStream().readAllBytes();
-    byte[] err = p.getErrorStream().readAllBytes();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    return new Rendered(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
-  }
-
-  private static Map<String, Object> only(List<Map<String, Object>> docs, String kind) {
-    List<Map<String, Object>> found = docs.stream().filter(d -> kind.equals(d.get("kind"))).toList();
-    assertThat(found).as("rendered objects of kind %s", kind).hasSize(1);
-    return found.get(0);
-  }
-
-  /** Walks a dotted path; keys containing dots (peer.yml, prometheus.io/...) are tried whole first. */
-  @SuppressWarnings("unchecked")
-  private <T> T at(Map<String, Object> map, String path) {
-    if (map.containsKey(path)) return (T) map.get(path);
-    int dot = path.indexOf('.');
-    while (dot > 0) {
-      Object next = map.get(path.substring(0, dot));
-      if (next instanceof Map<?, ?> m) {
-        Object v = at((Map<String, Object>) m, path.substring(dot + 1));
-        if (v != null) return (T) v;
-      }
-      dot = path.indexOf('.', dot + 1);
-    }
-    return null;
-  }
-
-  private static Map<String, Object> portsByName(List<Map<String, Object>> ports, String field) {
-    Map<String, Object> out = new java.util.HashMap<>();
-    ports.forEach(p -> out.put((String) p.get("name"), p.get(field)));
-    return out;
-  }
-
-  private static String envValue(Map<String, Object> container, String name) {
-    @SuppressWarnings("unchecked")
-    List<Map<String, Object>> env = (List<Map<String, Object>>) container.get("env");
-    return env.stream().filter(e -> name.equals(e.get("name"))).map(e -> (String) e.get("value")).findFirst().orElse(null);
-  }
-
-  private static String decode(String base64) {
-    return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
+    return HelmTemplate.render(CHART, release, "ipa-demo", args);
   }
 }

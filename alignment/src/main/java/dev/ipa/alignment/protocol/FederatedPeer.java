@@ -128,7 +128,8 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
         : (int) Math.min(Integer.MAX_VALUE, Math.max(1, 2 * totalDataSize / this.peers.size()));
     java.util.Map<String, Integer> sizes = new java.util.TreeMap<>(robust.dataSizes());
     sizes.putAll(dataSizes);
-    this.views = new PeerViews(id, decoding, suspicions, new DataSizeClaims(robust.enabled(), sizes, cap));
+    // A view's predecessor's own predecessor is read only by staleness compensation.
+    this.views = new PeerViews(id, decoding, suspicions, new DataSizeClaims(robust.enabled(), sizes, cap), settings.ipa().extrapolate() != 0);
     this.encoder = new SnapshotEncoder(layoutOf(network), this.settings.codec());
     this.context = new PeerContext(id, this.peers, network, trainer, totalDataSize, compute, validationSet, this.validation, suspicions);
     this.dpSettings = settings.dp();
@@ -217,8 +218,10 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
       suspicions.at(round, s);
       Set<String> incoming = settings.topology().incoming(id, peers, round, settings.seed());
       if (!earlyStopping.frozen()) {
-        // The previous exchange: for the first share, the last one of the previous round.
-        List<PeerViews.View> last = s == 0 ? views.asOf(incoming, round - 1, syncs - 1) : views.asOf(incoming, round, s - 1);
+        // The previous exchange: for the first share, the last one of the previous round, from the peers that sent
+        // in it (the same peers unless the topology changes every round).
+        List<PeerViews.View> last = s == 0 ? views.asOf(settings.topology().incoming(id, peers, round - 1, settings.seed()), round - 1, syncs - 1)
+            : views.asOf(incoming, round, s - 1);
         loss += context.train(share, strategy.beforeTraining(last));
       }
       if (!exchanges) continue;
@@ -232,6 +235,13 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
       List<PeerViews.View> received = views.asOf(incoming, round, s);
       for (PeerViews.View v : received) maxStaleness = Math.max(maxStaleness, round - v.round());
       if (!earlyStopping.frozen()) strategy.afterExchange(received, missing);
+      // Only this exchange's senders are aligned to next (and the next exchange's may already be arriving).
+      Set<String> next = s + 1 < syncs ? incoming : settings.topology().incoming(id, peers, round + 1, settings.seed());
+      if (!next.equals(incoming)) {
+        Set<String> keep = new java.util.HashSet<>(incoming);
+        keep.addAll(next);
+        views.retainOnly(keep);
+      }
     }
     return finishRound(round, loss, bytes, sent, failures, maxStaleness);
   }
@@ -310,7 +320,7 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
       throw new IllegalStateException("Peer " + id + " diverged: " + ex.getMessage() + " Lower the learning rate or λ.", ex);
     }
     PeerSnapshot snapshot = new PeerSnapshot(id, round, sync, sequence.incrementAndGet(), dataSize, e.bytes());
-    decoding.onPublished(snapshot, encoder::receiversView);
+    decoding.onPublished(snapshot, to.size(), encoder::publishedView);
     transport.publish(snapshot, to);
     return (long) e.bytes().length * to.size();
   }

@@ -48,6 +48,7 @@ public final class PeerViews {
   private final SnapshotDecoding decoding;
   private final Suspicions suspicions; // null: rejections only answered with a resync request, as before
   private final DataSizeClaims sizes;
+  private final boolean twoBack;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final Map<String, View> views = new TreeMap<>();
@@ -65,6 +66,15 @@ public final class PeerViews {
    * @param sizes      which data size each accepted snapshot counts with
    */
   public PeerViews(String self, SnapshotDecoding decoding, Suspicions suspicions, DataSizeClaims sizes) {
+    this(self, decoding, suspicions, sizes, true);
+  }
+
+  /**
+   * @param twoBack whether a view's predecessor keeps its own predecessor: only staleness compensation
+   *                (extrapolation) reads it, and without it a neighbour's publication two exchanges old is let go
+   */
+  public PeerViews(String self, SnapshotDecoding decoding, Suspicions suspicions, DataSizeClaims sizes, boolean twoBack) {
+    this.twoBack = twoBack;
     this.self = self;
     this.decoding = decoding;
     this.suspicions = suspicions;
@@ -124,7 +134,8 @@ public final class PeerViews {
       }
       // Two generations back, not one: when asOf falls back to the previous view because a faster neighbour
       // already published the next one, staleness compensation still needs that view's own predecessor.
-      View older = old == null ? null : new View(old.peer(), old.params(), trimmed(old.previous()), old.round(), old.sync(), old.sequence(), old.dataSize());
+      View older = old == null ? null : new View(old.peer(), old.params(), twoBack ? trimmed(old.previous()) : null, old.round(), old.sync(),
+          old.sequence(), old.dataSize());
       views.put(s.peerId(), new View(s.peerId(), params, older, s.round(), s.sync(), s.sequence(), size));
       return Accepted.APPLIED;
     } finally {
@@ -243,6 +254,21 @@ public final class PeerViews {
         out.add(v);
       }
       return out;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Forgets the views of every peer not in {@code keep}: with a topology that changes every round (random:K), the
+   * view of a neighbour that is not among this or the next exchange's senders is never aligned to again before a
+   * newer one replaces it, and in a simulation it would keep that neighbour's old publication alive. Arrival
+   * records and stops are kept.
+   */
+  public void retainOnly(Collection<String> keep) {
+    lock.lock();
+    try {
+      views.keySet().retainAll(keep instanceof Set<?> ? keep : new java.util.HashSet<>(keep));
     } finally {
       lock.unlock();
     }

@@ -71,20 +71,72 @@ public sealed interface Topology {
       return out;
     }
 
+    /** The ring runs both ways, so a peer hears from exactly those it sends to (O(1), not a pass over every peer). */
+    @Override
+    public Set<String> incoming(String self, List<String> peers, int round, long seed) {
+      return outgoing(self, peers, round, seed);
+    }
+
     @Override
     public String toString() {
       return "ring";
     }
   }
 
-  /** Each peer sends to k others drawn anew every round from (seed, round, peer). */
+  /**
+   * Each peer sends to k others drawn anew every round from (seed, round, peer).
+   *
+   * <p>Finding who sends to one peer means drawing every peer's k, O(N²) per call; so the whole round's graph is
+   * drawn once and kept in a small cache shared by every peer of the process (in a simulation all N peers ask
+   * about the same few rounds), which makes a call O(N) to look up. The graph is the same either way.
+   */
   record RandomK(int k) implements Topology {
+    /** Round graphs by (k, seed, round, peers); the last few only, since rounds advance together. */
+    private static final java.util.Map<List<Object>, java.util.Map<String, Set<String>[]>> GRAPHS = java.util.Collections.synchronizedMap(
+        new java.util.LinkedHashMap<>(16, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(java.util.Map.Entry<List<Object>, java.util.Map<String, Set<String>[]>> eldest) {
+            return size() > 8;
+          }
+        });
+
     public RandomK {
       if (k < 1) throw new IllegalArgumentException("random:K needs K ≥ 1, got " + k + ".");
     }
 
     @Override
     public Set<String> outgoing(String self, List<String> peers, int round, long seed) {
+      Set<String>[] edges = graph(peers, round, seed).get(self);
+      return edges == null ? draw(self, peers, round, seed) : edges[0];
+    }
+
+    @Override
+    public Set<String> incoming(String self, List<String> peers, int round, long seed) {
+      Set<String>[] edges = graph(peers, round, seed).get(self);
+      return edges == null ? Topology.super.incoming(self, peers, round, seed) : edges[1];
+    }
+
+    /** peer → {outgoing, incoming} of one round, each an unmodifiable sorted set. */
+    @SuppressWarnings("unchecked")
+    private java.util.Map<String, Set<String>[]> graph(List<String> peers, int round, long seed) {
+      List<Object> key = List.of(k, seed, round, List.copyOf(peers));
+      java.util.Map<String, Set<String>[]> g = GRAPHS.get(key);
+      if (g != null) return g;
+      java.util.Map<String, Set<String>> in = new java.util.HashMap<>();
+      java.util.Map<String, Set<String>> out = new java.util.HashMap<>();
+      for (String p : peers) in.put(p, new TreeSet<>());
+      for (String p : peers) {
+        Set<String> to = draw(p, peers, round, seed);
+        out.put(p, java.util.Collections.unmodifiableSet(to));
+        for (String q : to) in.get(q).add(p);
+      }
+      g = new java.util.HashMap<>();
+      for (String p : peers) g.put(p, new Set[] {out.get(p), java.util.Collections.unmodifiableSet(in.get(p))});
+      GRAPHS.put(key, g);
+      return g;
+    }
+
+    private Set<String> draw(String self, List<String> peers, int round, long seed) {
       List<String> others = new ArrayList<>(peers);
       others.remove(self);
       Collections.shuffle(others, new Random(seed * 31 + round * 1_000_003L + self.hashCode()));

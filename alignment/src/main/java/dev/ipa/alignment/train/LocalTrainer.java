@@ -4,6 +4,7 @@ import dev.ipa.alignment.data.Dataset;
 import dev.ipa.alignment.model.Evaluation;
 import dev.ipa.alignment.model.Network;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -38,8 +39,13 @@ public final class LocalTrainer {
   private final Map<Integer, INDArray> inputs = new HashMap<>();
   private final float[] featureBuffer;
   private final int[] labelBuffer;
-  private final float[] theta;
-  private final float[] gradient;
+  /**
+   * Heap copies of θ and its gradient for the fused penalty and optimiser loops. They hold nothing between steps,
+   * so trainers borrow them from a pool for the length of {@link #trainSteps} instead of owning 2·P floats each:
+   * N simulated peers then hold as many pairs as train at once (one per core), not N.
+   */
+  private static final java.util.concurrent.ConcurrentHashMap<Integer, java.util.concurrent.ConcurrentLinkedQueue<float[][]>> SCRATCH =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private int[] order;
   private int epoch;
   private int cursor;
@@ -60,8 +66,6 @@ public final class LocalTrainer {
     this.adam = new Adam(network.parameterCount(), learningRate);
     this.featureBuffer = new float[batchSize * data.featureSize()];
     this.labelBuffer = new int[batchSize];
-    this.theta = new float[network.parameterCount()];
-    this.gradient = new float[network.parameterCount()];
     reshuffle();
   }
 
@@ -116,6 +120,17 @@ public final class LocalTrainer {
 
   /** Runs {@code steps} optimiser steps and returns the summed data loss (without the penalty). */
   public double trainSteps(int steps, GradientPenalty penalty) {
+    java.util.Queue<float[][]> pool = SCRATCH.computeIfAbsent(network.parameterCount(), k -> new java.util.concurrent.ConcurrentLinkedQueue<>());
+    float[][] pair = pool.poll();
+    if (pair == null) pair = new float[][] {new float[network.parameterCount()], new float[network.parameterCount()]};
+    try {
+      return trainSteps(steps, penalty, pair[0], pair[1]);
+    } finally {
+      pool.offer(pair);
+    }
+  }
+
+  private double trainSteps(int steps, GradientPenalty penalty, float[] theta, float[] gradient) {
     double loss = 0;
     for (int s = 0; s < steps; s++) {
       if (cursor >= order.length) {
@@ -168,7 +183,8 @@ public final class LocalTrainer {
       idx = new int[set.count()];
       for (int i = 0; i < idx.length; i++) idx[i] = i;
     }
-    int b = 500;
+    // Batches of 500, or fewer when there are fewer samples (a validation split of a small shard).
+    int b = Math.max(1, Math.min(500, idx.length));
     int f = set.featureSize();
     float[] buf = new float[b * f];
     int[] labels = new int[b];
@@ -178,11 +194,29 @@ public final class LocalTrainer {
       int n = Math.min(b, idx.length - from);
       set.features(idx, from, from + n, buf);
       set.labels(idx, from, from + n, labels);
-      INDArray x = network.evaluationInput(n);
-      x.data().asNioFloat().put(0, buf, 0, n * f);
-      network.evaluate(x, labels, n, e, pred);
+      INDArray x = borrowInput(n, f);
+      try {
+        x.data().asNioFloat().put(0, buf, 0, n * f);
+        network.evaluate(x, labels, n, e, pred);
+      } finally {
+        EVALUATION_INPUTS.get(List.of(n, f)).offer(x);
+      }
       if (predictions != null) System.arraycopy(pred, 0, predictions, from, n);
     }
     return e;
+  }
+
+  /**
+   * Evaluation inputs {@code [rows, features]}, reused across evaluations and networks: every peer of a simulation
+   * evaluates its validation split every round and each neighbour's snapshot on it, and allocating (and zeroing) a
+   * native input per evaluation was a large part of a small peer's round. An input holds nothing between uses
+   * (it is overwritten first), so they are pooled by shape; the pool holds as many as evaluate at once.
+   */
+  private static final java.util.concurrent.ConcurrentHashMap<List<Integer>, java.util.concurrent.ConcurrentLinkedQueue<INDArray>> EVALUATION_INPUTS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static INDArray borrowInput(int rows, int features) {
+    INDArray x = EVALUATION_INPUTS.computeIfAbsent(List.of(rows, features), k -> new java.util.concurrent.ConcurrentLinkedQueue<>()).poll();
+    return x != null ? x : Nd4j.create(DataType.FLOAT, rows, features);
   }
 }

@@ -130,6 +130,34 @@ class PeerViewsTest {
   }
 
   @Test
+  void sharedDecodingLetsAPublicationGoOnceEachOfItsReceiversTookItAndTheEncoderNeverWritesItAgain() throws Exception {
+    SnapshotEncoder signEncoder = new SnapshotEncoder(layout, new CodecPolicy(CodecSpec.parse("sign"), 0, CodecSpec.parse("sign"), CodecSpec.NONE, 0));
+    SnapshotDecoding shared = SnapshotDecoding.shared(layout);
+    PeerSnapshot first = new PeerSnapshot("b", 0, 0, 1, 10, signEncoder.encode(new float[] {1f, 2f, 3f}, 0).bytes());
+    shared.onPublished(first, 2, signEncoder::publishedView);
+    float[] view = shared.decode("a", first);
+    float[] copy = view.clone();
+    assertThat(shared.decode("c", first)).isSameAs(view);
+    // Both receivers took it: a third decode of the same publication finds nothing held.
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> shared.decode("d", first)).isInstanceOf(CorruptSnapshotException.class);
+    // The next delta goes into a new array: what the receivers hold stays as it was.
+    signEncoder.encode(new float[] {2f, 1f, 4f}, 1);
+    assertThat(signEncoder.publishedView()).isNotSameAs(view);
+    assertThat(view).containsExactly(copy);
+  }
+
+  @Test
+  void retainOnlyForgetsTheViewsOfPeersOutsideTheTopologyButNotThatTheyArrived() throws Exception {
+    views.accept(publish(0, 1f, 2f, 3f));
+    views.retainOnly(java.util.Set.of("c"));
+    assertThat(views.all()).isEmpty();
+    assertThat(views.await(List.of("b"), 0, 0, Duration.ofMillis(1))).isEmpty();
+    views.accept(publish(1, 4f, 5f, 6f)); // a full fp32 snapshot re-creates the view
+    views.retainOnly(java.util.Set.of("b"));
+    assertThat(views.asOf(List.of("b"), 1, 0)).singleElement().satisfies(v -> assertThat(v.params()).containsExactly(4f, 5f, 6f));
+  }
+
+  @Test
   void sharedDecodingRefusesAViewThatIsNotWhatTheBytesSay() throws Exception {
     SnapshotDecoding shared = SnapshotDecoding.shared(layout);
     PeerSnapshot s = publish(0, 1f, 2f, 3f);

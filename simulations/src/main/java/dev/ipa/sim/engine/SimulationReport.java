@@ -30,13 +30,25 @@ public final class SimulationReport {
    */
   public static void write(Path dir, SimulationConfig config, String data, Map<String, SimulationResult> results, SimulationResult standalone,
       PrintWriter o) {
+    String setup = (data == null ? "" : data + ", ") + config.peers() + (config.peers() == 1 ? " peer, " : " peers, ") + config.partition()
+        + ", weights " + config.weights();
+    write(dir, configJson(config, results.keySet()), config.metric(), "Simulation: " + setup, setup, results, standalone, o);
+  }
+
+  /**
+   * Writes everything for results that did not come from a {@link SimulationConfig} (a federation's peers
+   * collected over their admin APIs): {@code configJson} is the report's {@code config} object, {@code lead} the
+   * metric the tables lead with, {@code title}
+   * heads report.html and {@code setup} names the run in the chart title.
+   */
+  public static void write(Path dir, Map<String, Object> configJson, Metric lead, String title, String setup, Map<String, SimulationResult> results,
+      SimulationResult standalone, PrintWriter o) {
     Map<String, Object> json = new LinkedHashMap<>();
-    json.put("config", configJson(config, results.keySet()));
+    json.put("config", configJson);
     Map<String, Map<String, Object>> perAlgo = new LinkedHashMap<>();
     List<List<Object>> csv = new ArrayList<>();
     Map<String, double[][]> lines = new LinkedHashMap<>();
     Map<String, double[][]> metricLines = new LinkedHashMap<>();
-    Metric lead = config.metric();
     List<Metric> others = otherMetrics(lead, results.values());
     List<String> head = new ArrayList<>(List.of("algorithm", "mean " + lead.label(), "min " + lead.label(), "personal acc"));
     for (Metric m : others) head.add("mean " + m.label());
@@ -100,13 +112,13 @@ public final class SimulationReport {
         "trainLoss", "bytesSent", "snapshotsSent", "failures", "maxStaleness", "frozen", "stopped", "balancedAccuracy", "macroF1", "auc", "epsilon"), csv);
     // The local-only baseline, when it was computed, so the gain can be read off the chart.
     if (standalone != null && !results.containsKey("local")) lines.put("local-only (mean)", meanSeries(standalone, false));
-    String setup = (data == null ? "" : data + ", ") + config.peers() + (config.peers() == 1 ? " peer, " : " peers, ") + config.partition()
-        + ", weights " + config.weights();
     Reports.lineChart(dir.resolve("accuracy.png"), "Test accuracy per round: " + setup, "round", "test accuracy", lines);
     String metricsTitle = results.size() == 1 ? "Test metrics per round (mean over peers)" : "Test " + lead.id() + " per round (mean over peers)";
+    // A metric nobody measured (a daemon reports accuracy only) has no points and no line.
+    metricLines.values().removeIf(series -> series[0].length == 0);
     Reports.lineChart(dir.resolve("metrics.png"), metricsTitle + ": " + setup, "round", results.size() == 1 ? "metric" : lead.id(), metricLines);
-    HtmlReport html = new HtmlReport("Simulation: " + setup);
-    html.keyValues(configJson(config, results.keySet()));
+    HtmlReport html = new HtmlReport(title);
+    html.keyValues(configJson);
     html.image(dir.resolve("accuracy.png"), "Test accuracy per round (global; 'personal' weights the test set like each peer's shard)");
     if (results.size() == 1) html.heading("Per peer").table(peerTable(results.values().iterator().next(), standalone, lead));
     html.image(dir.resolve("metrics.png"), metricsTitle + "; 'balanced-accuracy' is the mean recall per class, 'macro-f1' the mean F1 per class"

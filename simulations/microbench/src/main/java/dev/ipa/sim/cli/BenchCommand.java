@@ -187,8 +187,18 @@ public final class BenchCommand implements Runnable, CommandExtension {
     }
   }
 
-  /** Round time and heap of simulations with growing numbers of peers (MLP, IID shards, full mesh). */
-  @Command(name = "simulate", description = "Round time and heap for 10, 25, 50 and 100 simulated peers (MLP, IID).")
+  /**
+   * Round time and memory of simulations with growing numbers of peers (MLP, IID shards, shipped defaults with one
+   * exchange per epoch). With {@code --samples-per-peer} every peer trains on the same number of samples whatever
+   * N, so the work per round grows with N and round time per peer should stay flat.
+   *
+   * <p>Memory is measured without a profiler: peak heap is the sum of the heap pools' peak usage
+   * ({@link java.lang.management.MemoryPoolMXBean#getPeakUsage}, reset before each size after a GC), which includes
+   * garbage not yet collected, so it depends on -Xmx and the collector; "live heap" is the heap in use after a GC
+   * at the second-to-last round, while every peer still exists (what the peers hold); RSS is the process's resident
+   * memory at the same moment ({@code VmRSS} of /proc/self/status), which adds ND4J's off-heap arrays.
+   */
+  @Command(name = "simulate", description = "Round time, round time per peer, heap and heap per peer for N simulated peers (MLP, IID).")
   public static final class Simulate implements Runnable {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin DataOption data;
@@ -196,26 +206,47 @@ public final class BenchCommand implements Runnable, CommandExtension {
     @Option(names = "--peers", defaultValue = "10,25,50,100", split = ",", description = "Federation sizes. Default: ${DEFAULT-VALUE}.")
     int[] sizes;
 
-    @Option(names = "--rounds", defaultValue = "3", description = "Rounds per size; the first is warm-up. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--rounds", defaultValue = "3", description = "Rounds per size; the first is warm-up, the last also evaluates on the test set. Default: ${DEFAULT-VALUE}.")
     int rounds;
 
     @Option(names = "--algo", defaultValue = "ipa", description = "Algorithm. Default: ${DEFAULT-VALUE}.")
     String algo;
 
+    @Option(names = "--topology", defaultValue = "full", description = "full, ring or random:K. Default: ${DEFAULT-VALUE}.")
+    String topology;
+
+    @Option(names = "--samples-per-peer", defaultValue = "0",
+        description = "Training samples per peer (the first N·S/0.9 of the training set, split IID; 10% validate); 0 = the whole set split N ways. Default: ${DEFAULT-VALUE}.")
+    int samplesPerPeer;
+
+    @Option(names = "--test-samples", defaultValue = "0", description = "Test samples each peer is evaluated on in the last round; 0 = all. Default: ${DEFAULT-VALUE}.")
+    int testSamples;
+
+    @Option(names = "--out", description = "Run directory for bench-simulate.json. Default: runs/bench-simulate-<time>.")
+    String out;
+
     @Override
     public void run() {
       PrintWriter o = spec.commandLine().getOut();
-      TrainTest tt = data.load();
-      o.println("Data: " + tt.describe());
-      o.printf("Cores %d, max heap %s, OMP_NUM_THREADS=%s%n", Runtime.getRuntime().availableProcessors(),
-          dev.ipa.sim.engine.SimulationReport.human(Runtime.getRuntime().maxMemory()), System.getenv("OMP_NUM_THREADS"));
+      if (rounds < 2) throw new IllegalArgumentException("--rounds must be at least 2 (the first is warm-up), got " + rounds + ".");
+      if (samplesPerPeer < 0 || testSamples < 0) throw new IllegalArgumentException("--samples-per-peer and --test-samples must be ≥ 0.");
+      dev.ipa.alignment.protocol.Topology top = dev.ipa.alignment.protocol.Topology.parse(topology);
+      TrainTest full = data.load();
+      o.println("Data: " + full.describe());
+      o.printf("Cores %d, max heap %s, OMP_NUM_THREADS=%s, topology %s, %s samples per peer%n", Runtime.getRuntime().availableProcessors(),
+          dev.ipa.sim.engine.SimulationReport.human(Runtime.getRuntime().maxMemory()), System.getenv("OMP_NUM_THREADS"), top,
+          samplesPerPeer == 0 ? "all" : samplesPerPeer);
       o.flush();
-      Table t = new Table("peers", "samples/peer", "s/round", "s/round/peer", "peak heap", "heap after");
+      for (int n : sizes) trainingSamples(full, n); // every size's data fits, before anything is written or run
+      java.nio.file.Path dir = dev.ipa.sim.report.Reports.runDirectory(out, "bench-simulate");
+      Table t = new Table("peers", "samples/peer", "s/round", "s/round/peer", "peak heap", "peak heap/peer", "live heap", "live heap/peer", "RSS", "RSS/peer");
+      List<java.util.Map<String, Object>> json = new java.util.ArrayList<>();
       for (int n : sizes) {
+        TrainTest tt = subset(full, n);
         var base = dev.ipa.alignment.protocol.FederationSettings.defaults();
         var c = base.common();
         var fed = new dev.ipa.alignment.protocol.FederationSettings(dev.ipa.alignment.protocol.Algorithm.parse(algo),
-            new dev.ipa.alignment.protocol.CommonSettings(rounds, 1, c.topology(), c.earlyStop(), java.time.Duration.ofMinutes(30), c.codec(), 0,
+            new dev.ipa.alignment.protocol.CommonSettings(rounds, 1, top, c.earlyStop(), java.time.Duration.ofMinutes(30), c.codec(), 0,
                 c.protocol(), c.staleness()),
             base.ipa(), base.fedProx());
         var cfg = new dev.ipa.sim.engine.SimulationConfig(n, dev.ipa.alignment.partition.PartitionSpec.parse("iid"), "mlp", "float", 50, 1e-3, 0.1,
@@ -224,11 +255,20 @@ public final class BenchCommand implements Runnable, CommandExtension {
         for (var pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) pool.resetPeakUsage();
         long[] roundEnd = new long[rounds];
         int[] finished = new int[rounds];
-        long start = System.nanoTime();
+        long[] live = new long[1];
+        long[] rss = new long[1];
         try {
           new dev.ipa.sim.engine.Simulation(tt, cfg, i -> dev.ipa.alignment.model.WeightTransform.IDENTITY).run((peer, round, pr) -> {
+            boolean last;
             synchronized (finished) {
-              if (++finished[round] == n) roundEnd[round] = System.nanoTime();
+              last = ++finished[round] == n;
+              if (last) roundEnd[round] = System.nanoTime();
+            }
+            // Every peer holds all it will hold once the second-to-last round is over: measure live memory there.
+            if (last && round == rounds - 2) {
+              System.gc();
+              live[0] = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+              rss[0] = residentBytes();
             }
           });
         } catch (InterruptedException e) {
@@ -239,17 +279,72 @@ public final class BenchCommand implements Runnable, CommandExtension {
         for (var pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
           if (pool.getType() == java.lang.management.MemoryType.HEAP) peak += pool.getPeakUsage().getUsed();
         }
-        System.gc();
-        long after = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-        // Rounds after the first, excluding the last round's test-set evaluation.
-        double perRound = rounds > 2 ? (roundEnd[rounds - 2] - roundEnd[0]) / 1e9 / (rounds - 2) : (roundEnd[rounds - 1] - start) / 1e9 / rounds;
-        t.row(n, tt.train().count() / n, String.format("%.2f", perRound), String.format("%.3f", perRound / n),
-            dev.ipa.sim.engine.SimulationReport.human(peak), dev.ipa.sim.engine.SimulationReport.human(after));
-        o.printf("%d peers: %.2f s per round%n", n, perRound);
+        // Rounds after the first, up to the second-to-last: neither warm-up nor the last round's test-set evaluation.
+        double perRound = rounds > 2 ? (roundEnd[rounds - 2] - roundEnd[0]) / 1e9 / (rounds - 2) : (roundEnd[1] - roundEnd[0]) / 1e9;
+        int perPeer = (int) Math.round(tt.train().count() * 0.9 / n);
+        t.row(n, perPeer, String.format("%.2f", perRound), String.format("%.4f", perRound / n), human(peak), human(peak / n), human(live[0]),
+            human(live[0] / n), human(rss[0]), human(rss[0] / n));
+        java.util.Map<String, Object> row = new java.util.LinkedHashMap<>();
+        row.put("peers", n);
+        row.put("samplesPerPeer", perPeer);
+        row.put("secondsPerRound", perRound);
+        row.put("secondsPerRoundPerPeer", perRound / n);
+        row.put("peakHeapBytes", peak);
+        row.put("peakHeapBytesPerPeer", peak / n);
+        row.put("liveHeapBytes", live[0]);
+        row.put("liveHeapBytesPerPeer", live[0] / n);
+        row.put("residentBytes", rss[0]);
+        row.put("residentBytesPerPeer", rss[0] / n);
+        json.add(row);
+        o.printf("%d peers: %.2f s per round, peak heap %s, live heap %s%n", n, perRound, human(peak), human(live[0]));
         o.flush();
       }
       o.print(t);
+      java.util.Map<String, Object> doc = new java.util.LinkedHashMap<>();
+      doc.put("data", full.describe());
+      doc.put("topology", top.toString());
+      doc.put("rounds", rounds);
+      doc.put("maxHeapBytes", Runtime.getRuntime().maxMemory());
+      doc.put("heapMeasure", "peak: sum of the heap MemoryPoolMXBeans' peak usage; live: MemoryMXBean heap used after System.gc() at the second-to-last round");
+      doc.put("sizes", json);
+      dev.ipa.sim.report.Reports.writeJson(dir.resolve("bench-simulate.json"), doc);
+      o.println("Wrote " + dir.resolve("bench-simulate.json"));
       o.flush();
+    }
+
+    /** How many training samples N peers of {@code --samples-per-peer} need (10% more for validation); fails if the data has fewer. */
+    private int trainingSamples(TrainTest tt, int n) {
+      int want = (int) Math.ceil(n * (long) samplesPerPeer / 0.9);
+      if (want > tt.train().count()) {
+        throw new IllegalArgumentException(n + " peers of " + samplesPerPeer + " samples need " + want + " training samples but the data has "
+            + tt.train().count() + "; lower --samples-per-peer or use the full data set.");
+      }
+      return want;
+    }
+
+    /** The training set cut to what N peers of {@code --samples-per-peer} need, and the test set to {@code --test-samples}. */
+    private TrainTest subset(TrainTest tt, int n) {
+      dev.ipa.alignment.data.Dataset train = tt.train();
+      dev.ipa.alignment.data.Dataset test = tt.test();
+      if (samplesPerPeer > 0) train = train.subset(java.util.stream.IntStream.range(0, trainingSamples(tt, n)).toArray());
+      if (testSamples > 0 && testSamples < test.count()) test = test.subset(java.util.stream.IntStream.range(0, testSamples).toArray());
+      return new TrainTest(train, test, tt.source());
+    }
+
+    /** The process's resident set (VmRSS), or 0 where /proc is not there. */
+    private static long residentBytes() {
+      try {
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+          if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      } catch (java.io.IOException | NumberFormatException e) {
+        // not Linux: no figure
+      }
+      return 0;
+    }
+
+    private static String human(long bytes) {
+      return dev.ipa.sim.engine.SimulationReport.human(bytes);
     }
   }
 

@@ -51,6 +51,34 @@ class BenchCommandTest {
   }
 
   @Test
+  void simulateReportsEverySizeWithPerPeerFiguresInItsJson(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    String[] r = run("bench", "simulate", "--data", "embedded", "--peers", "2,4", "--topology", "random:1", "--samples-per-peer", "50",
+        "--test-samples", "100", "--rounds", "2", "--out", dir.toString());
+    assertThat(r[0]).as(r[2]).isEqualTo("0");
+    assertThat(r[1]).contains("s/round/peer").contains("live heap/peer");
+    com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("bench-simulate.json").toFile());
+    assertThat(json.get("topology").asText()).isEqualTo("random:1");
+    assertThat(json.get("sizes")).hasSize(2);
+    for (int i = 0; i < 2; i++) {
+      com.fasterxml.jackson.databind.JsonNode size = json.get("sizes").get(i);
+      int peers = new int[] {2, 4}[i];
+      assertThat(size.get("peers").asInt()).isEqualTo(peers);
+      assertThat(size.get("samplesPerPeer").asInt()).isEqualTo(50);
+      assertThat(size.get("secondsPerRound").asDouble()).isPositive();
+      assertThat(size.get("liveHeapBytes").asLong()).isPositive();
+      assertThat(size.get("liveHeapBytesPerPeer").asLong()).isEqualTo(size.get("liveHeapBytes").asLong() / peers);
+      assertThat(size.get("peakHeapBytes").asLong()).isGreaterThanOrEqualTo(size.get("liveHeapBytes").asLong());
+    }
+  }
+
+  @Test
+  void simulateRefusesMoreSamplesThanTheDataHasInOneSentence() {
+    String[] r = run("bench", "simulate", "--data", "embedded", "--peers", "100", "--samples-per-peer", "1000", "--rounds", "2");
+    assertThat(r[0]).isEqualTo("2");
+    assertThat(r[2].strip()).doesNotContain("\n").contains("need 111112 training samples but the data has 9000");
+  }
+
+  @Test
   void theJmhBenchmarksAreCompiledIntoThisModule() {
     // JMH's annotation processor writes this list; without it `ipa bench codecs` finds no benchmark.
     assertThat(BenchCommandTest.class.getResource("/META-INF/BenchmarkList")).isNotNull();
