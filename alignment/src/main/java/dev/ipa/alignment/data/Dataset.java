@@ -3,11 +3,12 @@ package dev.ipa.alignment.data;
 import java.util.Objects;
 
 /**
- * A labelled set of greyscale images held in memory as unsigned bytes: {@code count} images of
- * {@code rows x cols} pixels, and one class label in {@code [0, numClasses)} per image.
+ * A labelled set of images held in memory as unsigned bytes: {@code count} images of {@code rows x cols} pixels
+ * of {@code channels} values each (1: grey, 3: RGB), and one class label in {@code [0, numClasses)} per image.
+ * Channels are interleaved (HWC, the NHWC layout the convolutions read), so a grey image is plain row-major:
  *
  * <pre>
- * pixels: | image 0: row 0 (cols bytes) | row 1 | ... | row rows-1 | image 1 ... | image count-1 |
+ * pixels: | image 0: row 0 (cols x channels bytes: px0 R G B, px1 R G B, ...) | row 1 | ... | image count-1 |
  * labels: | y0 | y1 | ... | y(count-1) |          each byte read as unsigned, 0..255
  * </pre>
  *
@@ -32,6 +33,7 @@ public final class Dataset {
     }
 
     private final String name;
+    private final int channels;
     private final int rows;
     private final int cols;
     private final int featureSize;
@@ -43,23 +45,27 @@ public final class Dataset {
     private final byte[] labels;
 
     /** Takes ownership of the arrays: callers inside the package pass arrays nobody else holds. */
-    private Dataset(String name, int rows, int cols, int numClasses, byte[] pixels, byte[] labels) {
-        this(name, rows, cols, numClasses, pixels, null, labels);
+    private Dataset(String name, int channels, int rows, int cols, int numClasses, byte[] pixels, byte[] labels) {
+        this(name, channels, rows, cols, numClasses, pixels, null, labels);
     }
 
-    private Dataset(String name, int rows, int cols, int numClasses, byte[] pixels, float[] values, byte[] labels) {
+    private Dataset(String name, int channels, int rows, int cols, int numClasses, byte[] pixels, float[] values, byte[] labels) {
         this.name = Objects.requireNonNull(name, "name");
+        if (channels != 1 && channels != 3) {
+            throw new IllegalArgumentException("Images have 1 (grey) or 3 (RGB) channels, but " + name + " has " + channels + ".");
+        }
         if (rows <= 0 || cols <= 0) {
             throw new IllegalArgumentException("A data set needs images of at least 1x1 pixels, but " + name
                     + " has " + rows + "x" + cols + ".");
         }
-        if ((long) rows * cols > Integer.MAX_VALUE) {
+        if ((long) channels * rows * cols > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("Images of " + rows + "x" + cols + " in " + name
                     + " have more pixels than a Java array can hold.");
         }
+        this.channels = channels;
         this.rows = rows;
         this.cols = cols;
-        this.featureSize = rows * cols;
+        this.featureSize = channels * rows * cols;
         this.count = labels.length;
         if (values != null && (long) count * featureSize != values.length) {
             throw new IllegalArgumentException(name + " has " + count + " labels, which needs "
@@ -68,7 +74,7 @@ public final class Dataset {
         }
         if (values == null && (long) count * featureSize != pixels.length) {
             throw new IllegalArgumentException(name + " has " + count + " labels, which needs "
-                    + (long) count * featureSize + " pixel bytes of " + rows + "x" + cols + " images, but "
+                    + (long) count * featureSize + " pixel bytes of " + shape() + " images, but "
                     + pixels.length + " were given.");
         }
         int maxLabel = -1;
@@ -95,7 +101,7 @@ public final class Dataset {
      * arrays: the encoder hands over arrays nobody else holds, so a large table is not copied.
      */
     public static Dataset adoptFeatures(String name, int width, int numClasses, float[] values, byte[] labels) {
-        return new Dataset(name, 1, width, numClasses, null, values, labels);
+        return new Dataset(name, 1, 1, width, numClasses, null, values, labels);
     }
 
     /** Whether this set holds encoded table features rather than image pixels. */
@@ -108,7 +114,7 @@ public final class Dataset {
         if (labels.length != count) {
             throw new IllegalArgumentException(name + " has " + count + " samples but " + labels.length + " labels were given.");
         }
-        return new Dataset(name, rows, cols, numClasses, pixels, values, labels.clone());
+        return new Dataset(name, channels, rows, cols, numClasses, pixels, values, labels.clone());
     }
 
     /**
@@ -123,12 +129,25 @@ public final class Dataset {
 
     /** A data set whose number of classes comes from metadata; it must exceed every label. */
     public static Dataset of(String name, int rows, int cols, int numClasses, byte[] pixels, byte[] labels) {
-        return new Dataset(name, rows, cols, numClasses, pixels.clone(), labels.clone());
+        return of(name, 1, rows, cols, numClasses, pixels, labels);
+    }
+
+    /**
+     * A data set of {@code channels}-channel images (1 or 3), channels interleaved, whose number of classes comes
+     * from metadata.
+     */
+    public static Dataset of(String name, int channels, int rows, int cols, int numClasses, byte[] pixels, byte[] labels) {
+        return new Dataset(name, channels, rows, cols, numClasses, pixels.clone(), labels.clone());
     }
 
     /** For the reader, which hands over arrays it allocated itself: no 47 MB copy. */
     static Dataset adopt(String name, int rows, int cols, byte[] pixels, byte[] labels) {
-        return new Dataset(name, rows, cols, maxLabelPlusOne(labels), pixels, labels);
+        return new Dataset(name, 1, rows, cols, maxLabelPlusOne(labels), pixels, labels);
+    }
+
+    /** For the image-folder reader, which hands over arrays it allocated itself. */
+    static Dataset adopt(String name, int channels, int rows, int cols, int numClasses, byte[] pixels, byte[] labels) {
+        return new Dataset(name, channels, rows, cols, numClasses, pixels, labels);
     }
 
     private static int maxLabelPlusOne(byte[] labels) {
@@ -142,11 +161,28 @@ public final class Dataset {
     /** The same images and labels declared to have {@code numClasses} classes, e.g. to match a test set. */
     public Dataset withNumClasses(int numClasses) {
         return numClasses == this.numClasses ? this
-                : new Dataset(name, rows, cols, numClasses, pixels, values, labels);
+                : new Dataset(name, channels, rows, cols, numClasses, pixels, values, labels);
+    }
+
+    /** The same images and classes with every label replaced by {@code relabel[label]} (e.g. flipped labels). */
+    public Dataset relabelled(String newName, int[] relabel) {
+        byte[] l = new byte[count];
+        for (int i = 0; i < count; i++) l[i] = (byte) relabel[labels[i] & 0xFF];
+        return new Dataset(newName, channels, rows, cols, numClasses, pixels, values, l);
     }
 
     public String name() {
         return name;
+    }
+
+    /** Values per pixel: 1 for grey (IDX, grey image folders), 3 for RGB. */
+    public int channels() {
+        return channels;
+    }
+
+    /** The image shape, e.g. {@code 28x28} for grey or {@code 32x32x3} for RGB. */
+    public String shape() {
+        return rows + "x" + cols + (channels == 1 ? "" : "x" + channels);
     }
 
     public int rows() {
@@ -167,7 +203,7 @@ public final class Dataset {
         return count;
     }
 
-    /** Pixels per image, {@code rows * cols}: the length of one feature vector. */
+    /** Values per image, {@code channels * rows * cols}: the length of one feature vector. */
     public int featureSize() {
         return featureSize;
     }
@@ -197,12 +233,18 @@ public final class Dataset {
         return pixels.clone();
     }
 
-    /** Pixel {@code (r, c)} of image {@code i} as an unsigned value 0..255. */
+    /** Pixel {@code (r, c)} of image {@code i} as an unsigned value 0..255 (its first channel). */
     public int pixel(int i, int r, int c) {
+        return pixel(i, r, c, 0);
+    }
+
+    /** Channel {@code ch} of pixel {@code (r, c)} of image {@code i} as an unsigned value 0..255. */
+    public int pixel(int i, int r, int c, int ch) {
         requireImages();
         Objects.checkIndex(r, rows);
         Objects.checkIndex(c, cols);
-        return pixels[Objects.checkIndex(i, count) * featureSize + r * cols + c] & 0xFF;
+        Objects.checkIndex(ch, channels);
+        return pixels[Objects.checkIndex(i, count) * featureSize + (r * cols + c) * channels + ch] & 0xFF;
     }
 
     /**
@@ -266,7 +308,7 @@ public final class Dataset {
                 System.arraycopy(values, i * featureSize, v, k * featureSize, featureSize);
                 l[k] = labels[i];
             }
-            return new Dataset(name, rows, cols, numClasses, null, v, l);
+            return new Dataset(name, channels, rows, cols, numClasses, null, v, l);
         }
         byte[] p = new byte[Math.multiplyExact(indices.length, featureSize)];
         byte[] l = new byte[indices.length];
@@ -275,7 +317,7 @@ public final class Dataset {
             System.arraycopy(pixels, i * featureSize, p, k * featureSize, featureSize);
             l[k] = labels[i];
         }
-        return new Dataset(name, rows, cols, numClasses, p, l);
+        return new Dataset(name, channels, rows, cols, numClasses, p, l);
     }
 
     /** How many images each class has; the array has {@code numClasses()} entries. */
@@ -298,6 +340,6 @@ public final class Dataset {
         if (values != null) {
             return name + ": " + count + " rows of " + cols + " encoded features, " + numClasses + " classes";
         }
-        return name + ": " + count + " images of " + rows + "x" + cols + ", " + numClasses + " classes";
+        return name + ": " + count + " images of " + shape() + ", " + numClasses + " classes";
     }
 }

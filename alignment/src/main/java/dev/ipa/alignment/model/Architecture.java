@@ -9,12 +9,13 @@ import java.util.Objects;
  * What network to build, independent of any weights: the family, the input shape taken from the data, the
  * number of classes, and the hidden sizes.
  *
- * <p>Two families exist. {@code mlp} is the IPA paper's fully connected net (default hidden sizes 200, 200, so
- * 784-200-200-10 on Fashion-MNIST). {@code cnn} is a small convolutional net: conv 5×5 (16) → max-pool 2 →
+ * <p>Three families exist. {@code linear} is multinomial logistic regression: one dense layer from the inputs to
+ * the classes' logits, trained on the same softmax cross-entropy. {@code mlp} is the IPA paper's fully connected
+ * net (default hidden sizes 200, 200, so 784-200-200-10 on Fashion-MNIST). {@code cnn} is a small convolutional net: conv 5×5 (16) → max-pool 2 →
  * conv 5×5 (32) → max-pool 2 → dense (128) → dense (classes), all ReLU, "same" padding.
  *
- * @param family   {@code mlp} or {@code cnn}
- * @param channels input channels (1 for IDX images)
+ * @param family   {@code linear}, {@code mlp} or {@code cnn}
+ * @param channels input channels (1 for IDX and grey images, 3 for RGB)
  * @param rows     input rows
  * @param cols     input columns
  * @param classes  number of output classes, 2..256
@@ -24,8 +25,8 @@ public record Architecture(String family, int channels, int rows, int cols, int 
 
   public Architecture {
     Objects.requireNonNull(family, "family");
-    if (!family.equals("mlp") && !family.equals("cnn")) {
-      throw new IllegalArgumentException("Unknown model '" + family + "'; use mlp, mlp:H1,H2,... (hidden layer sizes, e.g. mlp:200,200) or cnn.");
+    if (!family.equals("mlp") && !family.equals("cnn") && !family.equals("linear")) {
+      throw new IllegalArgumentException("Unknown model '" + family + "'; use linear, mlp, mlp:H1,H2,... (hidden layer sizes, e.g. mlp:200,200) or cnn.");
     }
     if (channels < 1 || rows < 1 || cols < 1) {
       throw new IllegalArgumentException("The input shape must be positive, got " + channels + "x" + rows + "x" + cols + ".");
@@ -37,6 +38,9 @@ public record Architecture(String family, int channels, int rows, int cols, int 
     for (int h : hidden) {
       if (h < 1) throw new IllegalArgumentException("Hidden layer sizes must be ≥ 1, got " + hidden + ".");
     }
+    if (family.equals("linear") && !hidden.isEmpty()) {
+      throw new IllegalArgumentException("A linear model has no hidden layers, got " + hidden + "; write linear, or mlp:" + hidden.get(0) + " for one hidden layer.");
+    }
     if (family.equals("cnn") && hidden.size() != 3) {
       throw new IllegalArgumentException("A cnn takes three sizes (conv1 filters, conv2 filters, dense width), got " + hidden + ".");
     }
@@ -46,7 +50,8 @@ public record Architecture(String family, int channels, int rows, int cols, int 
   }
 
   /**
-   * Parses {@code mlp}, {@code mlp:300,100}, {@code cnn} or {@code cnn:16,32,128} for data of the given shape.
+   * Parses {@code linear}, {@code mlp}, {@code mlp:300,100}, {@code cnn} or {@code cnn:16,32,128} for data of the
+   * given shape.
    */
   public static Architecture parse(String spec, int channels, int rows, int cols, int classes) {
     String s = spec.trim().toLowerCase(Locale.ROOT);
@@ -68,13 +73,19 @@ public record Architecture(String family, int channels, int rows, int cols, int 
     return new Architecture(family, channels, rows, cols, classes, hidden);
   }
 
+  /** Whether the net starts with convolutions (cnn), which need the image's channels, rows and columns. */
+  public boolean convolutional() {
+    return family.equals("cnn");
+  }
+
   /** Input values per sample. */
   public int inputSize() {
     return channels * rows * cols;
   }
 
-  /** A short human-readable name, e.g. {@code mlp 784-200-200-10}. */
+  /** A short human-readable name, e.g. {@code mlp 784-200-200-10} or {@code linear 784-10}. */
   public String describe() {
+    if (family.equals("linear")) return "linear " + inputSize() + "-" + classes;
     if (family.equals("mlp")) {
       StringBuilder b = new StringBuilder("mlp ").append(inputSize());
       hidden.forEach(h -> b.append('-').append(h));

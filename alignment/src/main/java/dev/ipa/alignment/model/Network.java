@@ -28,6 +28,7 @@ public final class Network {
   private final INDArray grads;
   private final int parameterCount;
   private final Buffers logitGrad;
+  private float[] classWeights;
 
   private Network(Architecture architecture, List<Layer> layers) {
     this.architecture = architecture;
@@ -61,7 +62,7 @@ public final class Network {
    */
   public static Network create(Architecture architecture, long seed, Function<Integer, WeightTransform> transforms) {
     List<Layer> layers = new ArrayList<>();
-    if (architecture.family().equals("mlp")) {
+    if (!architecture.convolutional()) { // mlp, and linear: an mlp without hidden layers
       int in = architecture.inputSize();
       int i = 0;
       for (int h : architecture.hidden()) {
@@ -133,6 +134,27 @@ public final class Network {
     params.data().asNioFloat().put(0, values);
   }
 
+  /**
+   * Weights the training loss per class: row r counts {@code weights[label_r]} times (null: unweighted, the
+   * default). Evaluation is never weighted.
+   */
+  public void setClassWeights(float[] weights) {
+    if (weights != null) {
+      if (weights.length != architecture.classes()) {
+        throw new IllegalArgumentException("Expected " + architecture.classes() + " class weights, got " + weights.length + ".");
+      }
+      for (float w : weights) {
+        if (!(w >= 0) || Float.isInfinite(w)) throw new IllegalArgumentException("Class weights must be finite and ≥ 0, got " + java.util.Arrays.toString(weights) + ".");
+      }
+    }
+    this.classWeights = weights == null ? null : weights.clone();
+  }
+
+  /** The class weights of the training loss, or null when unweighted. */
+  public float[] classWeights() {
+    return classWeights == null ? null : classWeights.clone();
+  }
+
   /** Weight layers in forward order, with the transform each uses. */
   List<Layer> layers() {
     return layers;
@@ -150,7 +172,7 @@ public final class Network {
 
   /**
    * Forward and backward pass on one batch: overwrites {@link #gradients()} with d(CE_sum)/dθ and returns
-   * CE_sum.
+   * CE_sum (each row weighted by its class's weight when {@link #setClassWeights} set some).
    *
    * @param x      features {@code [batch, inputSize]}
    * @param labels class of each row
@@ -159,7 +181,7 @@ public final class Network {
   public double computeGradients(INDArray x, int[] labels, int batch) {
     INDArray logits = forward(x, batch);
     INDArray dLogits = logitGrad.get(batch);
-    double loss = SoftmaxCrossEntropy.lossAndGradient(Buffers.floats(logits), labels, batch, architecture.classes(), logitGrad.view());
+    double loss = SoftmaxCrossEntropy.lossAndGradient(Buffers.floats(logits), labels, batch, architecture.classes(), classWeights, logitGrad.view());
     INDArray g = dLogits;
     for (int i = layers.size() - 1; i >= 0; i--) {
       g = layers.get(i).backward(g, batch, i > 0);
@@ -168,7 +190,8 @@ public final class Network {
   }
 
   /**
-   * Forward pass only; adds the batch's summed loss and correct count to {@code into}, and writes each row's
+   * Forward pass only; adds the batch's summed loss, correct count and confusion (with two classes, class 1's
+   * probabilities) to {@code into}, and writes each row's
    * predicted class into {@code predictions} when it is not null.
    */
   public void evaluate(INDArray x, int[] labels, int batch, Evaluation into, int[] predictions) {
@@ -191,6 +214,7 @@ public final class Network {
       for (int c = 0; c < k; c++) sum += Math.exp(l.get(r * k + c) - max);
       loss += Math.log(sum) - (l.get(r * k + labels[r]) - max);
       if (best == labels[r]) correct++;
+      into.record(k, labels[r], best, k == 2 ? (float) (Math.exp(l.get(r * k + 1) - max) / sum) : Float.NaN);
       if (predictions != null) predictions[r] = best;
     }
     into.add(batch, correct, loss);

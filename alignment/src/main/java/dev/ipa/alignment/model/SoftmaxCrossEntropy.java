@@ -2,7 +2,10 @@ package dev.ipa.alignment.model;
 
 import java.nio.FloatBuffer;
 
-/** Softmax cross-entropy summed over a batch, and its gradient with respect to the logits. Pure function. */
+/**
+ * Softmax cross-entropy summed over a batch, optionally weighted per class, and its gradient with respect to the
+ * logits. Pure function.
+ */
 final class SoftmaxCrossEntropy {
   private SoftmaxCrossEntropy() {}
 
@@ -11,6 +14,14 @@ final class SoftmaxCrossEntropy {
    * Uses the max-shift for numerical stability.
    */
   static double lossAndGradient(FloatBuffer logits, int[] labels, int batch, int classes, FloatBuffer grad) {
+    return lossAndGradient(logits, labels, batch, classes, null, grad);
+  }
+
+  /**
+   * The same with row r's loss and gradient multiplied by {@code classWeights[label_r]} (null: all 1). Weight 1
+   * gives exactly the unweighted figures.
+   */
+  static double lossAndGradient(FloatBuffer logits, int[] labels, int batch, int classes, float[] classWeights, FloatBuffer grad) {
     double loss = 0;
     for (int r = 0; r < batch; r++) {
       int base = r * classes;
@@ -26,10 +37,17 @@ final class SoftmaxCrossEntropy {
       if (y < 0 || y >= classes) {
         throw new IllegalArgumentException("Label " + y + " at row " + r + " is outside the model's " + classes + " classes.");
       }
-      loss += Math.log(sum) - (logits.get(base + y) - max);
+      double rowLoss = Math.log(sum) - (logits.get(base + y) - max);
       float inv = (float) (1.0 / sum);
       for (int c = 0; c < classes; c++) grad.put(base + c, grad.get(base + c) * inv);
       grad.put(base + y, grad.get(base + y) - 1f);
+      if (classWeights == null) {
+        loss += rowLoss;
+      } else {
+        float w = classWeights[y];
+        loss += w * rowLoss;
+        for (int c = 0; c < classes; c++) grad.put(base + c, grad.get(base + c) * w);
+      }
     }
     return loss;
   }

@@ -1,5 +1,6 @@
 package dev.ipa.alignment.protocol;
 
+import dev.ipa.alignment.model.Metric;
 import java.util.Locale;
 
 /**
@@ -9,9 +10,17 @@ import java.util.Locale;
  *                       paper's mechanism); NaN = off
  * @param patience       a peer whose validation loss has not improved for this many rounds freezes its model but
  *                       keeps serving its last snapshot; 0 = off
+ * @param metric         what the target and patience watch on the validation split; null (the default) keeps the
+ *                       original rule: the target compares accuracy and patience watches the mean loss. With a
+ *                       metric, both watch it (higher is better), and the target is a value of that metric
  */
-public record EarlyStop(double targetAccuracy, int patience) {
+public record EarlyStop(double targetAccuracy, int patience, Metric metric) {
   public static final EarlyStop NONE = new EarlyStop(Double.NaN, 0);
+
+  /** The original rule: target accuracy, patience on validation loss. */
+  public EarlyStop(double targetAccuracy, int patience) {
+    this(targetAccuracy, patience, null);
+  }
 
   public EarlyStop {
     if (!Double.isNaN(targetAccuracy) && !(targetAccuracy > 0 && targetAccuracy <= 1)) {
@@ -20,29 +29,40 @@ public record EarlyStop(double targetAccuracy, int patience) {
     if (patience < 0) throw new IllegalArgumentException("Early-stop patience must be ≥ 0 rounds, got " + patience + ".");
   }
 
-  /** Parses {@code none}, {@code target:0.8}, {@code patience:3} or both joined by a comma. */
+  /** The same policy watching {@code m} (null: the original rule). */
+  public EarlyStop watching(Metric m) {
+    return new EarlyStop(targetAccuracy, patience, m);
+  }
+
+  /**
+   * Parses {@code none}, {@code target:0.8}, {@code patience:3} or both joined by a comma, optionally with
+   * {@code metric:M} ({@link Metric#parse}).
+   */
   public static EarlyStop parse(String spec) {
     double target = Double.NaN;
     int patience = 0;
+    Metric metric = null;
     for (String part : spec.trim().toLowerCase(Locale.ROOT).split(",")) {
       part = part.trim();
       try {
         if (part.equals("none") || part.isEmpty()) continue;
         if (part.startsWith("target:")) target = Double.parseDouble(part.substring(7));
         else if (part.startsWith("patience:")) patience = Integer.parseInt(part.substring(9));
+        else if (part.startsWith("metric:")) metric = Metric.parse(part.substring(7));
         else throw new NumberFormatException();
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("Bad early-stop policy '" + spec + "'; use none, target:ACC, patience:ROUNDS or both, e.g. target:0.8,patience:3.");
+        throw new IllegalArgumentException("Bad early-stop policy '" + spec + "'; use none, target:ACC, patience:ROUNDS or both, e.g. target:0.8,patience:3, optionally with metric:M.");
       }
     }
-    return new EarlyStop(target, patience);
+    return new EarlyStop(target, patience, metric);
   }
 
   @Override
   public String toString() {
-    if (Double.isNaN(targetAccuracy) && patience == 0) return "none";
+    if (Double.isNaN(targetAccuracy) && patience == 0) return metric == null ? "none" : "metric:" + metric.id();
     String t = Double.isNaN(targetAccuracy) ? "" : "target:" + targetAccuracy;
     String p = patience == 0 ? "" : "patience:" + patience;
-    return t.isEmpty() ? p : p.isEmpty() ? t : t + "," + p;
+    String both = t.isEmpty() ? p : p.isEmpty() ? t : t + "," + p;
+    return metric == null ? both : both + ",metric:" + metric.id();
   }
 }

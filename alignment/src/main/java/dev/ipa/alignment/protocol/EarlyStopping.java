@@ -1,5 +1,7 @@
 package dev.ipa.alignment.protocol;
 
+import dev.ipa.alignment.model.Evaluation;
+
 /**
  * One peer's running state under an {@link EarlyStop} policy: the best validation loss so far, the rounds
  * without improvement, whether patience froze the peer, and whether it reached the target accuracy (which it
@@ -29,6 +31,17 @@ public final class EarlyStopping {
    * @param froze         patience ran out in this round: the peer is frozen from now on
    */
   public record Outcome(boolean reachedTarget, boolean froze) {}
+
+  /**
+   * Records a round's validation result under the policy's metric: with none, target accuracy and patience on
+   * the loss ({@link #observe(double, double)}); with one, target and patience both on it (higher is better).
+   */
+  public Outcome observe(Evaluation validation) {
+    if (policy.metric() == null) return observe(validation.accuracy(), validation.meanLoss());
+    double score = policy.metric().of(validation);
+    // A NaN score (e.g. AUC on a validation split of one class) never improves and never reaches the target.
+    return observe(score, Double.isNaN(score) ? Double.NaN : -score);
+  }
 
   /** Records a round's validation accuracy and mean loss; returns what changed. */
   public Outcome observe(double accuracy, double loss) {

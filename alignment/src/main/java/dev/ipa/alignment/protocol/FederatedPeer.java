@@ -240,10 +240,12 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
 
   private StopRecord earlyStop(int round, Evaluation val) {
     EarlyStop policy = earlyStopping.policy();
-    EarlyStopping.Outcome outcome = earlyStopping.observe(val.accuracy(), val.meanLoss());
+    EarlyStopping.Outcome outcome = earlyStopping.observe(val);
+    String watched = policy.metric() == null ? "accuracy" : policy.metric().id();
     StopRecord stop = null;
     if (outcome.reachedTarget()) {
-      String reason = String.format("reached validation accuracy %.4f ≥ target %.4f", val.accuracy(), policy.targetAccuracy());
+      double reachedValue = policy.metric() == null ? val.accuracy() : policy.metric().of(val);
+      String reason = String.format("reached validation %s %.4f ≥ target %.4f", watched, reachedValue, policy.targetAccuracy());
       transport.notify(new PeerNotice(id, PeerNotice.Kind.STOP, round, reason), otherPeers());
       targetReachedBy.add(id);
       if (quorumReached()) {
@@ -254,7 +256,7 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
       }
     }
     if (outcome.froze()) {
-      stops.add(new StopRecord(id, round, "froze: validation loss did not improve for " + policy.patience() + " rounds; still serving its last snapshot"));
+      stops.add(new StopRecord(id, round, "froze: validation " + (policy.metric() == null ? "loss" : watched) + " did not improve for " + policy.patience() + " rounds; still serving its last snapshot"));
     }
     if (stop == null && federationStopping) {
       StopRecord cause = stops.peek();

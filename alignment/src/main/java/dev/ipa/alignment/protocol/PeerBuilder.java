@@ -35,6 +35,7 @@ public final class PeerBuilder {
   private Shard shard;
   private java.util.Map<String, Integer> dataSizes = java.util.Map.of();
   private java.util.Random dpNoise;
+  private dev.ipa.alignment.train.ClassWeighting classWeighting = dev.ipa.alignment.train.ClassWeighting.NONE;
 
   /**
    * @param id       this peer, one of {@code members}
@@ -97,6 +98,12 @@ public final class PeerBuilder {
     return this;
   }
 
+  /** How the peer's training loss weights its classes (from its own training rows); default unweighted. */
+  public PeerBuilder classWeighting(dev.ipa.alignment.train.ClassWeighting weighting) {
+    this.classWeighting = Objects.requireNonNull(weighting, "weighting");
+    return this;
+  }
+
   /** The differential-privacy noise source; default a {@link java.security.SecureRandom}. Seed it only in simulations. */
   public PeerBuilder dpNoise(java.util.Random noise) {
     this.dpNoise = Objects.requireNonNull(noise, "noise");
@@ -111,6 +118,7 @@ public final class PeerBuilder {
    */
   public FederatedPeer build(PeerTransport transport, SnapshotDecoding decoding, long totalDataSize, Semaphore compute) {
     if (trainer == null) throw new IllegalStateException("Call training(...) before build(...).");
+    network.setClassWeights(classWeighting.weights(data, shard.train()));
     return new FederatedPeer(id, members, settings, network, trainer, data, shard.validation(), totalDataSize,
         Objects.requireNonNull(transport, "transport"), Objects.requireNonNull(decoding, "decoding"), compute,
         dataSizes, dpNoise != null ? dpNoise : new java.security.SecureRandom());

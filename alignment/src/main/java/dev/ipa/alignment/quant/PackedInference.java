@@ -95,7 +95,7 @@ public final class PackedInference {
   public float[] logits(float[] x, int n) {
     List<PackedLayer> layers = model.layers();
     float[] in = x;
-    if (arch.family().equals("mlp")) {
+    if (!arch.convolutional()) {
       for (int i = 0; i < layers.size(); i++) in = dense(i, in, n, i < layers.size() - 1);
       return in;
     }

@@ -25,7 +25,7 @@ import java.util.zip.CRC32;
  *        +--------+---------+--------------+---------- ... ------------+---------+
  *
  * payload:
- *   architecture  u8 family (0 mlp, 1 cnn) | u16 channels | u16 rows | u16 cols | u16 classes
+ *   architecture  u8 family (0 mlp, 1 cnn, 2 linear) | u16 channels | u16 rows | u16 cols | u16 classes
  *                 | u8 h | h × u32 hidden sizes
  *   provenance    str peer id | u32 round | i64 seed | str code version
  *                 | u16 settings S | S × (str name | str value), names ascending
@@ -56,6 +56,8 @@ public final class PackedModelFormat {
   public static final int VERSION_1 = 1;
   private static final int HEAD = 4 + 2 + 4;
   private static final int CHECKSUM = 4;
+  /** Model family codes, by position: version 1 and 2 files know 0 (mlp) and 1 (cnn); 2 (linear) was added without a version change, since older readers reject it with one sentence. */
+  private static final java.util.List<String> FAMILIES = java.util.List.of("mlp", "cnn", "linear");
 
   private PackedModelFormat() {}
 
@@ -88,7 +90,7 @@ public final class PackedModelFormat {
     if (a.hidden().size() > 255 || a.channels() > 65535 || a.rows() > 65535 || a.cols() > 65535) {
       throw new IllegalArgumentException("The architecture " + a.describe() + " is too large for model format version " + VERSION + ".");
     }
-    b.put((byte) (a.family().equals("mlp") ? 0 : 1)).putShort((short) a.channels()).putShort((short) a.rows()).putShort((short) a.cols()).putShort((short) a.classes());
+    b.put((byte) FAMILIES.indexOf(a.family())).putShort((short) a.channels()).putShort((short) a.rows()).putShort((short) a.cols()).putShort((short) a.classes());
     b.put((byte) a.hidden().size());
     for (int h : a.hidden()) b.putInt(h);
     ModelProvenance p = m.provenance();
@@ -187,7 +189,7 @@ public final class PackedModelFormat {
 
   private static PackedModel parse(ByteBuffer b, int version) {
     int family = Byte.toUnsignedInt(b.get());
-    if (family > 1) throw new ModelFileException("Its model family code " + family + " is unknown.");
+    if (family >= FAMILIES.size()) throw new ModelFileException("Its model family code " + family + " is unknown.");
     int channels = Short.toUnsignedInt(b.getShort());
     int rows = Short.toUnsignedInt(b.getShort());
     int cols = Short.toUnsignedInt(b.getShort());
@@ -195,7 +197,7 @@ public final class PackedModelFormat {
     int h = Byte.toUnsignedInt(b.get());
     List<Integer> hidden = new ArrayList<>();
     for (int i = 0; i < h; i++) hidden.add(b.getInt());
-    Architecture arch = new Architecture(family == 0 ? "mlp" : "cnn", channels, rows, cols, classes, hidden);
+    Architecture arch = new Architecture(FAMILIES.get(family), channels, rows, cols, classes, hidden);
     ModelProvenance prov = version == VERSION_1 ? ModelProvenance.fromSettingsText(getString(b), b.getInt(), b.getLong(), getString(b), getString(b))
         : provenance(b);
     String mode = getString(b);

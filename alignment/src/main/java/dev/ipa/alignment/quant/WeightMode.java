@@ -149,7 +149,7 @@ public record WeightMode(WeightKind kind, int tiles, boolean perUnit, int minTil
    */
   public static List<LayerPlan> shapes(Architecture arch) {
     List<LayerPlan> out = new ArrayList<>();
-    if (arch.family().equals("mlp")) {
+    if (!arch.convolutional()) {
       int in = arch.inputSize();
       int i = 1;
       for (int h : arch.hidden()) {
