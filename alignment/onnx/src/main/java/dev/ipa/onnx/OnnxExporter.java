@@ -1,7 +1,5 @@
 package dev.ipa.onnx;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ipa.alignment.model.Architecture;
 import dev.ipa.alignment.provenance.ModelProvenance;
 import dev.ipa.alignment.quant.PackedLayer;
@@ -39,8 +37,6 @@ import java.util.Map;
 public final class OnnxExporter {
   /** How image inputs are scaled; also written to the metadata under {@code ipa.input.scaling}. */
   public static final String IMAGE_SCALING = "pixel / 255 (uint8 to [0, 1]), NCHW, channels R, G, B";
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private OnnxExporter() {}
 
@@ -113,7 +109,7 @@ public final class OnnxExporter {
     m.put("ipa.code-version", p.codeVersion());
     m.put("ipa.architecture", model.architecture().describe());
     m.put("ipa.weight-mode", model.weightMode());
-    m.put("ipa.classes", jsonArray(input.classNames()));
+    m.put("ipa.classes", ModelInputs.settings(input.classNames()).get(ModelInputs.CLASSES));
     if (input instanceof ModelInput.Tabular t) {
       m.put("ipa.input", "table");
       m.put("ipa.schema.hash", t.schema().hash());
@@ -170,13 +166,5 @@ public final class OnnxExporter {
       }
     }
     return parts.size() == 1 ? parts.get(0) : g.concat(parts, 1);
-  }
-
-  private static String jsonArray(List<String> values) {
-    try {
-      return JSON.writeValueAsString(values);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("A list of strings always has a JSON form.", e);
-    }
   }
 }

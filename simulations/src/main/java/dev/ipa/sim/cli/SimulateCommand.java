@@ -145,6 +145,9 @@ public final class SimulateCommand implements Runnable {
   @Option(names = "--out", paramLabel = "DIR", description = "Output directory. Default: runs/simulate-<time>.")
   String out;
 
+  @Option(names = "--export-dir", paramLabel = "DIR", description = "Write each peer's final model as ONNX to DIR/ALGORITHM/PEER.onnx.")
+  Path exportDir;
+
   @Override
   public void run() {
     PrintWriter o = spec.commandLine().getOut();
@@ -158,6 +161,7 @@ public final class SimulateCommand implements Runnable {
     TrainTest tt = data.load();
     o.println("Data: " + tt.describe());
     SimulationRunner runner = new SimulationRunner(tt, o);
+    if (exportDir != null) runner.exportTo(exportDir);
     runner.validate(config); // impossible partitions fail here, before any training
     Path dir = dev.ipa.sim.report.Reports.runDirectory(out, "simulate");
     Map<String, SimulationResult> results = new LinkedHashMap<>();

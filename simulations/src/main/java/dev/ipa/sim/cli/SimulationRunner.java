@@ -20,6 +20,14 @@ final class SimulationRunner {
     this.out = out;
   }
 
+  private java.nio.file.Path exportDir;
+
+  /** Writes each peer's final model as ONNX to {@code dir/ALGORITHM/PEER.onnx} after every run. */
+  SimulationRunner exportTo(java.nio.file.Path dir) {
+    this.exportDir = dir;
+    return this;
+  }
+
   void validate(SimulationConfig config) {
     new Simulation(data, config, i -> WeightTransform.IDENTITY).shards();
   }
@@ -29,6 +37,7 @@ final class SimulationRunner {
     var arch = dev.ipa.alignment.model.Architecture.parse(config.model(), 1, train.rows(), train.cols(), train.numClasses());
     Function<Integer, WeightTransform> transforms = WeightModes.transforms(weights, arch);
     Simulation sim = new Simulation(data, config, transforms);
+    if (exportDir != null) sim.withFinalModels(new PeerModelExport(exportDir.resolve(config.federation().algorithm().id()), config, weights, data.test(), out));
     int rounds = config.federation().common().rounds();
     int peers = config.peers();
     String name = config.federation().algorithm().id();
