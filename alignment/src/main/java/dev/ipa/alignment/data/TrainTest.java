@@ -20,6 +20,9 @@ public record TrainTest(Dataset train, Dataset test, String source, String kind,
         Objects.requireNonNull(test, "test");
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(kind, "kind");
+        if (train.isTable() != test.isTable()) {
+            throw new IllegalArgumentException("The training and test sets from " + source + " must both be tables or both be images.");
+        }
         if (train.rows() != test.rows() || train.cols() != test.cols() || train.channels() != test.channels()) {
             throw new DatasetException("The training images from " + source + " are " + train.shape()
                     + " but the test images are " + test.shape() + "; use a training and test set of the same data set.");
@@ -48,6 +51,10 @@ public record TrainTest(Dataset train, Dataset test, String source, String kind,
      * "Image folders from /data/scans: 800 train, 200 test, 64x64x3, 3 classes (cat, dog, fox)".
      */
     public String describe() {
+        if (train.isTable()) {
+            return "Table " + source + ": " + train.count() + " train, " + test.count() + " test, " + train.featureSize()
+                    + " encoded inputs, " + train.numClasses() + " classes";
+        }
         String s = kind + " from " + source + ": " + train.count() + " train, " + test.count() + " test, "
                 + train.shape() + ", " + train.numClasses() + " classes";
         if (kind.equals("Fashion-MNIST")) return s;

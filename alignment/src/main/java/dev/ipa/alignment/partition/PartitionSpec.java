@@ -25,7 +25,7 @@ import java.util.Locale;
  */
 public sealed interface PartitionSpec {
     /** The forms {@link #parse} accepts, for error messages. */
-    String VALID = "iid, dirichlet:α (α > 0), disjoint, disjoint:A/B/..., power-law[:β], class-imbalance[:f]";
+    String VALID = "iid, dirichlet:α (α > 0), disjoint, disjoint:A/B/..., power-law[:β], class-imbalance[:f], by:COLUMN (tables)";
 
     /**
      * Throws {@link IllegalArgumentException} with a one-sentence reason if this spec cannot divide
@@ -38,6 +38,24 @@ public sealed interface PartitionSpec {
         if (numClasses < 1) {
             throw new IllegalArgumentException("A partition needs at least 1 class, but " + numClasses
                     + " were given.");
+        }
+    }
+
+    /**
+     * Natural silos, as Flower's {@code NaturalIdPartitioner}: one peer per distinct value of a table column (a
+     * hospital id, a region), peers in the sorted order of the values. The column is then not a feature. Rows
+     * whose value is missing form no peer and are refused. Needs a table; see {@link Partitioner#natural}.
+     */
+    record ByColumn(String column) implements PartitionSpec {
+        public ByColumn {
+            if (column == null || column.isBlank()) {
+                throw new IllegalArgumentException("by: needs a column name, e.g. by:hospital.");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "by:" + column;
         }
     }
 
@@ -187,6 +205,9 @@ public sealed interface PartitionSpec {
     static PartitionSpec parse(String text) {
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException("The partition is empty; use one of " + VALID + ".");
+        }
+        if (text.strip().toLowerCase(Locale.ROOT).startsWith("by:")) {
+            return new ByColumn(text.strip().substring(3).strip()); // a column name keeps its case
         }
         String t = text.strip().toLowerCase(Locale.ROOT);
         int colon = t.indexOf(':');

@@ -73,6 +73,9 @@ public final class Partitioner {
                 }
             }
             assigned = byClassWeights(labels, numClasses, w, rng);
+        } else if (spec instanceof PartitionSpec.ByColumn b) {
+            throw new IllegalArgumentException("The partition " + b + " divides a table by one of its columns; point --data at a "
+                    + "CSV table that has a column " + b.column() + ".");
         } else {
             throw new AssertionError("unhandled partition spec " + spec);
         }
@@ -154,6 +157,50 @@ public final class Partitioner {
             }
         }
         return out;
+    }
+
+    /** Natural silos: the distinct values of the partition column, sorted, and peer i's shard for value i. */
+    public record NaturalSilos(List<String> values, List<Shard> shards) {
+        public NaturalSilos {
+            values = List.copyOf(values);
+            shards = List.copyOf(shards);
+        }
+    }
+
+    /**
+     * One peer per distinct value of {@code valueOf} (sample → its silo's name, e.g. a hospital id), peers in the
+     * sorted order of the values ({@link java.util.TreeMap} order); every sample lands in exactly one peer, and each
+     * shard keeps {@code validationFraction} of its samples for validation as the other partitioners do.
+     *
+     * @throws IllegalArgumentException when a sample has no value (null), or a silo would have no training sample
+     */
+    public static NaturalSilos natural(String column, String[] valueOf, int[] labels, int numClasses, long seed,
+                                       double validationFraction) {
+        if (valueOf.length != labels.length) {
+            throw new IllegalArgumentException("Got " + valueOf.length + " silo values for " + labels.length + " samples.");
+        }
+        java.util.TreeMap<String, List<Integer>> bySilo = new java.util.TreeMap<>();
+        for (int i = 0; i < valueOf.length; i++) {
+            if (valueOf[i] == null) {
+                throw new IllegalArgumentException("Training row " + (i + 1) + " has no value in the partition column " + column
+                        + ", so it belongs to no peer; fill the column in or drop those rows.");
+            }
+            bySilo.computeIfAbsent(valueOf[i], k -> new ArrayList<>()).add(i);
+        }
+        Random rng = new Random(seed);
+        List<Shard> shards = new ArrayList<>();
+        int p = 0;
+        for (var e : bySilo.entrySet()) {
+            int[] idx = e.getValue().stream().mapToInt(Integer::intValue).toArray();
+            Shard s = withValidation(p, idx, labels, numClasses, validationFraction, rng);
+            if (s.train().length == 0) {
+                throw new IllegalArgumentException("The silo " + column + "=" + e.getKey() + " has too few rows (" + idx.length
+                        + ") to train on; merge it into another value or drop its rows.");
+            }
+            shards.add(s);
+            p++;
+        }
+        return new NaturalSilos(new ArrayList<>(bySilo.keySet()), shards);
     }
 
     private static Shard withValidation(int peer, int[] indices, int[] labels, int numClasses, double fraction,

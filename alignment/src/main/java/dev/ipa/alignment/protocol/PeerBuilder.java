@@ -32,6 +32,7 @@ public final class PeerBuilder {
   private Network network;
   private LocalTrainer trainer;
   private Dataset data;
+  private String schemaHash;
   private Shard shard;
   private java.util.Map<String, Integer> dataSizes = java.util.Map.of();
   private java.util.Random dpNoise;
@@ -72,7 +73,17 @@ public final class PeerBuilder {
 
   /** What the handshake announces: two peers exchange snapshots only if these are equal. */
   public ModelFingerprint fingerprint() {
-    return new ModelFingerprint(architecture.describe(), network().parameterCount());
+    String schema = schemaHash == null ? "" : " schema " + schemaHash.substring(0, Math.min(16, schemaHash.length()));
+    return new ModelFingerprint(architecture.describe() + schema, network().parameterCount());
+  }
+
+  /**
+   * The hash of the table schema this peer's inputs are encoded with ({@code TableSchema.hash()}); it enters the
+   * fingerprint, so peers whose inputs mean different things are refused at the handshake. Not set for images.
+   */
+  public PeerBuilder schemaHash(String hash) {
+    this.schemaHash = Objects.requireNonNull(hash, "hash");
+    return this;
   }
 
   /** The compression layout of the model's flat parameter vector (for a {@link SnapshotDecoding}). */

@@ -36,7 +36,11 @@ public final class ConfigurationFiles {
       @Nullable Double learningRate,
       @Nullable String checkpointDir,
       @Nullable Integer keepCheckpoints,
-      @Nullable Boolean autoStart) {}
+      @Nullable Boolean autoStart,
+      @Nullable String label,
+      @Nullable List<String> ignore,
+      @Nullable Double testFraction,
+      @Nullable String schema) {}
 
   /** {@code ipa.federation.*}: what every peer of the federation must agree on. */
   @ConfigurationProperties("ipa.federation")

@@ -38,6 +38,8 @@ import java.util.Objects;
  * @param adminPassword     admin API password
  * @param transport         the {@code ipa.transport.*} limits and timers that were set; unset ones keep
  *                          {@code NettyTransportConfig}'s defaults, and {@code NettyTransportConfig} validates them
+ * @param table             how to read {@code data} when it is a table ({@code ipa.peer.label}, {@code ipa.peer.ignore},
+ *                          {@code ipa.peer.test-fraction}, {@code ipa.peer.schema}); ignored for IDX data
  */
 public record PeerConfig(
     String federation,
@@ -59,7 +61,29 @@ public record PeerConfig(
     boolean autoStart,
     String adminUsername,
     String adminPassword,
-    ConfigurationFiles.TransportProperties transport) {
+    ConfigurationFiles.TransportProperties transport,
+    TableKeys table) {
+
+  /**
+   * The table keys of a daemon whose {@code ipa.peer.data} is a CSV/TSV table.
+   *
+   * @param label        the label column, or null for the last column
+   * @param ignore       columns to drop
+   * @param testFraction share of a single file held out for testing, in (0, 1)
+   * @param schema       a schema file pinning the preprocessing (the same on every peer), or null to run the
+   *                     federated-statistics exchange before round 0
+   */
+  public record TableKeys(String label, List<String> ignore, double testFraction, Path schema) {
+    /** No label given (the last column), nothing ignored, a 0.2 test split, no schema file. */
+    public static final TableKeys DEFAULTS = new TableKeys(null, List.of(), 0.2, null);
+
+    public TableKeys {
+      ignore = List.copyOf(ignore);
+      if (!(testFraction > 0 && testFraction < 1)) {
+        throw new IllegalArgumentException("ipa.peer.test-fraction must lie strictly between 0 and 1, got " + testFraction + ".");
+      }
+    }
+  }
 
   /** The value of every daemon key that has a default; the federation's defaults are {@code FederationSettings.defaults()}. */
   public record Defaults(String federation, int shardIndex, int peersInPartition, String model, String weights, int batch,
@@ -81,7 +105,7 @@ public record PeerConfig(
     peers = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(peers, "peers")));
     if (peers.containsKey(id)) throw new IllegalArgumentException("ipa.peer.peers lists this peer '" + id + "' itself; list only the other peers.");
     if (data == null || data.isBlank()) {
-      throw new IllegalArgumentException("ipa.peer.data is missing; set it to a directory holding the Fashion-MNIST IDX files, or to 'embedded'.");
+      throw new IllegalArgumentException("ipa.peer.data is missing; set it to a CSV table (e.g. /data/records.csv), a directory holding the Fashion-MNIST IDX files, or 'embedded'.");
     }
     if (partition != null) {
       if (peersInPartition < 1) throw new IllegalArgumentException("ipa.peer.peers-in-partition must be ≥ 1 when a partition is set, got " + peersInPartition + ".");
@@ -96,6 +120,7 @@ public record PeerConfig(
       throw new IllegalArgumentException("ipa.peer.learning-rate must be a positive number, got " + learningRate + ".");
     }
     Objects.requireNonNull(settings, "settings");
+    if (table == null) table = TableKeys.DEFAULTS;
     if (transport == null) transport = new ConfigurationFiles.TransportProperties(null, null, null, null, null, null, null, null, null, null);
     if (checkpointDir == null) throw new IllegalArgumentException("ipa.peer.checkpoint-dir is missing; set a directory the peer may write.");
     if (keepCheckpoints < 2) throw new IllegalArgumentException("ipa.peer.keep-checkpoints must be ≥ 2 so a damaged newest checkpoint has a fallback, got " + keepCheckpoints + ".");

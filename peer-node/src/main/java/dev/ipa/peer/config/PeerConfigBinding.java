@@ -83,7 +83,11 @@ public final class PeerConfigBinding {
         or(p.autoStart(), d.autoStart()),
         a.username() == null ? null : a.username().trim(),
         a.password(),
-        t);
+        t,
+        new PeerConfig.TableKeys(p.label() == null || p.label().isBlank() ? null : p.label().trim(),
+            p.ignore() == null ? List.of() : p.ignore().stream().map(String::trim).filter(x -> !x.isEmpty()).toList(),
+            or(p.testFraction(), PeerConfig.TableKeys.DEFAULTS.testFraction()),
+            p.schema() == null || p.schema().isBlank() ? null : Path.of(p.schema().trim())));
   }
 
   /** The federation settings the keys describe; unset keys take the defaults of the configured protocol. */
@@ -208,7 +212,9 @@ public final class PeerConfigBinding {
     c.peers().forEach((id, address) -> peers.add(id + "=" + hostPort(address)));
     return new PeerProperties(c.federation(), c.id(), hostPort(c.listen()), c.tlsDir().toString(), peers, c.data(),
         c.partition(), c.shardIndex(), c.peersInPartition(), c.model(), c.weights(), c.batch(), c.learningRate(),
-        c.checkpointDir().toString(), c.keepCheckpoints(), c.autoStart());
+        c.checkpointDir().toString(), c.keepCheckpoints(), c.autoStart(), c.table().label(),
+        c.table().ignore().isEmpty() ? null : c.table().ignore(), c.table().testFraction(),
+        c.table().schema() == null ? null : c.table().schema().toString());
   }
 
   /**

@@ -18,6 +18,11 @@ import dev.ipa.alignment.protocol.StopRecord;
 import dev.ipa.alignment.provenance.ModelProvenance;
 import dev.ipa.alignment.quant.PackedModel;
 import dev.ipa.alignment.quant.WeightMode;
+import dev.ipa.alignment.table.SchemaJson;
+import dev.ipa.alignment.table.StatisticsExchange;
+import dev.ipa.alignment.table.TableSchema;
+import dev.ipa.onnx.ModelInputs;
+import dev.ipa.alignment.table.TableSource;
 import dev.ipa.alignment.train.LocalTrainer;
 import dev.ipa.peer.checkpoint.Checkpoint;
 import dev.ipa.peer.checkpoint.CheckpointStore;
@@ -77,6 +82,8 @@ public final class PeerNode implements AutoCloseable {
 
   private final PeerConfig config;
   private final TrainTest data;
+  /** The table schema this peer encodes its rows with; null for IDX data. */
+  private final TableSchema schema;
   private final Network network;
   private final WeightMode weightMode;
   private final LocalTrainer trainer;
@@ -117,7 +124,9 @@ public final class PeerNode implements AutoCloseable {
     this.config = config;
     this.codeVersion = Optional.ofNullable(PeerNode.class.getPackage().getImplementationVersion()).orElse("development build");
     this.store = new CheckpointStore(config.checkpointDir(), config.keepCheckpoints());
-    this.data = loadData(config);
+    Loaded loaded = loadData(config);
+    this.data = loaded.data();
+    this.schema = loaded.schema();
     Dataset train = data.train();
     List<String> members = config.federationMembers();
     long seed = config.settings().common().seed();
@@ -135,6 +144,7 @@ public final class PeerNode implements AutoCloseable {
     this.weightMode = WeightMode.parse(config.weights());
     PeerBuilder builder = new PeerBuilder(config.id(), members, config.settings()).model(arch, weightMode.transforms(arch))
         .training(train, shard, config.batch(), config.learningRate());
+    if (schema != null) builder.schemaHash(schema.hash());
     this.network = builder.network();
     if (!Files.isDirectory(config.tlsDir())) {
       throw new IllegalArgumentException("The TLS directory " + config.tlsDir() + " (ipa.peer.tls-dir) does not exist; generate it with ./ipa certs.");
@@ -176,10 +186,74 @@ public final class PeerNode implements AutoCloseable {
     if (config.autoStart()) start();
   }
 
-  private static TrainTest loadData(PeerConfig config) {
-    if (config.data().equalsIgnoreCase("embedded")) return FashionMnist.embedded();
-    return FashionMnist.fromDirectory(Path.of(config.data()), "ipa.peer.data");
+  /** The data this peer trains on, and for a table the schema its rows were encoded with. */
+  private record Loaded(TrainTest data, TableSchema schema) {
   }
+
+  private static Loaded loadData(PeerConfig config) {
+    if (TableSource.isTable(config.data())) return loadTable(config);
+    if (config.data().equalsIgnoreCase("embedded")) return new Loaded(FashionMnist.embedded(), null);
+    return new Loaded(FashionMnist.fromDirectory(Path.of(config.data()), "ipa.peer.data"), null);
+  }
+
+  /**
+   * A table: the schema is the one this peer agreed on before a restart ({@value #SCHEMA_FILE} in the checkpoint
+   * directory: the others are past round 0 and will not exchange again); otherwise the peers run the exchange over
+   * its own mutual-TLS Netty transport on {@code ipa.peer.listen}, closed before the round transport binds the same
+   * address: statistics, or with {@code ipa.peer.schema} the schema alone, which the peers compare. An organisation
+   * trains on all of its own rows.
+   */
+  private static Loaded loadTable(PeerConfig config) {
+    if (config.partition() != null) {
+      throw new IllegalArgumentException("ipa.peer.partition divides the IDX demo data; a peer with a table trains on all of its own rows, "
+          + "so remove ipa.peer.partition.");
+    }
+    PeerConfig.TableKeys k = config.table();
+    Path agreed = config.checkpointDir().resolve(SCHEMA_FILE);
+    TableSchema given = k.schema() == null ? null : SchemaJson.read(k.schema());
+    TableSchema before = Files.isRegularFile(agreed) ? SchemaJson.read(agreed) : null;
+    if (given != null && before != null && !given.equals(before)) {
+      throw new IllegalArgumentException("ipa.peer.schema " + k.schema() + " differs from the schema this peer agreed on before (" + agreed
+          + "): " + given.firstDifference(before).orElseThrow() + "; restore the file or use a fresh ipa.peer.checkpoint-dir.");
+    }
+    TableSchema pinned = before != null ? before : given;
+    TableSource.Rows rows = TableSource.read(config.data(), new TableSource.Options(k.label(), new LinkedHashSet<>(k.ignore()),
+        k.testFraction(), config.settings().common().seed(), pinned, null));
+    TableSchema schema = before;
+    if (schema == null) {
+      // With a schema file only the schema travels, so a peer given another file is refused naming the column.
+      LOG.info("Peer {}: {} with {} before round 0 ({} training rows).", config.id(), given != null ? "schema check" : "federated-statistics exchange",
+          config.peers().keySet(), rows.trainRows().length);
+      NettyTransport exchangeTransport = new NettyTransport(PeerConfigBinding.tuned(NettyTransportConfig.secure(config.federation(), config.id(),
+          config.listen(), config.peers(), TlsFiles.inDirectory(config.tlsDir()), StatisticsExchange.FINGERPRINT), config.transport()));
+      try {
+        StatisticsExchange exchange = new StatisticsExchange(exchangeTransport, config.federationMembers(),
+            given == null ? rows.statistics() : null, given);
+        schema = exchange.run(STATISTICS_TIMEOUT);
+        exchange.linger(Duration.ofSeconds(10));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Peer " + config.id() + " was interrupted during the federated-statistics exchange.", e);
+      } finally {
+        exchangeTransport.close();
+      }
+    }
+    try {
+      Files.createDirectories(config.checkpointDir());
+      if (!Files.isRegularFile(agreed)) SchemaJson.write(schema, agreed);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("Peer " + config.id() + " cannot write " + agreed + " (" + e.getMessage() + "); check ipa.peer.checkpoint-dir.", e);
+    }
+    TableSource.Encoded e = rows.encode(schema);
+    e.warnings().forEach(w -> LOG.warn("Peer {}: {}", config.id(), w));
+    LOG.info("Peer {}: table schema {} ({} columns → {} inputs, classes {}).", config.id(), schema.hash().substring(0, 16),
+        schema.columns().size(), schema.encodedWidth(), schema.classes());
+    return new Loaded(e.data(), schema);
+  }
+
+  /** Where a table peer keeps the schema it agreed on, beside its checkpoints. */
+  public static final String SCHEMA_FILE = "schema.json";
+  private static final Duration STATISTICS_TIMEOUT = Duration.ofMinutes(10);
 
   private void restore(Checkpoint c) {
     if (!c.provenance().peerId().equals(config.id())) {
@@ -491,6 +565,8 @@ public final class PeerNode implements AutoCloseable {
     settings.put("peer.learning-rate", Double.toString(config.learningRate()));
     settings.put("peer.partition", String.valueOf(config.partition()));
     settings.put("peer.shard", config.shardIndex() + "/" + config.peersInPartition());
+    // A table model carries its schema, so GET /api/model?format=onnx and POST /api/predict rebuild its preprocessing.
+    if (schema != null) settings.putAll(ModelInputs.settings(schema));
     SortedMap<String, Long> alignedTo = new TreeMap<>();
     for (PeerViews.View v : held) alignedTo.put(v.peer(), ViewHash.of(v.params()));
     return new ModelProvenance(config.id(), round, config.settings().common().seed(), settings, codeVersion, alignedTo);

@@ -274,7 +274,7 @@ public final class DemoCommand implements Runnable {
     PeerConfig.Defaults d = PeerConfig.DEFAULTS;
     PeerConfig config = new PeerConfig("demo", id, new InetSocketAddress("127.0.0.1", ports.get(id).getPort()), certs.resolve(id), others,
         "embedded", "disjoint", index, PEERS.size(), d.model(), d.weights(), d.batch(), d.learningRate(), settings,
-        dir.resolve("peer-" + id).resolve("checkpoints"), d.keepCheckpoints(), true, "admin", password, null);
+        dir.resolve("peer-" + id).resolve("checkpoints"), d.keepCheckpoints(), true, "admin", password, null, null);
     return PeerConfigBinding.toYaml(config, Map.of("server", Map.of("host", "127.0.0.1", "port", ports.get(id + "-admin").getPort())));
   }
 

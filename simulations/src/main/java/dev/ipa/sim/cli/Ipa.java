@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Ipa.Version.class,
     description = "Peer-to-peer federated learning with Iterative Parameter Alignment.",
-    subcommands = {TrainCommand.class, SimulateCommand.class, DemoCommand.class, CertsCommand.class, ModelCommand.class, PeerCommand.class, NestedHelpCommand.class})
+    subcommands = {TrainCommand.class, SimulateCommand.class, DemoCommand.class, DataCommand.class, CertsCommand.class, ModelCommand.class, PeerCommand.class, NestedHelpCommand.class})
 public final class Ipa implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -158,12 +158,30 @@ public final class SimulateCommand implements Runnable {
     } else {
       algorithms.add(config.federation().algorithm());
     }
-    TrainTest tt = data.load();
+    TrainTest tt;
+    List<dev.ipa.alignment.partition.Shard> shards = null;
+    dev.ipa.alignment.table.TableSchema schema = null;
+    if (data.isTable()) {
+      dev.ipa.sim.engine.TableFederation.Prepared p = prepareTable(config, data, o);
+      tt = p.data();
+      shards = p.shards();
+      schema = p.schema();
+      if (p.peers() != config.peers()) config = config.withPeers(p.peers());
+    } else {
+      tt = data.load();
+    }
     o.println("Data: " + tt.describe());
-    SimulationRunner runner = new SimulationRunner(tt, o);
-    if (exportDir != null) runner.exportTo(exportDir);
+    SimulationRunner runner = new SimulationRunner(tt, shards, o);
+    if (exportDir != null) runner.exportTo(exportDir, schema);
     runner.validate(config); // impossible partitions fail here, before any training
     Path dir = dev.ipa.sim.report.Reports.runDirectory(out, "simulate");
+    if (schema != null) {
+      try {
+        dev.ipa.alignment.table.SchemaJson.write(schema, dir.resolve("schema.json"));
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("Could not write " + dir.resolve("schema.json") + ": " + e.getMessage(), e);
+      }
+    }
     Map<String, SimulationResult> results = new LinkedHashMap<>();
     for (Algorithm a : algorithms) {
       results.put(a.id(), runner.run(config.withFederation(config.federation().with(a)), weights));
@@ -174,6 +192,32 @@ public final class SimulateCommand implements Runnable {
       standalone = runner.run(config.withFederation(config.federation().with(Algorithm.LOCAL)), weights);
     }
     SimulationReport.write(dir, config, DataOption.shortName(tt), results, standalone, o);
+  }
+
+  /** A table federation: divide, exchange statistics in memory, encode; prints what the peers agreed on. */
+  static dev.ipa.sim.engine.TableFederation.Prepared prepareTable(SimulationConfig config, DataOption data, PrintWriter o) {
+      var spec = config.partition();
+      String by = spec instanceof dev.ipa.alignment.partition.PartitionSpec.ByColumn b ? b.column() : null;
+      var rows = data.tableRows(config.federation().common().seed(), by);
+      var pinned = data.pinnedSchema();
+      dev.ipa.sim.engine.TableFederation.Prepared p;
+      try {
+        p = dev.ipa.sim.engine.TableFederation.prepare(rows, spec, config.peers(), config.federation().common().seed(),
+            config.validationFraction(), pinned);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("The federated-statistics exchange was interrupted.", e);
+      }
+      if (!p.silos().isEmpty()) {
+        o.println("Natural silos by " + by + ": " + Counted.of(p.peers(), "peer") + ", " + String.join(", ", p.silos())
+            + (p.peers() != config.peers() ? " (--peers " + config.peers() + " replaced)" : ""));
+      }
+      var s = p.schema();
+      o.println("Schema (" + (pinned != null ? "pinned by --schema" : "pooled by the federated-statistics exchange") + "): "
+          + Counted.of(s.columns().size(), "column") + " → " + s.encodedWidth() + " inputs, classes " + s.classes()
+          + ", hash " + s.hash().substring(0, 16));
+      p.warnings().forEach(w -> o.println("Warning: " + w));
+      return p;
   }
 
   SimulationConfig config() {

@@ -15,29 +15,44 @@ final class SimulationRunner {
   private final TrainTest data;
   private final PrintWriter out;
 
+  private final java.util.List<dev.ipa.alignment.partition.Shard> shards;
+
   SimulationRunner(TrainTest data, PrintWriter out) {
+    this(data, null, out);
+  }
+
+  /** A runner on shards cut beforehand (a table's peers), or null to cut them from each config's partition. */
+  SimulationRunner(TrainTest data, java.util.List<dev.ipa.alignment.partition.Shard> shards, PrintWriter out) {
     this.data = data;
+    this.shards = shards;
     this.out = out;
   }
 
   private java.nio.file.Path exportDir;
+  private dev.ipa.alignment.table.TableSchema exportSchema;
 
-  /** Writes each peer's final model as ONNX to {@code dir/ALGORITHM/PEER.onnx} after every run. */
-  SimulationRunner exportTo(java.nio.file.Path dir) {
+  /**
+   * Writes each peer's final model as ONNX to {@code dir/ALGORITHM/PEER.onnx} after every run; {@code schema} is
+   * the table schema the peers agreed on (its preprocessing goes into the graph), or null for images.
+   */
+  SimulationRunner exportTo(java.nio.file.Path dir, dev.ipa.alignment.table.TableSchema schema) {
     this.exportDir = dir;
+    this.exportSchema = schema;
     return this;
   }
 
   void validate(SimulationConfig config) {
-    new Simulation(data, config, i -> WeightTransform.IDENTITY).shards();
+    new Simulation(data, config, i -> WeightTransform.IDENTITY, shards).shards();
   }
 
   SimulationResult run(SimulationConfig config, String weights) {
     var train = data.train();
     var arch = dev.ipa.alignment.model.Architecture.parse(config.model(), 1, train.rows(), train.cols(), train.numClasses());
     Function<Integer, WeightTransform> transforms = WeightModes.transforms(weights, arch);
-    Simulation sim = new Simulation(data, config, transforms);
-    if (exportDir != null) sim.withFinalModels(new PeerModelExport(exportDir.resolve(config.federation().algorithm().id()), config, weights, data.test(), out));
+    Simulation sim = new Simulation(data, config, transforms, shards);
+    if (exportDir != null) {
+      sim.withFinalModels(new PeerModelExport(exportDir.resolve(config.federation().algorithm().id()), config, weights, exportSchema, data.test(), out));
+    }
     int rounds = config.federation().common().rounds();
     int peers = config.peers();
     String name = config.federation().algorithm().id();

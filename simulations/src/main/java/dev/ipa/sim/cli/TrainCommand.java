@@ -61,8 +61,9 @@ public final class TrainCommand implements Runnable {
   public void run() {
     if (epochs < 1) throw new IllegalArgumentException("--epochs must be ≥ 1, got " + epochs + ".");
     PrintWriter o = spec.commandLine().getOut();
-    TrainTest tt = data.load();
+    TrainTest tt = data.load(seed);
     o.println("Data: " + tt.describe());
+    data.warnings().forEach(w -> o.println("Warning: " + w));
     Architecture arch = Architecture.parse(model, 1, tt.train().rows(), tt.train().cols(), tt.train().numClasses());
     WeightMode mode = WeightMode.parse(weights);
     Network net = Network.create(arch, seed, mode.transforms(arch));
@@ -70,6 +71,13 @@ public final class TrainCommand implements Runnable {
     for (int i = 0; i < all.length; i++) all[i] = i;
     LocalTrainer trainer = new LocalTrainer(net, tt.train(), all, batch, lr, seed);
     Path dir = Reports.runDirectory(out, "train");
+    if (data.loadedSchema() != null) {
+      try {
+        dev.ipa.alignment.table.SchemaJson.write(data.loadedSchema(), dir.resolve("schema.json"));
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("Could not write " + dir.resolve("schema.json") + ": " + e.getMessage(), e);
+      }
+    }
     o.printf("Model: %s (%,d parameters), Adam lr %s, batch %d, seed %d, %s%n", arch.describe(), net.parameterCount(), lr, batch, seed, Counted.of(epochs, "epoch"));
     if (!mode.equals(WeightMode.FLOAT)) {
       StringBuilder layers = new StringBuilder();
@@ -153,6 +161,9 @@ public final class TrainCommand implements Runnable {
     settings.put("train.epochs", Integer.toString(epochs));
     settings.put("train.batch", Integer.toString(batch));
     settings.put("train.learning-rate", Double.toString(lr));
+    // What the model takes travels with it, so model export and predict need nothing else.
+    if (data.loadedSchema() != null) settings.putAll(ModelInputs.settings(data.loadedSchema()));
+    else if (!tt.kind().equals("Fashion-MNIST")) settings.putAll(ModelInputs.settings(tt.classNames()));
     String version = Ipa.class.getPackage().getImplementationVersion();
     ModelProvenance provenance = new ModelProvenance("local", 0, seed, settings, version == null ? "development build" : version, new TreeMap<>());
     PackedModel packed = PackedModel.pack(net, mode, provenance);

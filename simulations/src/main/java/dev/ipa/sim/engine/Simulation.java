@@ -42,10 +42,25 @@ public final class Simulation {
   private final SimulationConfig config;
   private final Function<Integer, dev.ipa.alignment.model.WeightTransform> weightTransforms;
 
+  private final List<Shard> fixedShards;
+
   public Simulation(TrainTest data, SimulationConfig config, Function<Integer, dev.ipa.alignment.model.WeightTransform> weightTransforms) {
+    this(data, config, weightTransforms, null);
+  }
+
+  /**
+   * A simulation on shards cut beforehand (a table's peers, whose statistics were exchanged before the rows were
+   * encoded); null shards means: cut them from the configured partition.
+   */
+  public Simulation(TrainTest data, SimulationConfig config, Function<Integer, dev.ipa.alignment.model.WeightTransform> weightTransforms,
+                    List<Shard> shards) {
     this.data = data;
     this.config = config;
     this.weightTransforms = weightTransforms;
+    this.fixedShards = shards == null ? null : List.copyOf(shards);
+    if (shards != null && shards.size() != config.peers()) {
+      throw new IllegalArgumentException("The simulation has " + config.peers() + " peers but " + shards.size() + " shards were given.");
+    }
   }
 
   /** Receives each peer's final model after the last round it ran, before the peers close (e.g. to export it). */
@@ -64,6 +79,7 @@ public final class Simulation {
 
   /** Splits the training set as configured; fails with one sentence on an impossible plan (before training). */
   public List<Shard> shards() {
+    if (fixedShards != null) return fixedShards;
     Dataset train = data.train();
     PartitionPlan plan = new PartitionPlan(config.partition(), config.peers(), config.federation().common().seed(), config.validationFraction());
     return plan.split(train.labelsAsInts(), train.numClasses());

@@ -65,6 +65,11 @@ public record SimulationConfig(
     }
   }
 
+  /** The same simulation with another number of peers (natural silos: one per value of the partition column). */
+  public SimulationConfig withPeers(int n) {
+    return new SimulationConfig(n, partition, model, weights, batch, learningRate, validationFraction, federation, faults, evaluateEvery, transport, attacks);
+  }
+
   public SimulationConfig withFederation(FederationSettings f) {
     return new SimulationConfig(peers, partition, model, weights, batch, learningRate, validationFraction, f, faults, evaluateEvery, transport, attacks);
   }

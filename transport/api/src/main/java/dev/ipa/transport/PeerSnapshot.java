@@ -30,7 +30,12 @@ public record PeerSnapshot(String peerId, int round, int sync, long sequence, in
     /** One peer's parameters, encoded by the compression module (a full snapshot or a delta). */
     MODEL,
     /** The ring protocol's θ*: every peer's parameters, as the ring protocol's own codec writes them. */
-    RING_STATE
+    RING_STATE,
+    /**
+     * A peer's table statistics (or its pinned table schema) in the federated-statistics exchange before round 0;
+     * UTF-8 JSON written by the alignment module's {@code StatisticsExchange}. Never sent once rounds have begun.
+     */
+    TABLE_STATISTICS
   }
 
   /** A model snapshot. */

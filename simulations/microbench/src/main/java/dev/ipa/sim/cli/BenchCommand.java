@@ -16,8 +16,8 @@ import picocli.CommandLine.Spec;
  * {@code ipa} command line through {@link CommandExtension} when that module is on the class path, as the
  * {@code ipa} launcher puts it.
  */
-@Command(name = "bench", description = "Benchmarks that print figures (training, codecs, transport, simulation).",
-    subcommands = {BenchCommand.Train.class, BenchCommand.Codecs.class, BenchCommand.Transport.class, BenchCommand.Simulate.class, BenchCommand.Peer.class})
+@Command(name = "bench", description = "Benchmarks that print figures (training, codecs, transport, simulation, tables).",
+    subcommands = {BenchCommand.Train.class, BenchCommand.Codecs.class, BenchCommand.Transport.class, BenchCommand.Simulate.class, BenchCommand.Peer.class, BenchCommand.Data.class})
 public final class BenchCommand implements Runnable, CommandExtension {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -205,6 +205,51 @@ public final class BenchCommand implements Runnable, CommandExtension {
       o.println("Peer daemon memory (sampled once a second while the federation ran):");
       o.print(t);
       o.flush();
+    }
+  }
+
+  /** Parse + encode throughput and peak heap on a generated 1,000,000 × 20 CSV with mixed types and missing values. */
+  @Command(name = "data", description = "Parse + encode rows/s, MB/s and peak heap on a generated CSV (default 1,000,000 rows × 20 mixed columns).")
+  public static final class Data implements Runnable {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--rows", defaultValue = "1000000", description = "Rows to generate. Default: ${DEFAULT-VALUE}.")
+    int rows;
+
+    @Option(names = "--repeat", defaultValue = "3", description = "Timed runs; all are printed. Default: ${DEFAULT-VALUE}.")
+    int repeat;
+
+    @Option(names = "--file", paramLabel = "FILE", description = "Where to write the CSV. Default: a temporary file, deleted afterwards.")
+    java.nio.file.Path file;
+
+    @Override
+    public void run() {
+      PrintWriter o = spec.commandLine().getOut();
+      try {
+        java.nio.file.Path f = file != null ? file : java.nio.file.Files.createTempFile("ipa-bench-data", ".csv");
+        try {
+          long bytes = dev.ipa.bench.TableBenchmark.generate(f, rows, 1);
+          o.printf("Generated %s: %,d rows × 20 columns (14 numeric, 5 categorical, 1 label; ~5%% missing), %.1f MB%n", f, rows, bytes / 1e6);
+          o.printf("Cores: %d, max heap %d MB%n", Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+          o.flush();
+          Table t = new Table("run", "rows/s", "MB/s", "read s", "total s", "inputs", "matrix MB", "peak heap MB", "peak / matrix");
+          for (int r = 1; r <= repeat; r++) {
+            dev.ipa.bench.TableBenchmark.Result res = dev.ipa.bench.TableBenchmark.run(f, rows);
+            long peak = res.peakHeapBytes() - res.baseHeapBytes();
+            t.row(r, String.format("%,.0f", res.rowsPerSecond()), String.format("%.1f", res.megabytesPerSecond()),
+                String.format("%.2f", res.readSeconds()), String.format("%.2f", res.seconds()), res.width(),
+                String.format("%.0f", res.matrixBytes() / 1e6), String.format("%.0f", peak / 1e6),
+                String.format("%.2f", peak / (double) res.matrixBytes()));
+          }
+          o.print(t);
+          o.println("Peak heap: the sum of the heap pools' peaks during read + statistics + encode, less the heap in use before; an upper bound.");
+          o.flush();
+        } finally {
+          if (file == null) java.nio.file.Files.deleteIfExists(f);
+        }
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("The benchmark could not write its CSV: " + e.getMessage(), e);
+      }
     }
   }
 }

@@ -171,7 +171,7 @@ final class SnapshotAssembler extends ChannelInboundHandlerAdapter {
     SnapshotHeader h = receiving;
     PeerSnapshot snapshot = new PeerSnapshot(connection.remotePeer(), h.getRound(), h.getSync(), h.getSequence(),
         h.getDataSize(), payload,
-        h.getKind() == PayloadKind.RING_STATE ? PeerSnapshot.Kind.RING_STATE : PeerSnapshot.Kind.MODEL);
+        PeerSnapshot.Kind.valueOf(h.getKind().name()));
     clear();
     connection.counters().lastRound = Math.max(connection.counters().lastRound, h.getRound());
     ctx.writeAndFlush(Frame.newBuilder().setAck(Ack.newBuilder().setSequence(h.getSequence())).build());

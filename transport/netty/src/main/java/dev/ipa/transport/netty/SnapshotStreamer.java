@@ -147,7 +147,7 @@ final class SnapshotStreamer extends ChannelInboundHandlerAdapter {
     ctx.write(Frame.newBuilder().setSnapshotHeader(SnapshotHeader.newBuilder()
         .setRound(snapshot.round()).setSync(snapshot.sync()).setSequence(snapshot.sequence())
         .setDataSize(snapshot.dataSize()).setPayloadBytes(snapshot.payload().length)
-        .setKind(snapshot.kind() == PeerSnapshot.Kind.RING_STATE ? PayloadKind.RING_STATE : PayloadKind.MODEL)).build());
+        .setKind(PayloadKind.valueOf(snapshot.kind().name()))).build());
   }
 
   private static Frame noticeFrame(PeerNotice n) {
