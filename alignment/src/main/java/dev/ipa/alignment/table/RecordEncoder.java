@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 
 /**
  * Encodes one raw record (column name → cell text) with a {@link TableSchema}, for prediction on rows that arrive
@@ -62,10 +63,19 @@ public final class RecordEncoder {
    * @throws RecordException when a numeric column holds something that is not a finite number
    */
   public void encode(Function<String, String> cell, float[] out, int offset) {
+    encodeColumns(i -> cell.apply(schema.columns().get(i).name()), out, offset);
+  }
+
+  /**
+   * As {@link #encode}, with the cells looked up by the schema column's position: {@code cell.apply(i)} is the raw
+   * text of {@code schema().columns().get(i)} (a reader that knows where each column sits avoids a name lookup
+   * per cell).
+   */
+  public void encodeColumns(IntFunction<String> cell, float[] out, int offset) {
     int o = offset;
     for (int i = 0; i < schema.columns().size(); i++) {
       TableSchema.Column c = schema.columns().get(i);
-      String text = cell.apply(c.name());
+      String text = cell.apply(i);
       boolean missing = text == null || Values.isMissing(text);
       if (c.type() == TableSchema.ColumnType.NUMERIC) {
         float v = Float.NaN;

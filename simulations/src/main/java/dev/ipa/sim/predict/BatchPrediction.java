@@ -10,9 +10,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 import org.apache.commons.csv.CSVFormat;
@@ -26,7 +26,8 @@ import org.apache.commons.csv.CSVRecord;
  * (a batch at a time), so a file larger than memory works. A row or image that cannot be read is reported with
  * its line (or file) and skipped, or ends the run when {@code strict}.
  *
- * <p>Stateless; each call owns its predictor's buffers, so callers run one call per predictor at a time.
+ * <p>Stateless; each call owns its predictor's buffers, so callers run one call per predictor at a time. A table
+ * call uses one helper thread of its own, ended before it returns.
  */
 public final class BatchPrediction {
   /** Rows per forward pass: large enough that BLAS dominates, small enough to stay in cache-sized buffers. */
@@ -45,7 +46,9 @@ public final class BatchPrediction {
   }
 
   /**
-   * Predicts the rows of the CSV text {@code in} (a header line first).
+   * Predicts the rows of the CSV text {@code in} (a header line first). Reading and encoding run on a helper
+   * thread while the calling thread predicts and writes the batch before, so the two overlap on two cores; rows
+   * keep their order.
    *
    * @param source   names the input in messages
    * @param idColumn the column whose value is each row's id, or null to use the row's line number
@@ -64,33 +67,77 @@ public final class BatchPrediction {
       if (idColumn != null && !header.contains(idColumn)) {
         throw new IllegalArgumentException(source + " has no column " + idColumn + " for --id; its columns are " + header + ".");
       }
-      Map<String, Integer> index = new HashMap<>();
-      for (int i = 0; i < header.size(); i++) index.put(header.get(i), i);
+      int[] position = new int[encoder.schema().columns().size()];
+      for (int i = 0; i < position.length; i++) position[i] = header.indexOf(encoder.schema().columns().get(i).name());
+      int idAt = idColumn == null ? -1 : header.indexOf(idColumn);
       int width = encoder.width();
-      Batches b = new Batches(predictor, width, classes, out);
       List<String> skipped = new ArrayList<>();
-      for (CSVRecord r : parser) {
-        long line = r.getRecordNumber() + 1;
-        String problem = null;
-        if (r.size() != header.size()) {
-          problem = "line " + line + " of " + source + " has " + r.size() + " cells but the header has " + header.size();
-        } else {
-          try {
-            encoder.encode(name -> r.get(index.get(name)), b.x, b.n * width);
-          } catch (RecordEncoder.RecordException e) {
-            problem = "line " + line + " of " + source + ": " + e.getMessage();
+      BlockingQueue<Batch> free = new ArrayBlockingQueue<>(3);
+      BlockingQueue<Batch> full = new ArrayBlockingQueue<>(3);
+      for (int i = 0; i < 3; i++) free.add(new Batch(width));
+      Thread reader = new Thread(() -> {
+        Batch b = free.remove();
+        try {
+          for (CSVRecord r : parser) {
+            long line = r.getRecordNumber() + 1;
+            String problem = null;
+            if (r.size() != header.size()) {
+              problem = "line " + line + " of " + source + " has " + r.size() + " cells but the header has " + header.size();
+            } else {
+              try {
+                encoder.encodeColumns(i -> r.get(position[i]), b.x, b.n * width);
+              } catch (RecordEncoder.RecordException e) {
+                problem = "line " + line + " of " + source + ": " + e.getMessage();
+              }
+            }
+            if (problem != null) {
+              if (strict) throw new IllegalArgumentException(problem + " (--strict stops at the first bad row; leave it out to skip such rows).");
+              skipped.add(problem);
+              continue;
+            }
+            b.ids[b.n++] = idAt < 0 ? Long.toString(line) : r.get(idAt);
+            if (b.n == BATCH) {
+              b.position = r.getCharacterPosition();
+              full.put(b);
+              b = free.take();
+              b.n = 0;
+            }
           }
+        } catch (UncheckedIOException e) {
+          b.failure = new IllegalArgumentException(source + " is not valid CSV (" + e.getCause().getMessage() + "); fix the quoting near that point.");
+        } catch (RuntimeException e) {
+          b.failure = e;
+        } catch (InterruptedException e) {
+          return; // the caller stopped reading: it failed and has its own exception to report
         }
-        if (problem != null) {
-          if (strict) throw new IllegalArgumentException(problem + " (--strict stops at the first bad row; leave it out to skip such rows).");
-          skipped.add(problem);
-          continue;
+        b.last = true;
+        full.add(b);
+      }, "ipa-predict-reader");
+      reader.setDaemon(true);
+      reader.start();
+      Output o = new Output(predictor, classes, out);
+      try {
+        while (true) {
+          Batch b = full.take();
+          if (b.failure != null) throw b.failure;
+          o.write(b);
+          progress.accept(b.position);
+          if (b.last) break;
+          free.put(b);
         }
-        if (b.add(idColumn == null ? Long.toString(line) : r.get(index.get(idColumn)))) progress.accept(r.getCharacterPosition());
+        return new Result(o.finish(), skipped);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Prediction was interrupted.", e);
+      } finally {
+        // On failure the reader blocks on its next batch within one batch's work, and the interrupt ends it there.
+        reader.interrupt();
+        try {
+          reader.join();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }
-      return new Result(b.finish(), skipped);
-    } catch (UncheckedIOException e) {
-      throw new IllegalArgumentException(source + " is not valid CSV (" + e.getCause().getMessage() + "); fix the quoting near that point.");
     }
   }
 
@@ -104,7 +151,8 @@ public final class BatchPrediction {
       Appendable out, LongConsumer progress) throws IOException {
     List<Path> files = imageFiles(dir);
     int f = channels * height * width;
-    Batches b = new Batches(predictor, f, classes, out);
+    Batch b = new Batch(f);
+    Output o = new Output(predictor, classes, out);
     List<String> skipped = new ArrayList<>();
     for (int i = 0; i < files.size(); i++) {
       Path file = files.get(i);
@@ -117,9 +165,15 @@ public final class BatchPrediction {
         continue;
       }
       for (int j = 0; j < f; j++) b.x[b.n * f + j] = (px[j] & 0xFF) / 255f;
-      if (b.add(dir.relativize(file).toString())) progress.accept(i + 1);
+      b.ids[b.n++] = dir.relativize(file).toString();
+      if (b.n == BATCH) {
+        o.write(b);
+        b.n = 0;
+        progress.accept(i + 1);
+      }
     }
-    return new Result(b.finish(), skipped);
+    o.write(b);
+    return new Result(o.finish(), skipped);
   }
 
   /** The image files under {@code dir}, sorted by path; one sentence when there are none. */
@@ -133,54 +187,54 @@ public final class BatchPrediction {
     }
   }
 
-  /** One batch of inputs being filled ({@code x}, {@code n} rows so far), predicted and printed when full. */
-  private static final class Batches {
+  /** Up to {@link #BATCH} encoded rows and their ids; handed between the reader and the predicting thread. */
+  private static final class Batch {
     final float[] x;
+    final String[] ids = new String[BATCH];
     int n;
+    long position;
+    boolean last;
+    RuntimeException failure;
+
+    Batch(int width) {
+      x = new float[BATCH * width];
+    }
+  }
+
+  /** Predicts batches and prints their rows as CSV; owned by one thread. */
+  private static final class Output {
     private final Predictor predictor;
     private final List<String> classes;
     private final int[] labels = new int[BATCH];
     private final float[] probabilities;
-    private final String[] ids = new String[BATCH];
     private final CSVPrinter printer;
     private long predicted;
 
-    Batches(Predictor predictor, int width, List<String> classes, Appendable out) throws IOException {
+    Output(Predictor predictor, List<String> classes, Appendable out) throws IOException {
       this.predictor = predictor;
       this.classes = classes;
-      this.x = new float[BATCH * width];
       this.probabilities = new float[BATCH * predictor.classes()];
       this.printer = new CSVPrinter(out, CSVFormat.DEFAULT.builder().setRecordSeparator('\n').get());
       printer.printRecord(header(classes));
     }
 
-    /** Takes the row just written at {@code x[n]}; returns true when that filled the batch and it was printed. */
-    boolean add(String id) throws IOException {
-      ids[n++] = id;
-      if (n < BATCH) return false;
-      flush();
-      return true;
-    }
-
-    /** Prints what is left; returns the rows predicted in all. */
-    long finish() throws IOException {
-      flush();
-      printer.flush();
-      return predicted;
-    }
-
-    private void flush() throws IOException {
-      if (n == 0) return;
-      predictor.predict(x, n, labels, probabilities);
+    void write(Batch b) throws IOException {
+      if (b.n == 0) return;
+      predictor.predict(b.x, b.n, labels, probabilities);
       int k = classes.size();
-      for (int r = 0; r < n; r++) {
-        printer.print(ids[r]);
+      for (int r = 0; r < b.n; r++) {
+        printer.print(b.ids[r]);
         printer.print(classes.get(labels[r]));
         for (int c = 0; c < k; c++) printer.print(Float.toString(probabilities[r * k + c]));
         printer.println();
       }
-      predicted += n;
-      n = 0;
+      predicted += b.n;
+    }
+
+    /** Flushes the output; returns the rows predicted in all. */
+    long finish() throws IOException {
+      printer.flush();
+      return predicted;
     }
   }
 }
