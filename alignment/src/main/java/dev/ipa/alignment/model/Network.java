@@ -200,6 +200,35 @@ public final class Network {
   }
 
   /**
+   * Forward pass only: the platform's own prediction, which exported models are checked against. Writes each of
+   * the first {@code batch} rows' predicted class into {@code labels[r]} (the first class with the largest logit,
+   * as in {@link #evaluate}) and its class probabilities (the softmax of its logits, computed in double from the
+   * largest logit) into {@code probabilities[r * classes + c]}.
+   */
+  public void predict(INDArray x, int batch, int[] labels, float[] probabilities) {
+    int k = architecture.classes();
+    if (labels.length < batch || probabilities.length < batch * k) {
+      throw new IllegalArgumentException(batch + " rows of " + k + " classes need " + batch + " labels and " + batch * k
+          + " probabilities, but the buffers hold " + labels.length + " and " + probabilities.length + ".");
+    }
+    FloatBuffer l = Buffers.floats(forward(x, batch));
+    for (int r = 0; r < batch; r++) {
+      int best = 0;
+      float max = l.get(r * k);
+      for (int c = 1; c < k; c++) {
+        if (l.get(r * k + c) > max) {
+          max = l.get(r * k + c);
+          best = c;
+        }
+      }
+      double sum = 0;
+      for (int c = 0; c < k; c++) sum += Math.exp(l.get(r * k + c) - max);
+      for (int c = 0; c < k; c++) probabilities[r * k + c] = (float) (Math.exp(l.get(r * k + c) - max) / sum);
+      labels[r] = best;
+    }
+  }
+
+  /**
    * Forward pass only; adds the batch's summed loss, correct count and confusion (with two classes, class 1's
    * probabilities) to {@code into}, and writes each row's
    * predicted class into {@code predictions} when it is not null.

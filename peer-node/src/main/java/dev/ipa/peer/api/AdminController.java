@@ -1,6 +1,9 @@
 package dev.ipa.peer.api;
 
 import dev.ipa.alignment.provenance.ModelProvenance;
+import dev.ipa.alignment.quant.PackedModel;
+import dev.ipa.onnx.ModelInputs;
+import dev.ipa.onnx.OnnxExporter;
 import dev.ipa.peer.checkpoint.RoundSummary;
 import dev.ipa.peer.federation.PeerNode;
 import dev.ipa.peer.federation.PeerStatus;
@@ -103,11 +106,29 @@ public class AdminController {
   }
 
   @Get(value = "/model", produces = MediaType.APPLICATION_OCTET_STREAM)
-  @Operation(summary = "The latest model in the packed model format (provenance included)")
-  public HttpResponse<byte[]> model() {
+  @Operation(summary = "The latest model: format=packed (the default) in the packed model format, format=onnx as ONNX with its"
+      + " preprocessing in the graph; provenance included either way")
+  public HttpResponse<?> model(@QueryValue(defaultValue = "packed") String format) {
     ModelProvenance p = node.modelProvenance();
-    return HttpResponse.ok(node.packedModel())
-        .header("Content-Disposition", "attachment; filename=\"" + p.peerId() + "-round" + p.round() + ".ipaq\"");
+    byte[] packed = node.packedModel();
+    String name = p.peerId() + "-round" + p.round();
+    return switch (format) {
+      case "packed" -> HttpResponse.ok(packed).header("Content-Disposition", "attachment; filename=\"" + name + ".ipaq\"");
+      case "onnx" -> {
+        PackedModel m = PackedModel.fromBytes(packed, "the peer's current model");
+        Map<String, String> metrics = new java.util.TreeMap<>();
+        List<RoundSummary> history = node.history();
+        if (!history.isEmpty()) {
+          RoundSummary last = history.get(history.size() - 1);
+          metrics.put("test-accuracy", Double.toString(last.testAccuracy()));
+          metrics.put("validation-accuracy", Double.toString(last.validationAccuracy()));
+        }
+        yield HttpResponse.ok(OnnxExporter.export(m, ModelInputs.of(m, "the peer's current model", null), metrics))
+            .header("Content-Disposition", "attachment; filename=\"" + name + ".onnx\"");
+      }
+      default -> HttpResponse.badRequest(Map.of("error", "Unknown format '" + format + "'; use packed (the default) or onnx."))
+          .contentType(MediaType.APPLICATION_JSON_TYPE);
+    };
   }
 
   @Get("/model/provenance")

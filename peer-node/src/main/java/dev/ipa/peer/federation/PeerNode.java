@@ -22,6 +22,7 @@ import dev.ipa.alignment.quant.WeightMode;
 import dev.ipa.alignment.table.SchemaJson;
 import dev.ipa.alignment.table.StatisticsExchange;
 import dev.ipa.alignment.table.TableSchema;
+import dev.ipa.onnx.ModelInputs;
 import dev.ipa.alignment.table.TableSource;
 import dev.ipa.alignment.train.LocalTrainer;
 import dev.ipa.peer.checkpoint.Checkpoint;
@@ -603,6 +604,8 @@ public final class PeerNode implements AutoCloseable {
     settings.put("peer.learning-rate", Double.toString(config.learningRate()));
     settings.put("peer.partition", String.valueOf(config.partition()));
     settings.put("peer.shard", config.shardIndex() + "/" + config.peersInPartition());
+    // A table model carries its schema, so GET /api/model?format=onnx and POST /api/predict rebuild its preprocessing.
+    if (schema != null) settings.putAll(ModelInputs.settings(schema));
     SortedMap<String, Long> alignedTo = new TreeMap<>();
     for (PeerViews.View v : held) alignedTo.put(v.peer(), ViewHash.of(v.params()));
     return new ModelProvenance(config.id(), round, config.settings().common().seed(), settings, codeVersion, alignedTo);

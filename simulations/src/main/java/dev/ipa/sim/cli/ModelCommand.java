@@ -26,8 +26,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code ipa model}: look at and run packed models written by {@code ipa train --export}. */
-@Command(name = "model", description = "Inspect and evaluate packed (binary / tiled) models.",
-    subcommands = {ModelCommand.Inspect.class, ModelCommand.Eval.class})
+@Command(name = "model", description = "Inspect, evaluate, export (ONNX) and predict with models.",
+    subcommands = {ModelCommand.Inspect.class, ModelCommand.Eval.class, ModelExportCommand.class, ModelPredictCommand.class})
 public final class ModelCommand implements Runnable {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -45,17 +45,25 @@ public final class ModelCommand implements Runnable {
     } catch (IOException e) {
       throw new Ipa.UserError("Could not read model file " + file + ": " + e.getMessage() + ".");
     } catch (ModelFileException e) {
+      if (file.toLowerCase(java.util.Locale.ROOT).endsWith(".onnx")) {
+        throw new Ipa.UserError("Model file " + file + " is an ONNX export, which ONNX runtimes read; give ipa the packed model it was exported from.");
+      }
       throw new Ipa.UserError(e.getMessage());
     }
   }
 
   /** Writes a packed model file atomically (temporary file, then rename), so a reader never sees half a model. */
   static void write(Path file, PackedModel model) {
+    write(file, model.toBytes());
+  }
+
+  /** Writes {@code bytes} to {@code file} atomically (temporary file, then rename). */
+  static void write(Path file, byte[] bytes) {
     Path abs = file.toAbsolutePath();
     Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
     try {
       if (abs.getParent() != null) Files.createDirectories(abs.getParent());
-      Files.write(tmp, model.toBytes());
+      Files.write(tmp, bytes);
       Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new Ipa.UserError("Could not write the model to " + file + ": " + e.getMessage() + ".");

@@ -150,6 +150,9 @@ public final class SimulateCommand implements Runnable {
   @Option(names = "--out", paramLabel = "DIR", description = "Output directory. Default: runs/simulate-<time>.")
   String out;
 
+  @Option(names = "--export-dir", paramLabel = "DIR", description = "Write each peer's final model as ONNX to DIR/ALGORITHM/PEER.onnx.")
+  Path exportDir;
+
   @Override
   public void run() {
     PrintWriter o = spec.commandLine().getOut();
@@ -176,6 +179,7 @@ public final class SimulateCommand implements Runnable {
     tt.warnings().forEach(w -> o.println("Warning: " + w));
     config.metric().checkDefinedFor(tt.train().numClasses());
     SimulationRunner runner = new SimulationRunner(tt, shards, o);
+    if (exportDir != null) runner.exportTo(exportDir, schema);
     runner.validate(config); // impossible partitions fail here, before any training
     Path dir = dev.ipa.sim.report.Reports.runDirectory(out, "simulate");
     if (schema != null) {

@@ -28,6 +28,19 @@ final class SimulationRunner {
     this.out = out;
   }
 
+  private java.nio.file.Path exportDir;
+  private dev.ipa.alignment.table.TableSchema exportSchema;
+
+  /**
+   * Writes each peer's final model as ONNX to {@code dir/ALGORITHM/PEER.onnx} after every run; {@code schema} is
+   * the table schema the peers agreed on (its preprocessing goes into the graph), or null for images.
+   */
+  SimulationRunner exportTo(java.nio.file.Path dir, dev.ipa.alignment.table.TableSchema schema) {
+    this.exportDir = dir;
+    this.exportSchema = schema;
+    return this;
+  }
+
   void validate(SimulationConfig config) {
     new Simulation(data, config, i -> WeightTransform.IDENTITY, shards).shards();
   }
@@ -37,6 +50,9 @@ final class SimulationRunner {
     var arch = dev.ipa.alignment.model.Architecture.parse(config.model(), train.channels(), train.rows(), train.cols(), train.numClasses());
     Function<Integer, WeightTransform> transforms = WeightModes.transforms(weights, arch);
     Simulation sim = new Simulation(data, config, transforms, shards);
+    if (exportDir != null) {
+      sim.withFinalModels(new PeerModelExport(exportDir.resolve(config.federation().algorithm().id()), config, weights, exportSchema, data.test(), out));
+    }
     int rounds = config.federation().common().rounds();
     int peers = config.peers();
     String name = config.federation().algorithm().id();

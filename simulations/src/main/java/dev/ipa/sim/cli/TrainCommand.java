@@ -9,6 +9,8 @@ import dev.ipa.alignment.model.Network;
 import dev.ipa.alignment.provenance.ModelProvenance;
 import dev.ipa.alignment.quant.LayerPlan;
 import dev.ipa.alignment.quant.PackedModel;
+import dev.ipa.onnx.ModelInputs;
+import dev.ipa.onnx.OnnxExporter;
 import dev.ipa.alignment.quant.WeightMode;
 import dev.ipa.alignment.train.GradientPenalty;
 import dev.ipa.alignment.train.LocalTrainer;
@@ -52,7 +54,7 @@ public final class TrainCommand implements Runnable {
       description = "Weight storage: float, binary, binary:per-unit or tiled:P, with options ,min=N ,first=KIND ,last=KIND ,ste=clipped|identity. Default: ${DEFAULT-VALUE}.")
   String weights;
 
-  @Option(names = "--export", paramLabel = "FILE", description = "After training, write the packed model here (inspect it with 'ipa model inspect').")
+  @Option(names = "--export", paramLabel = "FILE", description = "After training, write the model here: ONNX when FILE ends in .onnx, otherwise the packed format (inspect it with 'ipa model inspect').")
   String export;
 
   @Option(names = "--out", paramLabel = "DIR", description = "Output directory. Default: runs/train-<time>.")
@@ -197,11 +199,13 @@ public final class TrainCommand implements Runnable {
     settings.put("train.epochs", Integer.toString(epochs));
     settings.put("train.batch", Integer.toString(batch));
     settings.put("train.learning-rate", Double.toString(lr));
+    // What the model takes travels with it, so model export and predict need nothing else.
+    if (data.loadedSchema() != null) settings.putAll(ModelInputs.settings(data.loadedSchema()));
+    else if (!tt.kind().equals("Fashion-MNIST")) settings.putAll(ModelInputs.settings(tt.classNames()));
     String version = Ipa.class.getPackage().getImplementationVersion();
     ModelProvenance provenance = new ModelProvenance("local", 0, seed, settings, version == null ? "development build" : version, new TreeMap<>());
     PackedModel packed = PackedModel.pack(net, mode, provenance);
     Path file = Path.of(export);
-    ModelCommand.write(file, packed);
     // Compressed layers store fp16 biases, so the exported model can differ from the trained one; say by how much.
     int[] trained = new int[tt.test().count()];
     int[] exported = new int[tt.test().count()];
@@ -209,11 +213,23 @@ public final class TrainCommand implements Runnable {
     Evaluation e = LocalTrainer.evaluate(packed.toNetwork(), tt.test(), null, exported);
     int differ = 0;
     for (int i = 0; i < trained.length; i++) if (trained[i] != exported[i]) differ++;
-    o.printf("Exported %s: %,d bytes (fp32 %,d bytes, 1/%.1f), test accuracy %.4f, %d of %d predictions differ from the trained model%n",
-        file, packed.fileSize(), packed.fp32Bytes(), packed.fp32Bytes() / (double) packed.fileSize(), e.accuracy(), differ, trained.length);
+    // A .onnx name asks for ONNX (the ecosystem's format); anything else gets the packed format.
+    boolean onnx = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx");
+    int bytes;
+    if (onnx) {
+      byte[] graph = OnnxExporter.export(packed, ModelInputs.of(packed, export, null), Map.of("test-accuracy", Double.toString(e.accuracy())));
+      ModelCommand.write(file, graph);
+      bytes = graph.length;
+    } else {
+      ModelCommand.write(file, packed);
+      bytes = packed.fileSize();
+    }
+    o.printf("Exported %s%s: %,d bytes (fp32 %,d bytes, 1/%.1f), test accuracy %.4f, %d of %d predictions differ from the trained model%n",
+        file, onnx ? " (ONNX)" : "", bytes, packed.fp32Bytes(), packed.fp32Bytes() / (double) bytes, e.accuracy(), differ, trained.length);
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("file", file.toString());
-    r.put("bytes", packed.fileSize());
+    r.put("format", onnx ? "onnx" : "packed");
+    r.put("bytes", bytes);
     r.put("fp32Bytes", packed.fp32Bytes());
     r.put("testAccuracy", e.accuracy());
     r.put("predictionsDifferingFromTrained", differ);

@@ -63,6 +63,20 @@ public final class Simulation {
     }
   }
 
+  /** Receives each peer's final model after the last round it ran, before the peers close (e.g. to export it). */
+  @FunctionalInterface
+  public interface FinalModels {
+    void accept(String peerId, int roundsRun, dev.ipa.alignment.model.Network network);
+  }
+
+  private FinalModels finalModels;
+
+  /** Hands every peer's final model to {@code sink} at the end of {@link #run}, from the calling thread. */
+  public Simulation withFinalModels(FinalModels sink) {
+    this.finalModels = sink;
+    return this;
+  }
+
   /** Splits the training set as configured; fails with one sentence on an impossible plan (before training). */
   public List<Shard> shards() {
     if (fixedShards != null) return fixedShards;
@@ -208,9 +222,11 @@ public final class Simulation {
             return r;
           }));
         }
-        for (Future<Integer> f : futures) {
+        for (int i = 0; i < n; i++) {
+          Future<Integer> f = futures.get(i);
           try {
-            f.get();
+            int ran = f.get();
+            if (finalModels != null) finalModels.accept(peers.get(i).id(), ran, peers.get(i).network());
           } catch (java.util.concurrent.ExecutionException e) {
             Throwable c = e.getCause();
             if (c instanceof RuntimeException re) throw re;

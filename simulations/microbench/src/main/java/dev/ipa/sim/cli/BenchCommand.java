@@ -20,9 +20,9 @@ import picocli.CommandLine.Spec;
  * {@code ipa} command line through {@link CommandExtension} when that module is on the class path, as the
  * {@code ipa} launcher puts it.
  */
-@Command(name = "bench", description = "Benchmarks that print figures (training, codecs, transport, simulation, peer memory, tables).",
+@Command(name = "bench", description = "Benchmarks that print figures (training, codecs, transport, simulation, peer memory, tables, prediction).",
     subcommands = {BenchCommand.Train.class, BenchCommand.Codecs.class, BenchCommand.Transport.class, BenchCommand.Simulate.class, BenchCommand.Peer.class, PeerSoak.class,
-        BenchCommand.Data.class})
+        BenchCommand.Data.class, PredictBench.class})
 public final class BenchCommand implements Runnable, CommandExtension {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
