@@ -106,6 +106,12 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     if (evt instanceof SslHandshakeCompletionEvent tls) {
       if (tls.isSuccess()) {
         startHandshake(ctx);
+      } else if (tls.cause() instanceof java.nio.channels.ClosedChannelException) {
+        // The channel closed before TLS finished: this side (or the peer) dropped it, e.g. the duplicate of two
+        // peers dialling each other at once, or a shutdown. BoringSSL reports that as a failed handshake; it is
+        // no fault of the remote side, so it is not a warning.
+        LOG.debug("TLS handshake with {} ended: the connection closed first.", connection.describeRemote());
+        connection.closeNow();
       } else {
         connection.warn("TLS handshake with {} failed, connection closed: {}", connection.describeRemote(),
             PeerConnection.rootMessage(tls.cause()));
