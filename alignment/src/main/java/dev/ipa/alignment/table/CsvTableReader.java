@@ -21,20 +21,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
-import org.apache.commons.csv.CSVRecord;
+import de.siegmar.fastcsv.reader.CommentStrategy;
+import de.siegmar.fastcsv.reader.CsvParseException;
+import de.siegmar.fastcsv.reader.CsvReader;
+import de.siegmar.fastcsv.reader.CsvRecord;
 
 /**
- * Reads a CSV or TSV file into a {@link Table} with commons-csv: a header row of column names, RFC 4180
+ * Reads a CSV or TSV file into a {@link Table} with FastCSV: a header row of column names, RFC 4180
  * quoting (quoted fields may hold the delimiter, quotes doubled, and line breaks), CRLF or LF line ends, a
  * UTF-8 byte-order mark skipped. The delimiter is {@code ,}, {@code ;} or tab, whichever occurs most often
  * outside quotes in the header line (tab for a {@code .tsv} file).
  *
  * <p>Column types: a column {@code types} pins is read as that type. Every other column is numeric when every
  * non-missing cell of the file is a number ({@link Values#parse}), otherwise categorical; such columns are read
- * as numbers first, and when one turns out not to be, the file is read a second time with the types now known
- * (the exact cell texts of a categorical column are kept). {@code text} columns (the label, a partition
+ * as numbers first. One whose first non-missing cell is no number becomes text on the spot; when one turns out
+ * not to be a number only after numbers, the file is read a second time with the types now known (the exact
+ * cell texts of a categorical column are kept). {@code text} columns (the label, a partition
  * column) are always read as text.
  *
  * <p>Nothing partial is returned: the first bad row stops the read with one sentence naming file and line.
@@ -84,14 +86,16 @@ public final class CsvTableReader {
       in.mark(1 << 16);
       char delimiter = tsv ? '\t' : detectDelimiter(in.readLine());
       in.reset();
-      CSVFormat format = CSVFormat.RFC4180.builder().setDelimiter(delimiter).setIgnoreEmptyLines(true).get();
-      try (CSVParser parser = CSVParser.parse(in, format)) {
-        Iterator<CSVRecord> it = parser.iterator();
+      CsvReader<CsvRecord> csv = CsvReader.builder().fieldSeparator(delimiter).quoteCharacter('"')
+          .commentStrategy(CommentStrategy.NONE).skipEmptyLines(true).ignoreDifferentFieldCount(true)
+          .acceptCharsAfterQuotes(false).detectBomHeader(false).ofCsvRecord(in);
+      try (csv) {
+        Iterator<CsvRecord> it = csv.iterator();
         if (!it.hasNext()) {
           throw new DatasetException(name + " is empty; a table needs a header row of column names and at least one data row.");
         }
         List<String> header = new ArrayList<>();
-        for (String h : it.next()) header.add(h.strip());
+        for (String h : it.next().getFields()) header.add(h.strip());
         checkHeader(name, header, ignore, text, types);
         int width = header.size();
         ColumnBuilder[] builders = new ColumnBuilder[width];
@@ -102,29 +106,39 @@ public final class CsvTableReader {
           builders[j] = asText ? new CodeBuilder(h) : new NumberBuilder(h, types.get(h) == TableSchema.ColumnType.NUMERIC);
         }
         int rows = 0;
-        RecordPipe pipe = RecordPipe.start(parser, it);
+        RecordPipe pipe = RecordPipe.start(it);
         for (RecordPipe.Batch batch = pipe.take(); batch.size() > 0; batch = pipe.take()) {
           for (int k = 0; k < batch.size(); k++) {
-            String[] r = batch.records()[k];
-            long line = batch.lines()[k];
-            if (r.length != width) {
+            CsvRecord r = batch.records()[k];
+            int fields = r.getFieldCount();
+            if (fields != width) {
               pipe.cancel();
-              throw new DatasetException(name + ":" + line + " has " + r.length + " field" + (r.length == 1 ? "" : "s")
+              throw new DatasetException(name + ":" + r.getStartingLineNumber() + " has " + fields + " field" + (fields == 1 ? "" : "s")
                   + " but the header has " + width + "; every row needs one value per column (quote values that contain \""
-                  + printable(delimiter) + "\").");
+                  + printable(delimiter) + "\")" + (fields < width && r.getField(fields - 1).indexOf('\n') >= 0
+                  ? "; a quote opened on this line may never be closed." : "."));
             }
             for (int j = 0; j < width; j++) {
               ColumnBuilder b = builders[j];
               if (b == null) continue;
-              if (!b.add(r[j])) {
-                if (((NumberBuilder) b).pinned) {
+              String cell = r.getField(j);
+              if (!b.add(cell)) {
+                NumberBuilder nb = (NumberBuilder) b;
+                if (nb.pinned) {
                   pipe.cancel();
-                  throw new DatasetException(name + ":" + line + ":" + (j + 1) + " holds \"" + r[j] + "\" in the numeric column "
-                      + header.get(j) + ", which is not a number; fix the cell, spell a missing value as empty, NA, NaN, ? or null, "
-                      + "or declare the column categorical in the schema.");
+                  throw new DatasetException(name + ":" + r.getStartingLineNumber() + ":" + (j + 1) + " holds \"" + cell
+                      + "\" in the numeric column " + header.get(j) + ", which is not a number; fix the cell, spell a missing "
+                      + "value as empty, NA, NaN, ? or null, or declare the column categorical in the schema.");
                 }
-                flips.add(header.get(j));
-                builders[j] = new SkippedBuilder();
+                if (nb.allMissing()) {
+                  // nothing but missing cells so far: they read the same as text, so no second pass is needed
+                  CodeBuilder c = new CodeBuilder(nb.name, nb.n);
+                  c.add(cell);
+                  builders[j] = c;
+                } else {
+                  flips.add(header.get(j));
+                  builders[j] = new SkippedBuilder();
+                }
               }
             }
             rows++;
@@ -139,8 +153,12 @@ public final class CsvTableReader {
         }
         return new Table(name, rows, cols);
       }
+    } catch (CsvParseException e) {
+      Throwable why = e.getCause() != null ? e.getCause() : e;
+      throw new DatasetException(name + " is not valid CSV (" + e.getMessage() + ": " + why.getMessage()
+          + "); close every quoted field with a quote and put nothing between a closing quote and the delimiter.");
     } catch (UncheckedIOException e) {
-      throw new DatasetException(name + " is not valid CSV (" + e.getCause().getMessage() + "); close every quoted field with a quote.");
+      throw new DatasetException(name + " cannot be read as CSV (" + e.getCause().getMessage() + "); check the file.");
     } catch (IOException e) {
       throw new DatasetException(name + " cannot be read as CSV (" + e.getMessage() + "); check the file.");
     }
@@ -188,11 +206,11 @@ public final class CsvTableReader {
   }
 
   /**
-   * commons-csv on its own thread, handing batches of records (and the line each starts on) to the converting
+   * FastCSV on its own thread, handing batches of records (each knows the line it starts on) to the converting
    * thread, so the two cores split tokenising and converting. A parse error travels as the batch's error.
    */
   private static final class RecordPipe {
-    record Batch(String[][] records, long[] lines, int size, RuntimeException error) {
+    record Batch(CsvRecord[] records, int size, RuntimeException error) {
     }
 
     private static final int BATCH = 2048;
@@ -200,28 +218,22 @@ public final class CsvTableReader {
     private volatile boolean cancelled;
     private Thread thread;
 
-    static RecordPipe start(CSVParser parser, Iterator<CSVRecord> it) {
+    static RecordPipe start(Iterator<CsvRecord> it) {
       RecordPipe p = new RecordPipe();
-      p.thread = new Thread(() -> p.produce(parser, it), "ipa-csv-parser");
+      p.thread = new Thread(() -> p.produce(it), "ipa-csv-parser");
       p.thread.setDaemon(true);
       p.thread.start();
       return p;
     }
 
-    private void produce(CSVParser parser, Iterator<CSVRecord> it) {
+    private void produce(Iterator<CsvRecord> it) {
       RuntimeException error = null;
       try {
-        long line = parser.getCurrentLineNumber() + 1;
         while (!cancelled) {
-          String[][] records = new String[BATCH][];
-          long[] lines = new long[BATCH];
+          CsvRecord[] records = new CsvRecord[BATCH];
           int n = 0;
-          while (n < BATCH && it.hasNext()) {
-            records[n] = it.next().values();
-            lines[n++] = line;
-            line = parser.getCurrentLineNumber() + 1;
-          }
-          put(new Batch(records, lines, n, null));
+          while (n < BATCH && it.hasNext()) records[n++] = it.next();
+          put(new Batch(records, n, null));
           if (n == 0) return;
         }
       } catch (RuntimeException e) {
@@ -230,7 +242,7 @@ public final class CsvTableReader {
         return;
       }
       try {
-        put(new Batch(null, null, 0, error));
+        put(new Batch(null, 0, error));
       } catch (InterruptedException e) {
         // the reader has gone away
       }
@@ -311,6 +323,12 @@ public final class CsvTableReader {
       return true;
     }
 
+    /** Whether every cell so far was missing (the column may still turn out text without a second pass). */
+    boolean allMissing() {
+      for (int i = 0; i < n; i++) if (!Float.isNaN(values[i])) return false;
+      return true;
+    }
+
     @Override
     public Table.Column build(int rows) {
       return new Table.Numbers(name, n == values.length ? values : Arrays.copyOf(values, n));
@@ -326,6 +344,14 @@ public final class CsvTableReader {
 
     CodeBuilder(String name) {
       this.name = name;
+    }
+
+    /** Starts with {@code missing} missing cells. */
+    CodeBuilder(String name, int missing) {
+      this.name = name;
+      codes = new int[Math.max(1024, missing + 1024)];
+      Arrays.fill(codes, 0, missing, -1);
+      n = missing;
     }
 
     @Override

@@ -72,6 +72,34 @@ class CsvTableReaderTest {
   }
 
   @Test
+  void aColumnWhoseFirstValueIsTextKeepsTheMissingCellsBeforeIt() throws IOException {
+    Path p = write("t.csv", "c,x,y\nNA,1,p\n,2,q\nred,3,p\n007,4,q\n?,5,p\n");
+    Table t = read(p);
+    Table.Codes c = (Table.Codes) t.columns().get(0);
+    assertThat(t.rows()).isEqualTo(5);
+    assertThat(c.missing(0)).isTrue();
+    assertThat(c.missing(1)).isTrue();
+    assertThat(c.value(2)).isEqualTo("red");
+    assertThat(c.value(3)).isEqualTo("007");
+    assertThat(c.missing(4)).isTrue();
+    assertThat(c.dictionary()).containsExactly("red", "007");
+    assertThat(((Table.Numbers) t.columns().get(1)).values()).containsExactly(1f, 2f, 3f, 4f, 5f);
+  }
+
+  @Test
+  void badQuotingIsOneSentenceNamingTheLine() throws IOException {
+    Path after = write("a.csv", "x,y\n1,p\n\"ab\"c,q\n");
+    assertThatThrownBy(() -> read(after)).isInstanceOf(DatasetException.class)
+        .hasMessageStartingWith(after + " is not valid CSV (")
+        .hasMessageContaining("line 3")
+        .hasMessageEndingWith("put nothing between a closing quote and the delimiter.");
+    Path open = write("o.csv", "x,y\n1,p\n\"2,q\n3,p\n");
+    assertThatThrownBy(() -> read(open)).isInstanceOf(DatasetException.class)
+        .hasMessageStartingWith(open + ":3 has 1 field but the header has 2")
+        .hasMessageContaining("a quote opened on this line may never be closed");
+  }
+
+  @Test
   void wrongFieldCountNamesFileAndLine() throws IOException {
     Path p = write("w.csv", "x,z,y\n1,2,p\n\"multi\nline\",2,p\n1,2\n");
     assertThatThrownBy(() -> read(p)).isInstanceOf(DatasetException.class)
