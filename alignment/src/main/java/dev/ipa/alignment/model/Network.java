@@ -29,7 +29,6 @@ public final class Network {
   private final int parameterCount;
   private final Buffers logitGrad;
   private float[] classWeights;
-  private final Buffers evaluationInput;
 
   private Network(Architecture architecture, List<Layer> layers) {
     this.architecture = architecture;
@@ -50,7 +49,6 @@ public final class Network {
       offset += l.parameterCount();
     }
     this.logitGrad = new Buffers(architecture.classes());
-    this.evaluationInput = new Buffers(architecture.inputSize());
   }
 
   /** Builds a float network and initialises it (Kaiming-normal weights, zero biases) from {@code seed}. */
@@ -189,14 +187,6 @@ public final class Network {
       g = layers.get(i).backward(g, batch, i > 0);
     }
     return loss;
-  }
-
-  /**
-   * A {@code [rows, inputSize]} array to fill with features for {@link #evaluate}, reused for each size: an
-   * evaluation after every round allocates no native memory. Its contents are whatever was written last.
-   */
-  public INDArray evaluationInput(int rows) {
-    return evaluationInput.get(rows);
   }
 
   /**

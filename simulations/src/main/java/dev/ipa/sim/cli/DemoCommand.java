@@ -51,7 +51,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "demo", description = "Three peer daemons on 127.0.0.1 federate over mutual TLS with sign-compressed updates; prints local-only vs federated accuracy.")
 public final class DemoCommand implements Runnable {
-  private static final List<String> PEERS = List.of("a", "b", "c");
+  /** The demo's three peers; {@code ipa bench peer} and {@code ipa bench soak} start the same ones. */
+  static final List<String> PEERS = List.of("a", "b", "c");
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 

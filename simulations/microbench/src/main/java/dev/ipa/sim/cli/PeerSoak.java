@@ -59,7 +59,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "soak", description = "RSS and JVM memory of three peer daemons over a long federation, every 50 rounds (CSV + JSON).")
 public final class PeerSoak implements Runnable {
-  private static final List<String> PEERS = List.of("a", "b", "c");
+  private static final List<String> PEERS = DemoCommand.PEERS;
   /** The round the first figure (415 MB) was taken at: one sample there, before the first interval. */
   private static final int EARLY_ROUND = 10;
   private static final Pattern NMT_CATEGORY = Pattern.compile("(?m)^-\\s+(.+?) \\(reserved=(\\d+)KB, committed=(\\d+)KB\\)");
