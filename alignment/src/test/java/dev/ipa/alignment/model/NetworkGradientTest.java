@@ -66,6 +66,15 @@ class NetworkGradientTest {
   }
 
   @Test
+  void greyCnnGradientMatchesFiniteDifferencesThroughTheTransposedColumns() {
+    // One input channel and one filter in the first layer, so both convolutions take the one-channel
+    // (transposed-columns) path, the second with an input gradient through it. 64×64 images make a chunk 5 images
+    // in the first layer, so batch 7 runs a full chunk and a short one.
+    Architecture a = new Architecture("cnn", 1, 64, 64, 3, java.util.List.of(1, 2, 4));
+    checkGradient(Network.create(a, 13), 7, 3);
+  }
+
+  @Test
   void gradientOfWrongLabelIsPositiveOnTheWrongLogitsBias() {
     // Hand-checkable: with all-zero weights the logits equal the last bias (zero), so softmax is uniform and
     // d CE / d b_last = batch · (1/k) − count(label == c).
