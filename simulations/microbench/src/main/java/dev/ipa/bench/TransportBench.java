@@ -63,6 +63,8 @@ public final class TransportBench {
    */
   private static final ModelFingerprint MODEL = new ModelFingerprint("bench", 1L << 28);
   private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
+  /** Bytes of warm-up transfers per mode and size, before any round is timed. */
+  private static final long WARM_UP_BYTES = 1_000_000_000L;
 
   private TransportBench() {}
 
@@ -92,7 +94,7 @@ public final class TransportBench {
       for (long size : sizes) {
         if (size > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("A snapshot is one Java array: at most 2 GB.");
         byte[] payload = payload((int) size);
-        int rounds = size <= 10_000_000 ? 21 : size <= 200_000_000 ? 7 : 3;
+        int rounds = size <= 10_000_000 ? 21 : size <= 200_000_000 ? 15 : 3;
         for (Mode mode : modes) {
           System.gc();
           resetHeapPeaks();
@@ -234,8 +236,9 @@ public final class TransportBench {
   /**
    * Warm-up transfers, then {@code rounds} rounds of a socket copy and a transfer over one link, so each ratio
    * compares two measurements taken under the same load; then, if asked, the heap during one more transfer.
-   * Warming up takes about 200 MB (at least one transfer): until then small TLS transfers run partly interpreted
-   * and take ten times longer. It also leaves the receiver its spare array, as in a federation after its first
+   * Warming up takes about {@link #WARM_UP_BYTES} (at least one transfer): until then small TLS transfers run
+   * partly interpreted and take ten times longer, and 100 MB TLS transfers measured after only 200 MB of warm-up
+   * ran 1.3-2× slower than later ones in the same JVM. It also leaves the receiver its spare array, as in a federation after its first
    * round.
    */
   private static Measured nettyTransfers(byte[] payload, int rounds, Mode mode, boolean sampleHeap) throws Exception {
@@ -243,7 +246,7 @@ public final class TransportBench {
     TimingInbox ib = new TimingInbox();
     NettyTransport[] t = pair(mode, ia, ib);
     try {
-      int warmups = (int) Math.max(1, Math.min(200, 200_000_000L / Math.max(1, payload.length)));
+      int warmups = (int) Math.max(1, Math.min(200, WARM_UP_BYTES / Math.max(1, payload.length)));
       for (int i = 0; i < warmups; i++) transfer(t[0], ib, payload, i);
       double[] socket = new double[rounds];
       double[] seconds = new double[rounds];
