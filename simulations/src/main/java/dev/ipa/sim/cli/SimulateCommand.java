@@ -49,6 +49,9 @@ public final class SimulateCommand implements Runnable {
   @Option(names = "--seed", defaultValue = "0", description = "Seed for partition, initialisation, shuffling and topology. Default: ${DEFAULT-VALUE}.")
   long seed;
 
+  @Option(names = "--seeds", paramLabel = "S,S,...", split = ",", description = "Run everything once per seed (e.g. 0,1,2) and summarise each figure as mean ± standard deviation over the seeds; each seed's report goes to OUT/seed-S. Replaces --seed.")
+  List<Long> seeds;
+
   @Option(names = "--algo", defaultValue = "ipa", description = "ipa, fedavg, fedprox or local. Default: ${DEFAULT-VALUE}.")
   String algo;
 
@@ -163,6 +166,27 @@ public final class SimulateCommand implements Runnable {
     } else {
       algorithms.add(config.federation().algorithm());
     }
+    Path dir = dev.ipa.sim.report.Reports.runDirectory(out, "simulate");
+    if (seeds == null || seeds.isEmpty()) {
+      runOne(config, algorithms, dir, null, o);
+      return;
+    }
+    if (seeds.stream().distinct().count() != seeds.size()) {
+      throw new IllegalArgumentException("--seeds " + seeds + " repeats a seed; give each seed once, e.g. --seeds 0,1,2.");
+    }
+    TrainTest loaded = data.isTable() ? null : data.load(); // image and IDX data do not depend on the seed; load them once
+    List<dev.ipa.sim.engine.SeedSummary.SeedRun> runs = new ArrayList<>();
+    for (long s : seeds) {
+      o.println("== seed " + s + " (" + (runs.size() + 1) + " of " + seeds.size() + ")");
+      seed = s;
+      runs.add(runOne(config(), algorithms, dir.resolve("seed-" + s), loaded, o));
+    }
+    SimulationConfig c = config();
+    dev.ipa.sim.engine.SeedSummary.write(dir, runs, c.metric(), c.peers() + " peers, " + c.partition() + ", weights " + c.weights(), o);
+  }
+
+  /** Every algorithm (and the local-only baseline) on one seed's split, reported into {@code dir}. */
+  private dev.ipa.sim.engine.SeedSummary.SeedRun runOne(SimulationConfig config, List<Algorithm> algorithms, Path dir, TrainTest loaded, PrintWriter o) {
     TrainTest tt;
     List<dev.ipa.alignment.partition.Shard> shards = null;
     dev.ipa.alignment.table.TableSchema schema = null;
@@ -173,15 +197,15 @@ public final class SimulateCommand implements Runnable {
       schema = p.schema();
       if (p.peers() != config.peers()) config = config.withPeers(p.peers());
     } else {
-      tt = data.load();
+      tt = loaded != null ? loaded : data.load();
     }
     o.println("Data: " + tt.describe());
     tt.warnings().forEach(w -> o.println("Warning: " + w));
     config.metric().checkDefinedFor(tt.train().numClasses());
     SimulationRunner runner = new SimulationRunner(tt, shards, o);
-    if (exportDir != null) runner.exportTo(exportDir, schema);
+    if (exportDir != null) runner.exportTo(seeds == null ? exportDir : exportDir.resolve("seed-" + seed), schema);
     runner.validate(config); // impossible partitions fail here, before any training
-    Path dir = dev.ipa.sim.report.Reports.runDirectory(out, "simulate");
+    dev.ipa.sim.report.Reports.runDirectory(dir.toString(), "simulate"); // creates it
     if (schema != null) {
       try {
         dev.ipa.alignment.table.SchemaJson.write(schema, dir.resolve("schema.json"));
@@ -199,6 +223,7 @@ public final class SimulateCommand implements Runnable {
       standalone = runner.run(config.withFederation(config.federation().with(Algorithm.LOCAL)), weights);
     }
     SimulationReport.write(dir, config, DataOption.shortName(tt), results, standalone, o);
+    return new dev.ipa.sim.engine.SeedSummary.SeedRun(seed, results, standalone);
   }
 
   /** A table federation: divide, exchange statistics in memory, encode; prints what the peers agreed on. */

@@ -323,7 +323,7 @@ public final class SimulationReport {
     return personal ? meanSeries(r, SimulationResult.PeerRound::personalAccuracy) : meanSeries(r, Metric.ACCURACY);
   }
 
-  private static double[][] meanSeries(SimulationResult r, Metric m) {
+  static double[][] meanSeries(SimulationResult r, Metric m) {
     return meanSeries(r, pr -> pr.metric(m));
   }
 

@@ -76,6 +76,49 @@ class SimulateCommandTest {
     assertThat(run.out()).contains("ipa").contains("fedavg").contains("local");
   }
 
+  /**
+   * --seeds runs everything per seed into seed-N and summarises: the summary's mean and sd are those of the
+   * seeds' own reports, and different seeds are different runs.
+   */
+  @Test
+  void seedsRunEachSeedAndSummariseMeanAndStandardDeviation(@TempDir Path dir) throws Exception {
+    CliRun run = CliRun.of("simulate", "--data", "embedded", "--peers", "2", "--partition", "iid", "--rounds", "1", "--syncs", "1",
+        "--compare", "ipa,fedavg", "--seeds", "3,5", "--out", dir.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    ObjectMapper json = new ObjectMapper();
+    double[][] mean = new double[2][];
+    String[] algos = {"ipa", "fedavg"};
+    int k = 0;
+    for (String seed : new String[] {"3", "5"}) {
+      JsonNode r = json.readTree(dir.resolve("seed-" + seed).resolve("report.json").toFile());
+      assertThat(r.at("/config/seed").asLong()).isEqualTo(Long.parseLong(seed));
+      mean[k++] = new double[] {r.at("/algorithms/ipa/final/meanAccuracy").asDouble(), r.at("/algorithms/fedavg/final/meanAccuracy").asDouble()};
+    }
+    assertThat(mean[0]).as("two seeds, two splits and initialisations").isNotEqualTo(mean[1]);
+    JsonNode s = json.readTree(dir.resolve("summary.json").toFile());
+    assertThat(s.at("/seeds").toString()).isEqualTo("[3,5]");
+    for (int a = 0; a < 2; a++) {
+      JsonNode f = s.at("/algorithms/" + algos[a] + "/mean accuracy");
+      double m = (mean[0][a] + mean[1][a]) / 2;
+      assertThat(f.get("mean").asDouble()).isCloseTo(m, org.assertj.core.api.Assertions.within(1e-12));
+      assertThat(f.get("sd").asDouble()).isCloseTo(Math.abs(mean[0][a] - mean[1][a]) / Math.sqrt(2), org.assertj.core.api.Assertions.within(1e-12));
+      assertThat(f.get("perSeed").get(1).asDouble()).isEqualTo(mean[1][a]);
+    }
+    // The local-only baseline ran per seed, so the fairness figures are there too.
+    assertThat(s.at("/algorithms/ipa/fairness pearson/perSeed").size()).isEqualTo(2);
+    assertThat(run.out()).contains("Over 2 seeds (3, 5), mean ± sample standard deviation").contains(" ± ");
+    assertThat(dir.resolve("summary.csv")).exists();
+    assertThat(dir.resolve("accuracy.png")).exists();
+    assertThat(dir.resolve("report.html")).exists();
+  }
+
+  @Test
+  void aRepeatedSeedIsRefusedWithAReason(@TempDir Path dir) {
+    CliRun run = CliRun.of("simulate", "--data", "embedded", "--seeds", "1,1", "--out", dir.toString());
+    assertThat(run.exitCode()).isNotZero();
+    assertThat(run.err()).contains("--seeds [1, 1] repeats a seed; give each seed once");
+  }
+
   @Test
   void realSocketsGiveTheSameRunAsTheInMemoryNetwork(@TempDir Path dir) throws Exception {
     // Three peers so that every sender's delta stream has two receivers decoding it; sign deltas so that a
