@@ -104,6 +104,12 @@ class BadConfigurationTest {
   }
 
   @Test
+  void aSimulationOnlyBaselineIsRefusedByTheDaemon() throws Exception {
+    assertThat(failure(c -> c.put("ipa.federation.algorithm", "ditto"))).contains("ipa.federation.algorithm: ditto is a simulation baseline")
+        .contains("a daemon runs ipa, fedavg, fedprox or local");
+  }
+
+  @Test
   void negativeStalenessAndUnknownProtocol() throws Exception {
     assertThat(failure(c -> c.put("ipa.federation.staleness", "-1"))).contains("ipa.federation.staleness must be ≥ 0");
     assertThat(failure(c -> c.put("ipa.federation.protocol", "gossip"))).contains("Unknown protocol 'gossip'");

@@ -246,6 +246,14 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
     return finishRound(round, loss, bytes, sent, failures, maxStaleness);
   }
 
+  /**
+   * The consensus model as of this peer's last exchange (see {@link FederationStrategy#consensus}), or null when it
+   * is the network's θ itself. Call between rounds, from the thread that runs them.
+   */
+  public float[] consensus() throws InterruptedException {
+    return strategy.consensus();
+  }
+
   /** Whether the federation told this peer to stop (or it stopped itself). */
   public boolean stopping() {
     return federationStopping;

@@ -23,11 +23,13 @@ import java.util.Objects;
  * @param fedProx   FedProx's μ
  * @param robust    the defences against a dishonest neighbour ({@link RobustSettings#defaults()}: on)
  * @param dp        differential privacy of the published updates ({@link DpSettings#none()}: off)
+ * @param personal  the personalisation baselines' parameters (Ditto's λ, FedAvg + fine-tuning's steps)
  */
 public record FederationSettings(Algorithm algorithm, CommonSettings common, IpaSettings ipa, FedProxSettings fedProx,
-    RobustSettings robust, DpSettings dp) {
+    RobustSettings robust, DpSettings dp, PersonalSettings personal) {
 
   public FederationSettings {
+    Objects.requireNonNull(personal, "personal");
     Objects.requireNonNull(robust, "robust");
     Objects.requireNonNull(dp, "dp");
     Objects.requireNonNull(algorithm, "algorithm");
@@ -42,6 +44,17 @@ public record FederationSettings(Algorithm algorithm, CommonSettings common, Ipa
     }
   }
 
+  /** The given parts with the default personalisation-baseline parameters. */
+  public FederationSettings(Algorithm algorithm, CommonSettings common, IpaSettings ipa, FedProxSettings fedProx, RobustSettings robust,
+      DpSettings dp) {
+    this(algorithm, common, ipa, fedProx, robust, dp, PersonalSettings.defaults());
+  }
+
+  /** The same settings with other personalisation-baseline parameters. */
+  public FederationSettings with(PersonalSettings p) {
+    return new FederationSettings(algorithm, common, ipa, fedProx, robust, dp, p);
+  }
+
   /** The given parts with the default defences on and DP off. */
   public FederationSettings(Algorithm algorithm, CommonSettings common, IpaSettings ipa, FedProxSettings fedProx) {
     this(algorithm, common, ipa, fedProx, RobustSettings.defaults(), DpSettings.none());
@@ -49,12 +62,12 @@ public record FederationSettings(Algorithm algorithm, CommonSettings common, Ipa
 
   /** The same settings with other defences. */
   public FederationSettings with(RobustSettings r) {
-    return new FederationSettings(algorithm, common, ipa, fedProx, r, dp);
+    return new FederationSettings(algorithm, common, ipa, fedProx, r, dp, personal);
   }
 
   /** The same settings with other differential-privacy settings. */
   public FederationSettings with(DpSettings d) {
-    return new FederationSettings(algorithm, common, ipa, fedProx, robust, d);
+    return new FederationSettings(algorithm, common, ipa, fedProx, robust, d, personal);
   }
 
   /**
@@ -78,7 +91,7 @@ public record FederationSettings(Algorithm algorithm, CommonSettings common, Ipa
   public static FederationSettings defaults(Protocol protocol) {
     if (protocol == Protocol.PARALLEL) return defaults();
     FederationSettings g = gradientForm();
-    return new FederationSettings(g.algorithm, g.common.with(Protocol.RING), g.ipa, g.fedProx, g.robust, g.dp);
+    return new FederationSettings(g.algorithm, g.common.with(Protocol.RING), g.ipa, g.fedProx, g.robust, g.dp, g.personal);
   }
 
   /**
@@ -94,7 +107,7 @@ public record FederationSettings(Algorithm algorithm, CommonSettings common, Ipa
     return new FederationSettings(d.algorithm,
         new CommonSettings(c.rounds(), 1, c.topology(), c.earlyStop(), c.exchangeTimeout(), c.codec(), c.seed(), Protocol.PARALLEL, c.staleness()),
         new IpaSettings(0.1, Distance.L1, i.weighting(), i.normalise(), i.extrapolate(), 0.0),
-        d.fedProx, d.robust, d.dp);
+        d.fedProx, d.robust, d.dp, d.personal);
   }
 
   /** Uncompressed exchange: every snapshot is a full fp32 copy. */
@@ -108,7 +121,7 @@ public record FederationSettings(Algorithm algorithm, CommonSettings common, Ipa
    */
   public FederationSettings with(Algorithm a) {
     Protocol p = a == Algorithm.IPA || a == Algorithm.LOCAL ? common.protocol() : Protocol.PARALLEL;
-    return new FederationSettings(a, common.with(p), ipa, fedProx, robust, dp);
+    return new FederationSettings(a, common.with(p), ipa, fedProx, robust, dp, personal);
   }
 
   /**
@@ -121,6 +134,8 @@ public record FederationSettings(Algorithm algorithm, CommonSettings common, Ipa
       case FEDAVG -> new FedAvgStrategy(robust, peer);
       case FEDPROX -> new FedProxStrategy(fedProx, robust, peer);
       case LOCAL -> new LocalOnlyStrategy();
+      case DITTO -> new DittoStrategy(personal, robust, peer, common.syncs());
+      case FEDAVG_FT -> new FineTuneStrategy(personal, robust, peer, common.syncs());
     };
   }
 
@@ -137,6 +152,7 @@ public record FederationSettings(Algorithm algorithm, CommonSettings common, Ipa
         + ", earlyStop=" + common.earlyStop() + ", exchangeTimeout=" + common.exchangeTimeout() + ", codec=" + common.codec()
         + ", seed=" + common.seed() + ", protocol=" + common.protocol() + ", mix=" + ipa.mix()
         + (common.staleness() == 0 ? "" : ", staleness=" + common.staleness())
-        + (robust.equals(RobustSettings.defaults()) ? "" : ", robust=" + robust) + (dp.enabled() ? ", dp=" + dp : "") + "]";
+        + (robust.equals(RobustSettings.defaults()) ? "" : ", robust=" + robust) + (dp.enabled() ? ", dp=" + dp : "")
+        + (personal.equals(PersonalSettings.defaults()) ? "" : ", personal=" + personal) + "]";
   }
 }

@@ -7,7 +7,7 @@ import java.util.List;
  * What one algorithm does with its neighbours' parameters in the parallel round protocol; {@link FederatedPeer}
  * runs the rounds and calls it (in the spirit of Flower's {@code Strategy} and Tribuo's
  * {@code StochasticGradientOptimiser}). One implementation per algorithm: {@link IpaStrategy},
- * {@link FedAvgStrategy}, {@link FedProxStrategy}, {@link LocalOnlyStrategy}.
+ * {@link FedAvgStrategy}, {@link FedProxStrategy}, {@link LocalOnlyStrategy}, {@link DittoStrategy}, {@link FineTuneStrategy}.
  *
  * <p>Call order. {@link FederationSettings#strategy} builds one strategy per peer, bound to its
  * {@link PeerContext} (initialise). Then, for each round r and each of its exchanges s = 0 … syncs − 1:
@@ -27,10 +27,10 @@ import java.util.List;
  * implements {@link Standalone}: steps 3 and 4 do not happen. Optional capabilities are separate interfaces:
  * {@link Standalone}, and {@link RingTurn} for a strategy that can take turns in the ring protocol.
  *
- * <p>A strategy with more state fits by keeping it in its own fields. Ditto, for example (a global model w that
- * follows FedAvg and a personal model v trained with λ/2·‖v − w‖² towards it), would keep v and its optimiser
- * moments, load w in {@link #beforeTraining}, average w in {@link #afterExchange}, run its extra pass on v there
- * through {@link PeerContext#train}, and leave v in the network to be evaluated.
+ * <p>A strategy with more state keeps it in its own fields. {@link DittoStrategy} (a global model w that follows
+ * FedAvg and a personal model v trained with λ/2·‖v − w‖² towards it) keeps v and both optimisers' moments, loads
+ * w in {@link #beforeTraining}, averages w in {@link #afterExchange}, runs its extra pass on v there through
+ * {@link PeerContext#train}, leaves v in the network to be evaluated and returns w from {@link #consensus}.
  *
  * <p>Thread-safety: every call comes from the peer's round thread, in the order above, so an implementation
  * needs no synchronisation. The views passed in are immutable; the lists may not be modified.
@@ -53,6 +53,15 @@ public interface FederationStrategy {
    * @param failures the neighbours that did not deliver in time (data, not exceptions)
    */
   default void afterExchange(List<PeerViews.View> received, List<PeerFailure> failures) throws InterruptedException {}
+
+  /**
+   * The peer's consensus model as of the last exchange, to be evaluated beside θ (its personal model), or null
+   * when the two are the same (FedAvg and FedProx right after averaging, local-only). Called after the round's
+   * last exchange, before the next round; the array is not modified by the caller.
+   */
+  default float[] consensus() throws InterruptedException {
+    return null;
+  }
 
   /**
    * Capability: a strategy that trains alone. The round loop neither publishes nor waits, so

@@ -12,12 +12,15 @@ import java.util.List;
  * λ·Σ_j w_j·D(θ_i, θ̃_j) towards them (λ &gt; 0); with γ &gt; 0 each snapshot is first extrapolated along its last
  * step. θ is left alone at an exchange. In the ring protocol it takes the turns of the paper's Algorithm 1.
  *
- * <p>Stateless between calls; called from the peer's round thread only (see {@link FederationStrategy}).
+ * <p>State: what the defences kept of the last exchange, for the next share and the {@link #consensus}. Called from
+ * the peer's round thread only (see {@link FederationStrategy}).
  */
 final class IpaStrategy implements FederationStrategy.RingTurn {
   private final IpaSettings settings;
   private final PeerContext peer;
   private final RobustAlignment robust;
+  private List<PeerViews.View> filteredFor; // the exchange afterExchange filtered, and what the defences kept of it
+  private RobustAlignment.Kept filtered;
 
   IpaStrategy(IpaSettings settings, RobustSettings robust, PeerContext peer) {
     this.settings = settings;
@@ -27,10 +30,45 @@ final class IpaStrategy implements FederationStrategy.RingTurn {
 
   @Override
   public GradientPenalty beforeTraining(List<PeerViews.View> lastExchange) throws InterruptedException {
-    // The snapshots (possibly extrapolated) are computed once for both steps, then filtered by the defences.
-    RobustAlignment.Kept kept = robust.filter(lastExchange, lastExchange.stream().map(this::target).toArray(float[][]::new));
+    // The snapshots (possibly extrapolated) are computed once for both steps, then filtered by the defences; the
+    // exchange just before has usually filtered these very views already (afterExchange).
+    RobustAlignment.Kept kept = lastExchange.equals(filteredFor) ? filtered : filter(lastExchange);
+    filteredFor = null;
+    filtered = null;
     if (settings.mix() > 0) proximalStep(kept.views(), kept.targets());
     return alignmentPenalty(kept.views(), kept.targets());
+  }
+
+  /**
+   * Filters the exchange's snapshots at once, so that what the defences found is recorded at the exchange that
+   * brought it and the consensus can be computed from what they kept; θ does not move before the next share, so
+   * the next {@link #beforeTraining} reuses the result.
+   */
+  @Override
+  public void afterExchange(List<PeerViews.View> received, List<PeerFailure> failures) throws InterruptedException {
+    filtered = filter(received);
+    filteredFor = received;
+  }
+
+  /**
+   * The data-size weighted mean of θ and the snapshots the defences kept at the last exchange (a coordinate-wise
+   * trimmed mean when trimming is on): FedAvg's aggregate of the latest views, which the proximal step with mix 1
+   * moves θ to. Null (θ itself) before any snapshot arrived.
+   */
+  @Override
+  public float[] consensus() {
+    if (filtered == null || filtered.views().isEmpty()) return null;
+    float[][] others = filtered.targets();
+    int[] sizes = sizes(filtered.views());
+    float[] own = peer.network().copyParams();
+    double trim = robust.trim();
+    return trim > 0 && Aggregation.trimCount(trim, others.length + 1) > 0
+        ? Aggregation.trimmedWeightedMean(own, peer.dataSize(), others, sizes, trim)
+        : Aggregation.weightedMean(own, peer.dataSize(), others, sizes);
+  }
+
+  private RobustAlignment.Kept filter(List<PeerViews.View> views) throws InterruptedException {
+    return robust.filter(views, views.stream().map(this::target).toArray(float[][]::new));
   }
 
   @Override

@@ -121,6 +121,10 @@ public final class PeerConfigBinding {
     }
     try {
       Algorithm algorithm = parse("ipa.federation.algorithm", f.algorithm(), Algorithm::parse, d::algorithm);
+      if (!algorithm.daemonSupported()) {
+        throw new IllegalArgumentException("ipa.federation.algorithm: " + algorithm.id() + " is a simulation baseline whose second model"
+            + " a checkpoint does not hold; a daemon runs ipa, fedavg, fedprox or local (compare with ./ipa simulate --compare).");
+      }
       IpaSettings ipa = new IpaSettings(or(f.lambda(), i.lambda()),
           parse("ipa.federation.distance", f.distance(), Distance::parse, i::distance),
           parse("ipa.federation.weighting", f.weighting(), Weighting::parse, i::weighting),

@@ -52,10 +52,10 @@ public final class SimulateCommand implements Runnable {
   @Option(names = "--seeds", paramLabel = "S,S,...", split = ",", description = "Run everything once per seed (e.g. 0,1,2) and summarise each figure as mean ± standard deviation over the seeds; each seed's report goes to OUT/seed-S. Replaces --seed.")
   List<Long> seeds;
 
-  @Option(names = "--algo", defaultValue = "ipa", description = "ipa, fedavg, fedprox or local. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--algo", defaultValue = "ipa", description = "ipa, fedavg, fedprox, local, ditto or fedavg-ft (FedAvg + fine-tuning). Default: ${DEFAULT-VALUE}.")
   String algo;
 
-  @Option(names = "--compare", paramLabel = "A,B,...", description = "Run each algorithm on the same setup and show them side by side, e.g. ipa,fedavg,fedprox,local.")
+  @Option(names = "--compare", paramLabel = "A,B,...", description = "Run each algorithm on the same setup and show them side by side, e.g. ipa,fedavg,fedprox,local,ditto,fedavg-ft.")
   String compare;
 
   @Option(names = "--protocol", defaultValue = "parallel", description = "parallel (every peer trains at once and exchanges snapshots) or ring (the IPA paper's Algorithm 1: θ* travels around the ring). Default: ${DEFAULT-VALUE}.")
@@ -84,6 +84,12 @@ public final class SimulateCommand implements Runnable {
 
   @Option(names = "--mu", description = "FedProx μ. Default: the shipped default (0.01).")
   Double mu;
+
+  @Option(names = "--ditto-lambda", description = "Ditto's λ: the personal model trains with λ/2·‖v − w‖² towards the global model. Default: 0.1.")
+  Double dittoLambda;
+
+  @Option(names = "--ft-steps", description = "FedAvg + fine-tuning: local steps from the global model, each round, that make the personal model (0: one training share, 1/syncs of an epoch). Default: 0.")
+  Integer ftSteps;
 
   @Option(names = "--rounds", description = "Rounds (one local epoch each). Default: the shipped default (20).")
   Integer rounds;
@@ -272,8 +278,10 @@ public final class SimulateCommand implements Runnable {
     CommonSettings common = new CommonSettings(rounds != null ? rounds : d.common().rounds(), syncs != null ? syncs : d.common().syncs(),
         Topology.parse(topology), metrics.earlyStop(EarlyStop.parse(earlyStop)),
         timeoutSeconds != null ? Duration.ofSeconds(timeoutSeconds) : d.common().exchangeTimeout(), policy, seed, p, d.common().staleness());
+    dev.ipa.alignment.protocol.PersonalSettings pd = d.personal();
     FederationSettings f = new FederationSettings(algorithm, common, ipa, fedProx, RobustSettings.parse(robust),
-        DpSettings.parse(dp, common.rounds() * common.syncs()));
+        DpSettings.parse(dp, common.rounds() * common.syncs()), new dev.ipa.alignment.protocol.PersonalSettings(
+            dittoLambda != null ? dittoLambda : pd.dittoLambda(), ftSteps != null ? ftSteps : pd.fineTuneSteps()));
     Map<Integer, Attack> attacks = new java.util.TreeMap<>();
     for (String a : attack) {
       String[] kv = a.split("=", 2);

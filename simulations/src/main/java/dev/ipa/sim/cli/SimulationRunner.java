@@ -107,6 +107,9 @@ final class SimulationRunner {
       case FEDPROX -> String.format("μ=%s, syncs=%d, codec=%s", f.fedProx().mu(), common.syncs(), common.codec().codec());
       case FEDAVG -> String.format("syncs=%d, codec=%s", common.syncs(), common.codec().codec());
       case LOCAL -> "no exchange";
+      case DITTO -> String.format("λ=%s, syncs=%d, codec=%s", f.personal().dittoLambda(), common.syncs(), common.codec().codec());
+      case FEDAVG_FT -> String.format("fine-tuning %s, syncs=%d, codec=%s", f.personal().fineTuneSteps() == 0 ? "one share" : f.personal().fineTuneSteps() + " steps",
+          common.syncs(), common.codec().codec());
     };
   }
 }

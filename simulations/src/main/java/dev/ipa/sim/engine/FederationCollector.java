@@ -154,7 +154,7 @@ public final class FederationCollector {
         table.get(round).set(i, new SimulationResult.PeerRound(p.peerId(), round, number(r, "testAccuracy"), Double.NaN, number(r, "testLoss"),
             number(r, "validationAccuracy"), number(r, "trainLoss"), bytes, sent, r.path("failures").size(), r.path("maxStaleness").asInt(),
             r.path("frozen").asBoolean(), !r.path("stop").isNull() && !r.path("stop").isMissingNode(), number(r, "epsilon"),
-            number(r, "balancedAccuracy"), number(r, "macroF1"), number(r, "auc")));
+            number(r, "balancedAccuracy"), number(r, "macroF1"), number(r, "auc"), number(r, "testAccuracy"), Double.NaN));
         if (r.hasNonNull("finishedAt")) {
           Instant end = Instant.parse(r.get("finishedAt").asText());
           Instant start = end.minusMillis(r.path("durationMillis").asLong());

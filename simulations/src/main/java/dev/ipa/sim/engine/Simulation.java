@@ -194,25 +194,31 @@ public final class Simulation {
               double personal = Double.NaN;
               double loss = Double.NaN;
               Evaluation e = null;
+              TestFigures consensus = null;
               if (evaluate) {
-                int[] pred = new int[test.count()];
-                compute.acquire();
-                try {
-                  e = LocalTrainer.evaluate(peer.network(), test, null, pred);
-                } finally {
-                  compute.release();
-                }
-                int[] correct = new int[classes];
-                for (int k = 0; k < pred.length; k++) if (pred[k] == testLabels[k]) correct[testLabels[k]]++;
-                double[] mix = classMix.get(pi);
-                personal = 0;
-                for (int c = 0; c < classes; c++) if (testPerClass[c] > 0) personal += mix[c] * correct[c] / testPerClass[c];
-                acc = e.accuracy();
+                TestFigures own = testFigures(peer.network(), test, testLabels, testPerClass, classMix.get(pi), compute);
+                e = own.evaluation();
+                acc = own.accuracy();
+                personal = own.personal();
                 loss = e.meanLoss();
+                float[] c = peer.consensus();
+                if (c == null) {
+                  consensus = own;
+                } else {
+                  // Evaluated in the peer's own network, which gets θ back bit for bit before the next round.
+                  float[] theta = peer.network().copyParams();
+                  peer.network().setParams(c);
+                  try {
+                    consensus = testFigures(peer.network(), test, testLabels, testPerClass, classMix.get(pi), compute);
+                  } finally {
+                    peer.network().setParams(theta);
+                  }
+                }
               }
               SimulationResult.PeerRound pr = new SimulationResult.PeerRound(peer.id(), r, acc, personal, loss, rec.validationAccuracy(),
                   rec.trainLoss(), rec.bytesSent(), rec.snapshotsSent(), rec.failures().size(), rec.maxStaleness(), rec.frozen(), rec.stop() != null,
-                  rec.epsilon(), e == null ? Double.NaN : e.balancedAccuracy(), e == null ? Double.NaN : e.macroF1(), e == null ? Double.NaN : e.auc());
+                  rec.epsilon(), e == null ? Double.NaN : e.balancedAccuracy(), e == null ? Double.NaN : e.macroF1(), e == null ? Double.NaN : e.auc(),
+                  consensus == null ? Double.NaN : consensus.accuracy(), consensus == null ? Double.NaN : consensus.personal());
               synchronized (table) {
                 table.get(r).set(pi, pr);
               }
@@ -242,5 +248,25 @@ public final class Simulation {
       for (FederatedPeer p : peers) p.close();
       return new SimulationResult(config.federation().algorithm().id(), infos, table, List.copyOf(stops), (System.nanoTime() - started) / 1e9, fp32);
     }
+  }
+
+  /** A model's test evaluation, accuracy, and personal accuracy (per-class test accuracy weighted by the shard's class mix). */
+  private record TestFigures(Evaluation evaluation, double accuracy, double personal) {}
+
+  private static TestFigures testFigures(dev.ipa.alignment.model.Network network, Dataset test, int[] testLabels, int[] testPerClass, double[] mix,
+      Semaphore compute) throws InterruptedException {
+    int[] pred = new int[test.count()];
+    Evaluation e;
+    compute.acquire();
+    try {
+      e = LocalTrainer.evaluate(network, test, null, pred);
+    } finally {
+      compute.release();
+    }
+    int[] correct = new int[testPerClass.length];
+    for (int k = 0; k < pred.length; k++) if (pred[k] == testLabels[k]) correct[testLabels[k]]++;
+    double personal = 0;
+    for (int c = 0; c < testPerClass.length; c++) if (testPerClass[c] > 0) personal += mix[c] * correct[c] / testPerClass[c];
+    return new TestFigures(e, e.accuracy(), personal);
   }
 }

@@ -50,7 +50,7 @@ public final class SimulationReport {
     Map<String, double[][]> lines = new LinkedHashMap<>();
     Map<String, double[][]> metricLines = new LinkedHashMap<>();
     List<Metric> others = otherMetrics(lead, results.values());
-    List<String> head = new ArrayList<>(List.of("algorithm", "mean " + lead.label(), "min " + lead.label(), "personal acc"));
+    List<String> head = new ArrayList<>(List.of("algorithm", "mean " + lead.label(), "min " + lead.label(), "personal acc", "consensus acc"));
     for (Metric m : others) head.add("mean " + m.label());
     head.addAll(List.of("bytes sent", "vs fp32", "B/exchange", "exchange vs fp32", "rounds", "seconds"));
     Table summary = new Table(head.toArray(String[]::new));
@@ -63,7 +63,8 @@ public final class SimulationReport {
           if (pr == null) continue;
           csv.add(List.of(e.getKey(), pr.round() + 1, pr.id(), fmt(pr.accuracy()), fmt(pr.personalAccuracy()), fmt(pr.loss()),
               fmt(pr.validationAccuracy()), fmt(pr.trainLoss()), pr.bytesSent(), pr.snapshotsSent(), pr.failures(), pr.maxStaleness(), pr.frozen(), pr.stopped(),
-              fmt(pr.balancedAccuracy()), fmt(pr.macroF1()), fmt(pr.auc()), Double.isNaN(pr.epsilon()) ? "" : pr.epsilon()));
+              fmt(pr.balancedAccuracy()), fmt(pr.macroF1()), fmt(pr.auc()), Double.isNaN(pr.epsilon()) ? "" : pr.epsilon(),
+              fmt(pr.consensusAccuracy()), fmt(pr.consensusPersonalAccuracy())));
         }
       }
       if (results.size() == 1) {
@@ -71,7 +72,9 @@ public final class SimulationReport {
       } else {
         lines.put(e.getKey() + " (mean)", meanSeries(r, false));
         if (r != standalone) lines.put(e.getKey() + " personal (mean)", meanSeries(r, true));
+        if (hasOwnConsensus(r)) lines.put(e.getKey() + " consensus (mean)", meanSeries(r, SimulationResult.PeerRound::consensusAccuracy));
       }
+      if (results.size() == 1 && hasOwnConsensus(r)) lines.put("consensus (mean)", meanSeries(r, SimulationResult.PeerRound::consensusAccuracy));
       if (results.size() == 1) {
         metricLines.put(lead.id() + " (mean)", meanSeries(r, lead));
         for (Metric m : others) metricLines.put(m.id() + " (mean)", meanSeries(r, m));
@@ -79,7 +82,7 @@ public final class SimulationReport {
         metricLines.put(e.getKey() + " " + lead.id() + " (mean)", meanSeries(r, lead));
       }
       long fullBytes = r.fp32Bytes();
-      List<Object> cells = new ArrayList<>(List.of(e.getKey(), fmt(r.mean(lead)), fmt(r.min(lead)), fmt(r.meanPersonalAccuracy())));
+      List<Object> cells = new ArrayList<>(List.of(e.getKey(), fmt(r.mean(lead)), fmt(r.min(lead)), fmt(r.meanPersonalAccuracy()), fmt(r.meanConsensusAccuracy())));
       for (Metric m : others) cells.add(fmt(r.mean(m)));
       cells.addAll(List.of(human(r.totalBytesSent()),
           fullBytes == 0 ? "-" : String.format("1/%.1f", (double) fullBytes / Math.max(1, r.totalBytesSent())),
@@ -109,7 +112,8 @@ public final class SimulationReport {
     }
     Reports.writeJson(dir.resolve("report.json"), json);
     Reports.writeCsv(dir.resolve("rounds.csv"), List.of("algorithm", "round", "peer", "accuracy", "personalAccuracy", "loss", "validationAccuracy",
-        "trainLoss", "bytesSent", "snapshotsSent", "failures", "maxStaleness", "frozen", "stopped", "balancedAccuracy", "macroF1", "auc", "epsilon"), csv);
+        "trainLoss", "bytesSent", "snapshotsSent", "failures", "maxStaleness", "frozen", "stopped", "balancedAccuracy", "macroF1", "auc", "epsilon",
+        "consensusAccuracy", "consensusPersonalAccuracy"), csv);
     // The local-only baseline, when it was computed, so the gain can be read off the chart.
     if (standalone != null && !results.containsKey("local")) lines.put("local-only (mean)", meanSeries(standalone, false));
     Reports.lineChart(dir.resolve("accuracy.png"), "Test accuracy per round: " + setup, "round", "test accuracy", lines);
@@ -119,7 +123,8 @@ public final class SimulationReport {
     Reports.lineChart(dir.resolve("metrics.png"), metricsTitle + ": " + setup, "round", results.size() == 1 ? "metric" : lead.id(), metricLines);
     HtmlReport html = new HtmlReport(title);
     html.keyValues(configJson);
-    html.image(dir.resolve("accuracy.png"), "Test accuracy per round (global; 'personal' weights the test set like each peer's shard)");
+    html.image(dir.resolve("accuracy.png"), "Test accuracy per round (global; 'personal' weights the test set like each peer's shard; 'consensus' is the"
+        + " data-size weighted mean of the latest snapshots for IPA, the global model for Ditto and FedAvg + fine-tuning)");
     if (results.size() == 1) html.heading("Per peer").table(peerTable(results.values().iterator().next(), standalone, lead));
     html.image(dir.resolve("metrics.png"), metricsTitle + "; 'balanced-accuracy' is the mean recall per class, 'macro-f1' the mean F1 per class"
         + (others.contains(Metric.AUC) || lead == Metric.AUC ? ", 'auc' the ROC AUC of the two-class problem" : ""));
@@ -232,6 +237,8 @@ public final class SimulationReport {
         p.put("balancedAccuracy", nan(pr.balancedAccuracy()));
         p.put("macroF1", nan(pr.macroF1()));
         if (!Double.isNaN(pr.auc())) p.put("auc", pr.auc()); // two classes only
+        p.put("consensusAccuracy", nan(pr.consensusAccuracy()));
+        p.put("consensusPersonalAccuracy", nan(pr.consensusPersonalAccuracy()));
         ps.add(p);
       }
       rr.put("peers", ps);
@@ -242,6 +249,8 @@ public final class SimulationReport {
     fin.put("meanAccuracy", nan(r.meanAccuracy()));
     fin.put("minAccuracy", nan(r.minAccuracy()));
     fin.put("meanPersonalAccuracy", nan(r.meanPersonalAccuracy()));
+    fin.put("meanConsensusAccuracy", nan(r.meanConsensusAccuracy()));
+    fin.put("meanConsensusPersonalAccuracy", nan(r.meanConsensusPersonalAccuracy()));
     fin.put("meanBalancedAccuracy", nan(r.mean(Metric.BALANCED_ACCURACY)));
     fin.put("meanMacroF1", nan(r.mean(Metric.MACRO_F1)));
     if (!Double.isNaN(r.mean(Metric.AUC))) fin.put("meanAuc", r.mean(Metric.AUC));
@@ -325,6 +334,12 @@ public final class SimulationReport {
 
   static double[][] meanSeries(SimulationResult r, Metric m) {
     return meanSeries(r, pr -> pr.metric(m));
+  }
+
+  /** Whether some evaluated round's consensus differs from the model itself (IPA, Ditto, FedAvg + fine-tuning). */
+  private static boolean hasOwnConsensus(SimulationResult r) {
+    return r.rounds().stream().flatMap(List::stream).anyMatch(pr -> pr != null && !Double.isNaN(pr.consensusAccuracy())
+        && Double.compare(pr.consensusAccuracy(), pr.accuracy()) != 0);
   }
 
   private static double[][] meanSeries(SimulationResult r, java.util.function.ToDoubleFunction<SimulationResult.PeerRound> figure) {

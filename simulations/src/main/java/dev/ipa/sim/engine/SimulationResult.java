@@ -21,11 +21,14 @@ public record SimulationResult(
 
   /**
    * One peer in one round. NaN figures when the round was not evaluated on the test set; {@code auc} is NaN unless
-   * the data has two classes.
+   * the data has two classes. {@code accuracy} and {@code personalAccuracy} are the peer's own (personal) model's;
+   * {@code consensusAccuracy} and {@code consensusPersonalAccuracy} the same figures of its consensus model (the
+   * data-size weighted mean of the latest snapshots for IPA, the global model for Ditto and FedAvg + fine-tuning),
+   * equal to the first two where the consensus is the model itself (FedAvg, FedProx, local-only).
    */
   public record PeerRound(String id, int round, double accuracy, double personalAccuracy, double loss,
       double validationAccuracy, double trainLoss, long bytesSent, int snapshotsSent, int failures, int maxStaleness, boolean frozen, boolean stopped,
-      double epsilon, double balancedAccuracy, double macroF1, double auc) {
+      double epsilon, double balancedAccuracy, double macroF1, double auc, double consensusAccuracy, double consensusPersonalAccuracy) {
 
     /** This round's test figure under {@code m}. */
     public double metric(Metric m) {
@@ -82,6 +85,16 @@ public record SimulationResult(
 
   public double minAccuracy() {
     return finalRound().stream().mapToDouble(PeerRound::accuracy).min().orElse(Double.NaN);
+  }
+
+  /** Mean over the peers of their last evaluated round's consensus accuracy (global test set). */
+  public double meanConsensusAccuracy() {
+    return finalRound().stream().mapToDouble(PeerRound::consensusAccuracy).average().orElse(Double.NaN);
+  }
+
+  /** Mean over the peers of their last evaluated round's consensus model's personal accuracy. */
+  public double meanConsensusPersonalAccuracy() {
+    return finalRound().stream().mapToDouble(PeerRound::consensusPersonalAccuracy).average().orElse(Double.NaN);
   }
 
   public double meanPersonalAccuracy() {
