@@ -40,7 +40,7 @@ class CheckpointStoreTest {
 
   static Checkpoint checkpoint(int round, ModelProvenance provenance) {
     List<RoundSummary> history = new ArrayList<>();
-    for (int r = 0; r <= round; r++) history.add(new RoundSummary(r, 1.0 / (r + 1), 0.5, 0.7, 0.6, 0.8, 1000L * r, List.of(), 0, false, null, 12, "2026-01-01T00:00:00Z", null, null, null, null));
+    for (int r = 0; r <= round; r++) history.add(new RoundSummary(r, 1.0 / (r + 1), 0.5, 0.7, 0.6, 0.8, 1000L * r, List.of(), 0, false, null, 12, "2026-01-01T00:00:00Z", null, null, null, null, null, null));
     float[] params = {round, 1.5f, -2.25f, Float.MIN_VALUE};
     float[] view = {0.5f, 0.25f, round, 1};
     return new Checkpoint(provenance, round, params, new float[] {1, 2, 3, 4, 5, 6, 7, 8},
@@ -231,7 +231,7 @@ class CheckpointStoreTest {
   static Checkpoint withDp(int round) {
     Checkpoint c = checkpoint(round, structured(round));
     return new Checkpoint(c.provenance(), c.round(), c.params(), c.moments(), c.iteration(), c.epoch(), c.cursor(), c.encoder(), c.views(),
-        c.history(), c.stops(), new GaussianUpdateMechanism.State(12, 12 / 4.0 + 0.125, new float[] {0.25f, -1, 3, Float.MAX_VALUE}));
+        c.history(), c.stops(), new GaussianUpdateMechanism.State(12, 12 / 4.0 + 0.125, new float[] {0.25f, -1, 3, Float.MAX_VALUE}), null);
   }
 
   @Test
@@ -261,18 +261,42 @@ class CheckpointStoreTest {
     assertThat(back.dp().releases()).isEqualTo(want.dp().releases());
     assertThat(back.dp().muSquared()).isEqualTo(want.dp().muSquared());
     assertThat(back.dp().published()).containsExactly(want.dp().published());
+    assertThat(back.consensus()).as("format 3 has no consensus model").isNull();
+    assertThat(back.history().get(0).consensusTestAccuracy()).isNull();
   }
 
   @Test
   void aCheckpointOfAnUnknownFormatVersionIsRejected() throws Exception {
     Path file = new CheckpointStore(dir, 2).write(checkpoint(1));
     byte[] bytes = Files.readAllBytes(file);
-    bytes[7] = 4;
+    bytes[7] = 5;
     java.util.zip.CRC32 crc = new java.util.zip.CRC32();
     crc.update(bytes, 0, bytes.length - 8);
     java.nio.ByteBuffer.wrap(bytes).putLong(bytes.length - 8, crc.getValue());
     Files.write(file, bytes);
     assertThatThrownBy(() -> CheckpointStore.read(file)).isInstanceOf(CheckpointException.class)
-        .hasMessageContaining("format version 4, this daemon reads versions 1 to 3");
+        .hasMessageContaining("format version 5, this daemon reads versions 1 to 4");
+  }
+
+  /** Format 4 keeps the consensus model beside θ, and the consensus figures in the round history. */
+  @Test
+  void theConsensusModelAndItsFiguresRoundTrip() throws Exception {
+    Checkpoint c = withDp(2);
+    List<RoundSummary> history = new ArrayList<>();
+    for (RoundSummary r : c.history()) {
+      history.add(new RoundSummary(r.round(), r.trainLoss(), r.validationAccuracy(), r.validationLoss(), r.testAccuracy(), r.testLoss(), r.bytesSent(),
+          r.failures(), r.maxStaleness(), r.frozen(), r.stop(), r.durationMillis(), r.finishedAt(), r.epsilon(), r.testBalancedAccuracy(),
+          r.testMacroF1(), r.testAuc(), 0.75 + r.round() / 100.0, 0.5));
+    }
+    float[] consensus = {-1, 0.125f, 2, Float.MIN_NORMAL};
+    Checkpoint with = new Checkpoint(c.provenance(), c.round(), c.params(), c.moments(), c.iteration(), c.epoch(), c.cursor(), c.encoder(), c.views(),
+        history, c.stops(), c.dp(), consensus);
+    Checkpoint back = CheckpointStore.read(new CheckpointStore(dir, 2).write(with));
+    assertThat(back.consensus()).containsExactly(consensus);
+    assertThat(back.history().get(2).consensusTestAccuracy()).isEqualTo(0.77);
+    assertThat(back.history()).isEqualTo(history);
+    assertThat(back.dp().published()).containsExactly(c.dp().published());
+    // Without a consensus of its own (FedAvg, local-only) nothing is stored.
+    assertThat(CheckpointStore.read(new CheckpointStore(dir, 2).write(c)).consensus()).isNull();
   }
 }

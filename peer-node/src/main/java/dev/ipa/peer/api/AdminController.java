@@ -107,11 +107,18 @@ public class AdminController {
 
   @Get(value = "/model", produces = MediaType.APPLICATION_OCTET_STREAM)
   @Operation(summary = "The latest model: format=packed (the default) in the packed model format, format=onnx as ONNX with its"
-      + " preprocessing in the graph; provenance included either way")
-  public HttpResponse<?> model(@QueryValue(defaultValue = "packed") String format) {
+      + " preprocessing in the graph; which=personal (the default, the model the peer trains) or which=consensus (the data-size"
+      + " weighted mean of the latest snapshots); provenance included either way")
+  public HttpResponse<?> model(@QueryValue(defaultValue = "packed") String format, @QueryValue(defaultValue = "personal") String which) {
+    if (!which.equals("personal") && !which.equals("consensus")) {
+      return HttpResponse.badRequest(Map.of("error", "Unknown model '" + which + "'; use which=personal (the default) or which=consensus."))
+          .contentType(MediaType.APPLICATION_JSON_TYPE);
+    }
     ModelProvenance p = node.modelProvenance();
-    byte[] packed = node.packedModel();
-    String name = p.peerId() + "-round" + p.round();
+    byte[] consensus = node.packedConsensus();
+    // Where the consensus is the model itself (FedAvg, FedProx, local-only, IPA before any snapshot), both are one model.
+    byte[] packed = which.equals("consensus") && consensus != null ? consensus : node.packedModel();
+    String name = p.peerId() + "-round" + p.round() + (which.equals("consensus") ? "-consensus" : "");
     return switch (format) {
       case "packed" -> HttpResponse.ok(packed).header("Content-Disposition", "attachment; filename=\"" + name + ".ipaq\"");
       case "onnx" -> {
@@ -120,8 +127,10 @@ public class AdminController {
         List<RoundSummary> history = node.history();
         if (!history.isEmpty()) {
           RoundSummary last = history.get(history.size() - 1);
-          metrics.put("test-accuracy", Double.toString(last.testAccuracy()));
+          boolean c = which.equals("consensus") && last.consensusTestAccuracy() != null;
+          metrics.put("test-accuracy", Double.toString(c ? last.consensusTestAccuracy() : last.testAccuracy()));
           metrics.put("validation-accuracy", Double.toString(last.validationAccuracy()));
+          metrics.put("model", which);
         }
         yield HttpResponse.ok(OnnxExporter.export(m, ModelInputs.of(m, "the peer's current model", null), metrics))
             .header("Content-Disposition", "attachment; filename=\"" + name + ".onnx\"");

@@ -25,6 +25,8 @@ import java.util.Objects;
  * @param stops      stops recorded so far
  * @param dp         the differential-privacy accountant and last published parameters; null without DP (and in
  *                   checkpoints of format 2 or older)
+ * @param consensus  the consensus model after {@code round} (see {@link RoundSummary#consensusTestAccuracy}); null
+ *                   where it is {@code params} itself, and in checkpoints of format 3 or older
  */
 public record Checkpoint(
     ModelProvenance provenance,
@@ -38,7 +40,8 @@ public record Checkpoint(
     List<NeighbourView> views,
     List<RoundSummary> history,
     List<StopRecord> stops,
-    GaussianUpdateMechanism.State dp) {
+    GaussianUpdateMechanism.State dp,
+    float[] consensus) {
 
   public Checkpoint {
     Objects.requireNonNull(provenance, "provenance");
@@ -59,7 +62,7 @@ public record Checkpoint(
   /** A checkpoint of a peer without differential privacy. */
   public Checkpoint(ModelProvenance provenance, int round, float[] params, float[] moments, int iteration, int epoch, int cursor,
       SnapshotEncoder.State encoder, List<NeighbourView> views, List<RoundSummary> history, List<StopRecord> stops) {
-    this(provenance, round, params, moments, iteration, epoch, cursor, encoder, views, history, stops, null);
+    this(provenance, round, params, moments, iteration, epoch, cursor, encoder, views, history, stops, null, null);
   }
 
   /** A neighbour's last snapshot as decoded parameters. */

@@ -66,7 +66,8 @@ import org.slf4j.LoggerFactory;
 public final class CheckpointStore {
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
   private static final byte[] MAGIC = "IPACKPT".getBytes(StandardCharsets.US_ASCII);
-  private static final int VERSION = 3;
+  private static final int VERSION = 4;
+  private static final int VERSION_3 = 3;
   private static final int VERSION_2 = 2;
   private static final int VERSION_1 = 1;
   private static final Pattern NAME = Pattern.compile("round-(\\d{6,})\\.ckpt");
@@ -212,6 +213,7 @@ public final class CheckpointStore {
     writeFloats(out, enc.receiversView());
     for (Checkpoint.NeighbourView v : c.views()) writeFloats(out, v.params());
     writeFloats(out, c.dp() == null ? null : c.dp().published());
+    writeFloats(out, c.consensus());
     out.flush();
     CRC32 crc = new CRC32();
     crc.update(buf.toByteArray());
@@ -247,9 +249,13 @@ public final class CheckpointStore {
       float[] published = version > VERSION_2 ? readFloats(in) : null;
       if ((meta.dp() == null) != (published == null)) throw new CheckpointException("its differential-privacy state is incomplete");
       GaussianUpdateMechanism.State dp = meta.dp() == null ? null : new GaussianUpdateMechanism.State(meta.dp().releases(), meta.dp().muSquared(), published);
+      float[] consensus = version > VERSION_3 ? readFloats(in) : null;
+      if (consensus != null && consensus.length != params.length) {
+        throw new CheckpointException("its consensus model has " + consensus.length + " values but its model " + params.length);
+      }
       if (in.available() != 0) throw new CheckpointException("it has " + in.available() + " unexpected trailing bytes");
       SnapshotEncoder.State enc = new SnapshotEncoder.State(view, meta.encoderVersion(), meta.encoderRound(), meta.encoderDeltasSinceFull(), meta.encoderFullResyncRequested());
-      return new Checkpoint(meta.provenance(), meta.round(), params, moments, meta.iteration(), meta.epoch(), meta.cursor(), enc, views, meta.history(), meta.stops(), dp);
+      return new Checkpoint(meta.provenance(), meta.round(), params, moments, meta.iteration(), meta.epoch(), meta.cursor(), enc, views, meta.history(), meta.stops(), dp, consensus);
     } catch (EOFException e) {
       throw new CheckpointException("it ends early", e);
     } catch (IOException | IllegalArgumentException e) {

@@ -25,6 +25,11 @@ import java.util.List;
  * @param testBalancedAccuracy mean recall per class on the test set; null in checkpoints written before it was measured
  * @param testMacroF1        mean F1 per class on the test set; null likewise
  * @param testAuc            ROC AUC on the test set for two classes; null otherwise
+ * @param consensusTestAccuracy accuracy of the peer's consensus model on the test set (IPA: the data-size weighted
+ *                           mean of its θ and the snapshots the defences kept at the round's last exchange); null
+ *                           where the consensus is the model itself (FedAvg, FedProx, local-only) and in rounds
+ *                           checkpointed before it was measured
+ * @param consensusTestLoss  its mean loss on the test set; null likewise
  */
 public record RoundSummary(
     int round,
@@ -43,7 +48,9 @@ public record RoundSummary(
     Double epsilon,
     Double testBalancedAccuracy,
     Double testMacroF1,
-    Double testAuc) {
+    Double testAuc,
+    Double consensusTestAccuracy,
+    Double consensusTestLoss) {
   public RoundSummary {
     failures = List.copyOf(failures);
   }
@@ -52,7 +59,7 @@ public record RoundSummary(
   public RoundSummary(int round, double trainLoss, double validationAccuracy, double validationLoss, double testAccuracy, double testLoss,
       long bytesSent, List<String> failures, int maxStaleness, boolean frozen, String stop, long durationMillis, String finishedAt) {
     this(round, trainLoss, validationAccuracy, validationLoss, testAccuracy, testLoss, bytesSent, failures, maxStaleness, frozen, stop,
-        durationMillis, finishedAt, null, null, null, null);
+        durationMillis, finishedAt, null, null, null, null, null, null);
   }
 
   /** This round's test figure under {@code m}, or null when it was not measured. */

@@ -114,6 +114,9 @@ public final class PeerNode implements AutoCloseable {
   private final Set<String> pausedNeighbours = ConcurrentHashMap.newKeySet();
   private static final String ADMIN_STOP = dev.ipa.alignment.protocol.FederatedPeer.ADMIN_STOP_REASON;
   private volatile byte[] packedModel;
+  private volatile byte[] packedConsensus;
+  /** The consensus model after the last round (null: θ itself); written by the federation thread, checkpointed with it. */
+  private volatile float[] consensus;
   private volatile ModelProvenance modelProvenance;
 
   /** What this peer holds against each neighbour, for {@code /api/peers} and the metrics. */
@@ -166,6 +169,9 @@ public final class PeerNode implements AutoCloseable {
     Gauge.builder("ipa.round", this, n -> n.lastRound()).description("Last completed round").register(metrics);
     Gauge.builder("ipa.accuracy", this, n -> n.lastSummary().map(RoundSummary::testAccuracy).orElse(Double.NaN))
         .description("Test accuracy after the last round").register(metrics);
+    Gauge.builder("ipa.consensus.accuracy", this, n -> n.lastSummary().map(RoundSummary::consensusTestAccuracy)
+        .orElseGet(() -> n.lastSummary().map(RoundSummary::testAccuracy).orElse(Double.NaN)))
+        .description("Test accuracy of the consensus model after the last round (the model itself where it is its own consensus)").register(metrics);
     Gauge.builder("ipa.loss", this, n -> n.lastSummary().map(RoundSummary::testLoss).orElse(Double.NaN))
         .description("Test loss after the last round").register(metrics);
     Gauge.builder("ipa.balanced.accuracy", this, n -> n.lastSummary().map(RoundSummary::testBalancedAccuracy).orElse(Double.NaN))
@@ -280,6 +286,7 @@ public final class PeerNode implements AutoCloseable {
           + " parameters but the configured model has " + network.parameterCount() + "; use a fresh ipa.peer.checkpoint-dir for a new model.");
     }
     network.setParams(c.params());
+    consensus = c.consensus();
     trainer.optimiser().restore(c.moments(), c.iteration());
     trainer.seek(c.epoch(), c.cursor());
     peer.encoder().restore(c.encoder());
@@ -441,6 +448,18 @@ public final class PeerNode implements AutoCloseable {
         long t0 = System.nanoTime();
         RoundRecord rec = peer.runRound(r);
         Evaluation test = LocalTrainer.evaluate(network, data.test(), null);
+        float[] c = peer.consensus();
+        Evaluation consensusTest = null;
+        if (c != null) {
+          float[] theta = network.copyParams();
+          network.setParams(c);
+          try {
+            consensusTest = LocalTrainer.evaluate(network, data.test(), null);
+          } finally {
+            network.setParams(theta); // bit for bit, before anything else reads θ
+          }
+        }
+        consensus = c;
         long nanos = System.nanoTime() - t0;
         roundTimer.record(nanos, TimeUnit.NANOSECONDS);
         List<String> failures = new ArrayList<>();
@@ -452,7 +471,8 @@ public final class PeerNode implements AutoCloseable {
         RoundSummary s = new RoundSummary(r, rec.trainLoss(), rec.validationAccuracy(), rec.validationLoss(), test.accuracy(), test.meanLoss(),
             rec.bytesSent(), failures, rec.maxStaleness(), rec.frozen(), rec.stop() == null ? null : rec.stop().reason(), nanos / 1_000_000,
             Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(), Double.isNaN(rec.epsilon()) ? null : rec.epsilon(),
-            finite(test.balancedAccuracy()), finite(test.macroF1()), finite(test.auc()));
+            finite(test.balancedAccuracy()), finite(test.macroF1()), finite(test.auc()),
+            consensusTest == null ? null : consensusTest.accuracy(), consensusTest == null ? null : finite(consensusTest.meanLoss()));
         // The round becomes visible (API, metrics) only once its checkpoint is durable, so nothing reported can
         // be lost by a crash.
         checkpoint(r, s);
@@ -579,7 +599,7 @@ public final class PeerNode implements AutoCloseable {
       allStops.addAll(peer.stops());
       c = new Checkpoint(provenance(round, held), round,
           network.copyParams(), trainer.optimiser().exportMoments(), trainer.optimiser().iteration(), trainer.epoch(), trainer.cursor(),
-          peer.encoder().exportState(), views, rounds, List.copyOf(allStops), peer.dpState().orElse(null));
+          peer.encoder().exportState(), views, rounds, List.copyOf(allStops), peer.dpState().orElse(null), consensus);
     }
     store.write(c);
     checkpointTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
@@ -589,6 +609,18 @@ public final class PeerNode implements AutoCloseable {
     ModelProvenance p = provenance(Math.max(round, 0), peer.views().all());
     packedModel = PackedModel.pack(network, weightMode, p).toBytes();
     modelProvenance = p;
+    float[] c = consensus;
+    if (c == null) {
+      packedConsensus = null;
+      return;
+    }
+    float[] theta = network.copyParams();
+    network.setParams(c);
+    try {
+      packedConsensus = PackedModel.pack(network, weightMode, p).toBytes();
+    } finally {
+      network.setParams(theta);
+    }
   }
 
   /**
@@ -657,7 +689,8 @@ public final class PeerNode implements AutoCloseable {
         last.map(RoundSummary::testAccuracy).orElse(null), last.map(RoundSummary::testLoss).orElse(null),
         Double.isNaN(epsilon) ? null : epsilon, Double.isNaN(epsilon) ? null : config.settings().dp().delta(),
         since.truncatedTo(ChronoUnit.MILLIS).toString(), error, metric().id(), last.map(RoundSummary::testBalancedAccuracy).orElse(null),
-        last.map(RoundSummary::testMacroF1).orElse(null), last.map(RoundSummary::testAuc).orElse(null));
+        last.map(RoundSummary::testMacroF1).orElse(null), last.map(RoundSummary::testAuc).orElse(null),
+        last.map(r -> r.consensusTestAccuracy() != null ? r.consensusTestAccuracy() : r.testAccuracy()).orElse(null));
   }
 
   /** The metric that leads: the one early stopping watches, accuracy when it watches none. */
@@ -724,6 +757,14 @@ public final class PeerNode implements AutoCloseable {
   /** The latest model, packed ({@link PackedModel#toBytes()}). */
   public byte[] packedModel() {
     return packedModel;
+  }
+
+  /**
+   * The consensus model after the last round, packed like {@link #packedModel()}, or null where the consensus is
+   * the model itself (FedAvg, FedProx, local-only, IPA before any snapshot arrived).
+   */
+  public byte[] packedConsensus() {
+    return packedConsensus;
   }
 
   public ModelProvenance modelProvenance() {

@@ -23,10 +23,12 @@ import java.util.List;
  * @param balancedAccuracy test balanced accuracy after that round, null before the first
  * @param macroF1    test macro-F1 after that round, null before the first
  * @param auc        test ROC AUC after that round with two classes, null otherwise
+ * @param consensusAccuracy test accuracy of the consensus model after that round (the same as {@code accuracy} where
+ *                   the model is its own consensus: FedAvg, FedProx, local-only), null before the first
  */
 public record PeerStatus(String peerId, String federation, String state, String reason, List<String> waitingFor, boolean paused,
     int round, int rounds, Double accuracy, Double loss, Double epsilon, Double delta, String since, String error, String metric,
-    Double balancedAccuracy, Double macroF1, Double auc) {
+    Double balancedAccuracy, Double macroF1, Double auc, Double consensusAccuracy) {
   public PeerStatus {
     waitingFor = List.copyOf(waitingFor);
   }
