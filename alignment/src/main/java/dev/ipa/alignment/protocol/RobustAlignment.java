@@ -34,7 +34,17 @@ final class RobustAlignment {
   }
 
   /**
-   * Drops the neighbours whose snapshot does far worse on the local validation split than the median, and clips
+   * Whether {@code v} repeats its sender's previous snapshot exactly, under a later round or exchange: a replay (the
+   * {@code stale} attack), since training moves every parameter vector it publishes. A frozen peer (patience ran
+   * out) repeats itself too and is left out the same way; what it learnt is already in the others' models.
+   */
+  private static boolean replayed(PeerViews.View v) {
+    PeerViews.View p = v.previous();
+    return p != null && (p.round() != v.round() || p.sync() != v.sync()) && java.util.Arrays.equals(v.params(), p.params());
+  }
+
+  /**
+   * Drops the neighbours whose snapshot is a replay of their previous one, or does far worse on the local validation split than the median, and clips
    * the distances of the rest.
    *
    * @param views   the neighbours' snapshots
@@ -42,6 +52,24 @@ final class RobustAlignment {
    */
   Kept filter(List<PeerViews.View> views, float[][] targets) throws InterruptedException {
     if (!settings.enabled() || views.isEmpty()) return new Kept(views, targets);
+    if (views.size() >= 2) {
+      List<PeerViews.View> fresh = new ArrayList<>();
+      List<float[]> freshTargets = new ArrayList<>();
+      for (int j = 0; j < views.size(); j++) {
+        PeerViews.View v = views.get(j);
+        if (replayed(v)) {
+          peer.suspicions().suspected(v.peer(), String.format("its snapshot of round %d, exchange %d is bit for bit the one before it (round %d,"
+              + " exchange %d): a peer that trains sends a new model every exchange; left out of this exchange", v.round(), v.sync(),
+              v.previous().round(), v.previous().sync()));
+        } else {
+          fresh.add(v);
+          freshTargets.add(targets[j]);
+        }
+      }
+      views = fresh;
+      targets = freshTargets.toArray(float[][]::new);
+      if (views.isEmpty()) return new Kept(views, targets);
+    }
     List<PeerViews.View> keptViews = new ArrayList<>(views);
     List<float[]> kept = new ArrayList<>(List.of(targets));
     if (settings.trustFactor() > 0 && views.size() >= 2) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -55,5 +56,14 @@ class AttackCommandTest {
       if (off.exitCode() == 0) assertThat(honest(dir.resolve("off"), off)[2]).isGreaterThan(100 * on[2]);
       else assertThat(off.err() + off.out()).contains("diverged");
     }
+  }
+
+  /** A replayed snapshot (the stale attack) is left out and named from its first repeat; without the defences it is not. */
+  @Test
+  void aReplayedSnapshotIsLeftOutAndNamed(@TempDir Path dir) throws Exception {
+    double[] on = honest(dir.resolve("on"), "stale", "on");
+    assertThat(on[1]).as("the replaying peer shows in every honest peer's failures of round 1").isEqualTo(4);
+    double[] off = honest(dir.resolve("off"), "stale", "off");
+    assertThat(off[1]).as("no defences, no suspicion").isZero();
   }
 }
