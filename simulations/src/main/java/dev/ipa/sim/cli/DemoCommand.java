@@ -139,6 +139,7 @@ public final class DemoCommand implements Runnable {
 
   private void runDemo(PrintWriter o, Path dir) throws IOException, InterruptedException {
     if (data != null) tableDemo = writeTables(o, dir);
+    o.println(settingsLine());
     Path certs = dir.resolve("certs");
     FederationCertificates.generate("demo", PEERS, certs);
     o.println("Certificates: federation CA and peers a, b, c in " + certs);
@@ -226,7 +227,8 @@ public final class DemoCommand implements Runnable {
     o.println("Local-only baseline on the same shards (in this process) ...");
     o.flush();
     SimulationResult local = localOnly();
-    Table t = new Table("peer", "classes", "local-only acc", "federated acc", "gain", "ε spent", "bytes sent", "rounds", "peak RSS", "peak heap");
+    Table t = new Table("peer", "classes", "local-only acc", "federated acc", "gain", "consensus acc", "consensus gain", "ε spent", "bytes sent", "rounds",
+        "peak RSS", "peak heap");
     Map<String, Object> report = new LinkedHashMap<>();
     List<Map<String, Object>> rows = new ArrayList<>();
     Map<String, double[][]> lines = new LinkedHashMap<>();
@@ -237,24 +239,29 @@ public final class DemoCommand implements Runnable {
       long bytes = 0;
       double[] xs = new double[rs.size()];
       double[] ys = new double[rs.size()];
+      double[] cs = new double[rs.size()];
       for (int k = 0; k < rs.size(); k++) {
         bytes += rs.get(k).path("bytesSent").asLong();
         xs[k] = rs.get(k).path("round").asInt() + 1;
         ys[k] = rs.get(k).path("testAccuracy").asDouble();
+        cs[k] = consensus(rs.get(k));
       }
       lines.put("peer " + id, new double[][] {xs, ys});
+      lines.put("consensus " + id, new double[][] {xs, cs});
       double fed = last.path("testAccuracy").asDouble();
+      double cons = consensus(last);
       double alone = local.finalRound().get(i).accuracy();
       double[] level = new double[xs.length];
       Arrays.fill(level, alone);
       lines.put("local-only " + id, new double[][] {xs, level});
       JsonNode eps = last.path("epsilon");
       t.row(id, classes(local.peers().get(i).classes()), String.format("%.4f", alone), String.format("%.4f", fed), String.format("%+.4f", fed - alone),
-          eps.isNumber() ? String.format("%.3f", eps.asDouble()) : "no DP", SimulationReport.human(bytes), rs.size(), SimulationReport.human(peakRss[i]), SimulationReport.human(peakHeap[i]));
+          String.format("%.4f", cons), String.format("%+.4f", cons - alone), eps.isNumber() ? String.format("%.3f", eps.asDouble()) : "no DP", SimulationReport.human(bytes), rs.size(), SimulationReport.human(peakRss[i]), SimulationReport.human(peakHeap[i]));
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("peer", id);
       row.put("localOnlyAccuracy", alone);
       row.put("federatedAccuracy", fed);
+      row.put("consensusAccuracy", cons);
       if (eps.isNumber()) row.put("epsilon", eps.asDouble());
       row.put("bytesSent", bytes);
       row.put("rounds", rs.size());
@@ -292,6 +299,12 @@ public final class DemoCommand implements Runnable {
     o.flush();
   }
 
+  /** A round's consensus test accuracy: its own where the peer has one, else the model's (it is its own consensus). */
+  private static double consensus(JsonNode round) {
+    JsonNode c = round.path("consensusTestAccuracy");
+    return c.isNumber() ? c.asDouble() : round.path("testAccuracy").asDouble();
+  }
+
   private SimulationResult localOnly() throws InterruptedException {
     var data = tableDemo == null ? FashionMnist.embedded() : tableDemo.data();
     FederationSettings d = FederationSettings.defaults();
@@ -301,6 +314,27 @@ public final class DemoCommand implements Runnable {
     SimulationConfig c = new SimulationConfig(PEERS.size(), PartitionSpec.parse(tableDemo == null ? "disjoint" : TABLE_PARTITION), "mlp", "float", 50,
         1e-3, 0.1, f, InMemoryNetwork.Faults.NONE, rounds, "memory");
     return new Simulation(data, c, i -> WeightTransform.IDENTITY, tableDemo == null ? null : tableDemo.shards()).run(null);
+  }
+
+  /** The federation settings every demo peer runs: IPA's gradient form (see {@link #peerYaml}) over {@code codec}. */
+  static FederationSettings settings(int rounds, String codec, DpSettings privacy) {
+    FederationSettings g = FederationSettings.gradientForm();
+    CommonSettings c = g.common();
+    return new FederationSettings(g.algorithm(), new CommonSettings(rounds, c.syncs(), c.topology(), c.earlyStop(),
+        Duration.ofSeconds(120), PeerConfigBinding.codecPolicy(codec), c.seed(), c.protocol(), c.staleness()), g.ipa(), g.fedProx()).with(privacy);
+  }
+
+  /** The demo's setup in one line, printed before anything starts. */
+  private String settingsLine() {
+    FederationSettings f = settings(rounds, codec, privacy());
+    var i = f.ipa();
+    var c = f.common();
+    PeerConfig.Defaults d = PeerConfig.DEFAULTS;
+    return String.format("Settings: %d peers on 127.0.0.1 over mutual TLS; data %s; model %s, weights %s; %s λ=%s %s%s, %s exchange%s per epoch;"
+        + " codec %s; early stop %s; %d rounds; DP %s", PEERS.size(),
+        tableDemo == null ? "Fashion-MNIST (embedded subset), disjoint shards" : data + ", " + TABLE_PARTITION, d.model(), d.weights(),
+        f.algorithm().id().toUpperCase(java.util.Locale.ROOT), i.lambda(), i.distance().name(), i.mix() > 0 ? ", proximal mix " + i.mix() : ", no proximal step",
+        c.syncs(), c.syncs() == 1 ? "" : "s", codec, c.earlyStop(), rounds, f.dp().enabled() ? f.dp().toString() : "none");
   }
 
   /**
@@ -315,10 +349,7 @@ public final class DemoCommand implements Runnable {
     // Three shards of three or four classes from the small embedded subset, over 1-bit links: the gradient form
     // suits this; the proximal default trains each peer on from the mean and forgets the classes it lacks
     // (README, "Two commands").
-    FederationSettings g = FederationSettings.gradientForm();
-    CommonSettings c = g.common();
-    FederationSettings settings = new FederationSettings(g.algorithm(), new CommonSettings(rounds, c.syncs(), c.topology(), c.earlyStop(),
-        Duration.ofSeconds(120), PeerConfigBinding.codecPolicy(codec), c.seed(), c.protocol(), c.staleness()), g.ipa(), g.fedProx()).with(privacy);
+    FederationSettings settings = settings(rounds, codec, privacy);
     Map<String, InetSocketAddress> others = new LinkedHashMap<>();
     for (String p : peers) {
       if (!p.equals(id)) others.put(p, new InetSocketAddress("127.0.0.1", ports.get(p).getPort()));
