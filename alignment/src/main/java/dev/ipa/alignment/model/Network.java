@@ -134,6 +134,27 @@ public final class Network {
     params.data().asNioFloat().put(0, values);
   }
 
+  /** Work done with other parameters in this network ({@link #withParams}). */
+  @FunctionalInterface
+  public interface WithParams<T, E extends Exception> {
+    T run() throws E;
+  }
+
+  /**
+   * Runs {@code work} with {@code values} as the parameters, then puts the current ones back bit for bit, also
+   * when {@code work} throws: to evaluate or pack another model (a neighbour's snapshot, the consensus) in this
+   * network without disturbing it.
+   */
+  public <T, E extends Exception> T withParams(float[] values, WithParams<T, E> work) throws E {
+    float[] theta = copyParams();
+    setParams(values);
+    try {
+      return work.run();
+    } finally {
+      setParams(theta);
+    }
+  }
+
   /**
    * Weights the training loss per class: row r counts {@code weights[label_r]} times (null: unweighted, the
    * default). Evaluation is never weighted.

@@ -42,7 +42,7 @@ final class DittoStrategy implements FederationStrategy {
   public void afterExchange(List<PeerViews.View> received, List<PeerFailure> failures) throws InterruptedException {
     float[] w = averaging.average(received);
     global.save(peer);
-    int share = share(peer.trainer().stepsPerEpoch(), syncs, exchange++ % syncs);
+    int share = FederatedPeer.share(peer.trainer().stepsPerEpoch(), syncs, exchange++ % syncs);
     int epoch = peer.trainer().epoch();
     int cursor = peer.trainer().cursor();
     personal.load(peer);
@@ -57,10 +57,5 @@ final class DittoStrategy implements FederationStrategy {
   @Override
   public float[] consensus() {
     return global.params();
-  }
-
-  /** Training steps of share {@code s} of an epoch of {@code steps} split into {@code syncs} shares, as the round loop splits it. */
-  static int share(int steps, int syncs, int s) {
-    return steps / syncs + (s < steps % syncs ? 1 : 0);
   }
 }

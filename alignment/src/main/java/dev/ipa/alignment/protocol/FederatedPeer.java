@@ -214,7 +214,7 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
     List<PeerFailure> failures = new ArrayList<>();
     int maxStaleness = 0;
     for (int s = 0; s < syncs; s++) {
-      int share = steps / syncs + (s < steps % syncs ? 1 : 0);
+      int share = share(steps, syncs, s);
       suspicions.at(round, s);
       Set<String> incoming = settings.topology().incoming(id, peers, round, settings.seed());
       if (!earlyStopping.frozen()) {
@@ -252,6 +252,11 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
    */
   public float[] consensus() throws InterruptedException {
     return strategy.consensus();
+  }
+
+  /** Training steps of share {@code s} of an epoch of {@code steps} split into {@code syncs} shares (the first ones take the remainder). */
+  static int share(int steps, int syncs, int s) {
+    return steps / syncs + (s < steps % syncs ? 1 : 0);
   }
 
   /** Whether the federation told this peer to stop (or it stopped itself). */

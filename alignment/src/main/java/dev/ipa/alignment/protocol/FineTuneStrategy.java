@@ -38,7 +38,7 @@ final class FineTuneStrategy implements FederationStrategy {
     averaging.average(received);
     global.save(peer);
     if (++exchange % syncs != 0) return; // fine-tune once per round, after its last exchange
-    int steps = settings.fineTuneSteps() > 0 ? settings.fineTuneSteps() : DittoStrategy.share(peer.trainer().stepsPerEpoch(), syncs, 0);
+    int steps = settings.fineTuneSteps() > 0 ? settings.fineTuneSteps() : FederatedPeer.share(peer.trainer().stepsPerEpoch(), syncs, 0);
     int epoch = peer.trainer().epoch();
     int cursor = peer.trainer().cursor();
     peer.train(steps, GradientPenalty.NONE);

@@ -103,13 +103,7 @@ public final class PeerContext {
    */
   double validationLoss(float[] params) throws InterruptedException {
     if (params == null) return evaluate(validationSet, validation).meanLoss();
-    float[] theta = network.copyParams();
-    try {
-      network.setParams(params);
-      return evaluate(validationSet, validation).meanLoss();
-    } finally {
-      network.setParams(theta);
-    }
+    return network.withParams(params, () -> evaluate(validationSet, validation).meanLoss());
   }
 
   private void acquire() throws InterruptedException {

@@ -449,16 +449,7 @@ public final class PeerNode implements AutoCloseable {
         RoundRecord rec = peer.runRound(r);
         Evaluation test = LocalTrainer.evaluate(network, data.test(), null);
         float[] c = peer.consensus();
-        Evaluation consensusTest = null;
-        if (c != null) {
-          float[] theta = network.copyParams();
-          network.setParams(c);
-          try {
-            consensusTest = LocalTrainer.evaluate(network, data.test(), null);
-          } finally {
-            network.setParams(theta); // bit for bit, before anything else reads θ
-          }
-        }
+        Evaluation consensusTest = c == null ? null : network.withParams(c, () -> LocalTrainer.evaluate(network, data.test(), null));
         consensus = c;
         long nanos = System.nanoTime() - t0;
         roundTimer.record(nanos, TimeUnit.NANOSECONDS);
@@ -610,17 +601,7 @@ public final class PeerNode implements AutoCloseable {
     packedModel = PackedModel.pack(network, weightMode, p).toBytes();
     modelProvenance = p;
     float[] c = consensus;
-    if (c == null) {
-      packedConsensus = null;
-      return;
-    }
-    float[] theta = network.copyParams();
-    network.setParams(c);
-    try {
-      packedConsensus = PackedModel.pack(network, weightMode, p).toBytes();
-    } finally {
-      network.setParams(theta);
-    }
+    packedConsensus = c == null ? null : network.withParams(c, () -> PackedModel.pack(network, weightMode, p).toBytes());
   }
 
   /**

@@ -51,34 +51,26 @@ public final class SeedSummary {
     f.put("consensus accuracy", spread(runs, algorithm, SimulationResult::meanConsensusAccuracy));
     f.put("bytes per exchange", spread(runs, algorithm, SimulationResult::bytesPerExchange));
     if (runs.stream().allMatch(s -> s.standalone() != null) && !algorithm.equals("local")) {
-      f.put("fairness pearson", spread(runs, algorithm, (s, r) -> pearson(r, s.standalone())));
-      f.put("mean gain over local", spread(runs, algorithm, (s, r) -> (Double) SimulationReport.fairness(r, s.standalone()).get("meanGain")));
+      List<Map<String, Object>> fair = runs.stream().map(s -> SimulationReport.fairness(s.results().get(algorithm), s.standalone())).toList();
+      f.put("fairness pearson", Spread.of(fair.stream().mapToDouble(m -> m.get("pearson") == null ? Double.NaN : (Double) m.get("pearson")).toArray()));
+      f.put("mean gain over local", Spread.of(fair.stream().mapToDouble(m -> (Double) m.get("meanGain")).toArray()));
     }
     return f;
   }
 
-  private static double pearson(SimulationResult r, SimulationResult standalone) {
-    Object rho = SimulationReport.fairness(r, standalone).get("pearson");
-    return rho == null ? Double.NaN : (Double) rho;
-  }
-
   private static Spread spread(List<SeedRun> runs, String algorithm, ToDoubleFunction<SimulationResult> figure) {
-    return spread(runs, algorithm, (s, r) -> figure.applyAsDouble(r));
-  }
-
-  private static Spread spread(List<SeedRun> runs, String algorithm, java.util.function.BiFunction<SeedRun, SimulationResult, Double> figure) {
-    double[] v = new double[runs.size()];
-    for (int i = 0; i < v.length; i++) v[i] = figure.apply(runs.get(i), runs.get(i).results().get(algorithm));
-    return Spread.of(v);
+    return Spread.of(runs.stream().mapToDouble(s -> figure.applyAsDouble(s.results().get(algorithm))).toArray());
   }
 
   /** Prints the table and writes the files into {@code dir}; {@code setup} names the run in the chart title. */
   public static void write(Path dir, List<SeedRun> runs, Metric lead, String setup, PrintWriter o) {
     List<String> algorithms = new ArrayList<>(runs.get(0).results().keySet());
     long[] seeds = runs.stream().mapToLong(SeedRun::seed).toArray();
-    List<String> names = new ArrayList<>(figures(runs, algorithms.get(0), lead).keySet());
+    Map<String, Map<String, Spread>> all = new LinkedHashMap<>();
+    List<String> names = new ArrayList<>();
     for (String a : algorithms) {
-      for (String n : figures(runs, a, lead).keySet()) if (!names.contains(n)) names.add(n);
+      all.put(a, figures(runs, a, lead));
+      for (String n : all.get(a).keySet()) if (!names.contains(n)) names.add(n);
     }
     List<String> head = new ArrayList<>(List.of("algorithm", "seeds"));
     head.addAll(names);
@@ -89,7 +81,7 @@ public final class SeedSummary {
     List<List<Object>> csv = new ArrayList<>();
     Map<String, double[][]> lines = new LinkedHashMap<>();
     for (String a : algorithms) {
-      Map<String, Spread> f = figures(runs, a, lead);
+      Map<String, Spread> f = all.get(a);
       List<Object> cells = new ArrayList<>(List.of(a, seeds.length));
       Map<String, Object> one = new LinkedHashMap<>();
       for (String n : names) {

@@ -206,13 +206,8 @@ public final class Simulation {
                   consensus = own;
                 } else {
                   // Evaluated in the peer's own network, which gets θ back bit for bit before the next round.
-                  float[] theta = peer.network().copyParams();
-                  peer.network().setParams(c);
-                  try {
-                    consensus = testFigures(peer.network(), test, testLabels, testPerClass, classMix.get(pi), compute);
-                  } finally {
-                    peer.network().setParams(theta);
-                  }
+                  double[] mix = classMix.get(pi);
+                  consensus = peer.network().withParams(c, () -> testFigures(peer.network(), test, testLabels, testPerClass, mix, compute));
                 }
               }
               SimulationResult.PeerRound pr = new SimulationResult.PeerRound(peer.id(), r, acc, personal, loss, rec.validationAccuracy(),
