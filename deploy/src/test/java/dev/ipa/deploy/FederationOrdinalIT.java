@@ -137,7 +137,7 @@ class FederationOrdinalIT {
         assertThat(terminal.toString()).contains("peer-3");
 
         // Pod k trained on shard k of N, the very shard `ipa simulate --peers 4 --partition iid` gives its peer k.
-        var cfg = new SimulationConfig(N, dev.ipa.alignment.partition.PartitionSpec.parse("iid"), "mlp", "float", 50, 1e-3, 0.1,
+        var cfg = new SimulationConfig(N, dev.ipa.alignment.partition.PartitionSpec.parse("iid"), "mlp", "float", 50, 1e-3, 0.1, 0.1,
             dev.ipa.alignment.protocol.FederationSettings.defaults(), InMemoryNetwork.Faults.NONE, 1, "memory");
         List<Shard> simulated = new Simulation(data, cfg, i -> dev.ipa.alignment.model.WeightTransform.IDENTITY).shards();
         Set<String> logged = new java.util.TreeSet<>();

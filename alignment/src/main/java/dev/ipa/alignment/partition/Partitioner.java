@@ -12,9 +12,9 @@ import java.util.Random;
  * it is used rather than {@code SplittableRandom}).
  *
  * <p>Guarantees, checked by the tests: every index {@code 0 .. labels.length-1} lands in exactly one shard,
- * in its training or its validation part; every shard has at least one training sample, or
- * {@link #split} throws. The validation part is stratified by class: each class contributes in proportion to
- * its share of the shard (largest-remainder rounding).
+ * in its training, validation or local test part; every shard has at least one training sample, or
+ * {@link #split} throws. The validation and test parts are stratified by class: each class contributes in
+ * proportion to its share of the shard (largest-remainder rounding).
  */
 public final class Partitioner {
     private Partitioner() {
@@ -85,7 +85,7 @@ public final class Partitioner {
                 throw new IllegalArgumentException("Peer " + p + " of " + peers + " got no training samples with "
                         + spec + "; use more data, fewer peers" + remedy(spec) + ".");
             }
-            shards.add(withValidation(p, assigned[p], labels, numClasses, plan.validationFraction(), rng));
+            shards.add(withHoldouts(p, assigned[p], labels, numClasses, plan.validationFraction(), plan.testFraction(), rng));
         }
         return List.copyOf(shards);
     }
@@ -175,7 +175,7 @@ public final class Partitioner {
      * @throws IllegalArgumentException when a sample has no value (null), or a silo would have no training sample
      */
     public static NaturalSilos natural(String column, String[] valueOf, int[] labels, int numClasses, long seed,
-                                       double validationFraction) {
+                                       double validationFraction, double testFraction) {
         if (valueOf.length != labels.length) {
             throw new IllegalArgumentException("Got " + valueOf.length + " silo values for " + labels.length + " samples.");
         }
@@ -192,7 +192,7 @@ public final class Partitioner {
         int p = 0;
         for (var e : bySilo.entrySet()) {
             int[] idx = e.getValue().stream().mapToInt(Integer::intValue).toArray();
-            Shard s = withValidation(p, idx, labels, numClasses, validationFraction, rng);
+            Shard s = withHoldouts(p, idx, labels, numClasses, validationFraction, testFraction, rng);
             if (s.train().length == 0) {
                 throw new IllegalArgumentException("The silo " + column + "=" + e.getKey() + " has too few rows (" + idx.length
                         + ") to train on; merge it into another value or drop its rows.");
@@ -203,41 +203,74 @@ public final class Partitioner {
         return new NaturalSilos(new ArrayList<>(bySilo.keySet()), shards);
     }
 
-    private static Shard withValidation(int peer, int[] indices, int[] labels, int numClasses, double fraction,
-                                        Random rng) {
+    /**
+     * The shard of {@code indices}: first the stratified validation split, then, only when {@code testFraction > 0}
+     * (so that a plan without one draws exactly what it drew before), a stratified local test split of the same
+     * share of the whole shard cut from what is left, keeping at least one training sample.
+     */
+    private static Shard withHoldouts(int peer, int[] indices, int[] labels, int numClasses, double validationFraction,
+                                      double testFraction, Random rng) {
+        int[][] v = stratifiedCut(peer, indices, labels, numClasses, validationFraction, indices.length, rng);
+        int[][] t = testFraction > 0 ? stratifiedCut(peer, v[0], labels, numClasses, testFraction, indices.length, rng)
+                : new int[][] {v[0], new int[0]};
+        int[] present = Arrays.stream(indices).map(i -> labels[i]).distinct().sorted().toArray();
+        return new Shard(peer, t[0], v[1], t[1], present, indices.length);
+    }
+
+    /**
+     * A stratified, seeded sample of {@code n} of the samples (each class in proportion to its share), as sorted
+     * indices: to federate a smaller data set cut from a larger one, e.g. the fairness experiments' 6,000 samples.
+     *
+     * @throws IllegalArgumentException when {@code n} is not between 1 and the number of samples
+     */
+    public static int[] stratifiedSample(int[] labels, int numClasses, int n, long seed) {
+        if (n < 1 || n > labels.length) {
+            throw new IllegalArgumentException("Cannot sample " + n + " of " + labels.length + " training samples; give a number from 1 to "
+                    + labels.length + ".");
+        }
+        int[] all = new int[labels.length];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = i;
+        }
+        return n == labels.length ? all : stratifiedCut(0, all, labels, numClasses, n / (double) labels.length, labels.length, new Random(seed))[1];
+    }
+
+    /**
+     * Splits {@code indices} into {@code {rest, cut}}, sorted: the cut holds {@code fraction · of} samples (at least one
+     * when the fraction is positive and there are two samples), each class in proportion to its share, and the rest
+     * keeps at least one.
+     */
+    private static int[][] stratifiedCut(int peer, int[] indices, int[] labels, int numClasses, double fraction, int of,
+                                         Random rng) {
         int size = indices.length;
-        int v = (int) Math.round(fraction * size);
+        int v = (int) Math.round(fraction * of);
         if (fraction > 0 && size >= 2) {
             v = Math.max(v, 1);
         }
-        v = Math.min(v, size - 1);
+        v = Math.max(0, Math.min(v, size - 1));
         int[] sorted = indices.clone();
         Arrays.sort(sorted);
         int[][] members = byClass(sorted, labels, numClasses);
         double[] weights = new double[numClasses];
-        List<Integer> present = new ArrayList<>();
         for (int c = 0; c < numClasses; c++) {
             weights[c] = members[c].length;
-            if (members[c].length > 0) {
-                present.add(c);
-            }
         }
         int[] quota = apportion(v, weights, peer);
-        int[] train = new int[size - v];
-        int[] validation = new int[v];
-        int t = 0;
+        int[] rest = new int[size - v];
+        int[] cut = new int[v];
+        int r = 0;
         int k = 0;
         for (int c = 0; c < numClasses; c++) {
             int[] m = members[c];
             shuffle(m, rng);
-            System.arraycopy(m, 0, validation, k, quota[c]);
-            System.arraycopy(m, quota[c], train, t, m.length - quota[c]);
+            System.arraycopy(m, 0, cut, k, quota[c]);
+            System.arraycopy(m, quota[c], rest, r, m.length - quota[c]);
             k += quota[c];
-            t += m.length - quota[c];
+            r += m.length - quota[c];
         }
-        Arrays.sort(train);
-        Arrays.sort(validation);
-        return new Shard(peer, train, validation, present.stream().mapToInt(Integer::intValue).toArray(), size);
+        Arrays.sort(rest);
+        Arrays.sort(cut);
+        return new int[][] {rest, cut};
     }
 
     private static int[][] byClass(int[] labels, int numClasses) {

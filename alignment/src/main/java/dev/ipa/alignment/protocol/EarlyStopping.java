@@ -67,6 +67,13 @@ public final class EarlyStopping {
     return policy;
   }
 
+  /** Freezes the peer from now on (its contribution stop); returns whether it was not frozen before. */
+  public boolean freeze() {
+    boolean was = frozen;
+    frozen = true;
+    return !was;
+  }
+
   /** Whether patience ran out: the peer no longer trains but keeps serving its last snapshot. */
   public boolean frozen() {
     return frozen;

@@ -59,6 +59,8 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
   private final Dataset validationSet;
   private final int[] validation;
   private final int dataSize;
+  /** The largest training-set size this peer heard of (trusted claims), its own included: the contribution stop's n_max. */
+  private long largestHeard;
   private final PeerTransport transport;
   private final PeerViews views;
   private final SnapshotDecoding decoding;
@@ -120,6 +122,7 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
     this.validationSet = validationSet;
     this.validation = validation.clone();
     this.dataSize = trainer.sampleCount();
+    this.largestHeard = dataSize;
     this.transport = transport;
     this.decoding = decoding;
     this.robust = settings.robust();
@@ -233,7 +236,10 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
           : views.await(incoming, round - bound, 0, settings.exchangeTimeout());
       failures.addAll(missing);
       List<PeerViews.View> received = views.asOf(incoming, round, s);
-      for (PeerViews.View v : received) maxStaleness = Math.max(maxStaleness, round - v.round());
+      for (PeerViews.View v : received) {
+        maxStaleness = Math.max(maxStaleness, round - v.round());
+        largestHeard = Math.max(largestHeard, v.dataSize());
+      }
       if (!earlyStopping.frozen()) strategy.afterExchange(received, missing);
       // Only this exchange's senders are aligned to next (and the next exchange's may already be arriving).
       Set<String> next = s + 1 < syncs ? incoming : settings.topology().incoming(id, peers, round + 1, settings.seed());
@@ -291,6 +297,12 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
         for (String p : targetReachedBy) if (!p.equals(id)) views.markStopped(p);
         federationStopping = true;
       }
+    }
+    int earned = EarlyStop.contributionRound(settings.rounds(), dataSize, largestHeard);
+    if (policy.contribution() && !earlyStopping.frozen() && earned < settings.rounds() - 1 && round >= earned) {
+      earlyStopping.freeze();
+      stops.add(new StopRecord(id, round, String.format("froze: its %d samples are %.2f of the largest peer's %d, which earns %d of the %d rounds; "
+          + "still serving its last snapshot", dataSize, dataSize / (double) largestHeard, largestHeard, round + 1, settings.rounds())));
     }
     if (outcome.froze()) {
       stops.add(new StopRecord(id, round, "froze: validation " + (policy.metric() == null ? "loss" : watched) + " did not improve for " + policy.patience() + " rounds; still serving its last snapshot"));

@@ -19,7 +19,7 @@ class NaturalSilosTest {
       valueOf[i] = hospitals[r.nextInt(hospitals.length)];
       labels[i] = r.nextInt(3);
     }
-    Partitioner.NaturalSilos s = Partitioner.natural("hospital", valueOf, labels, 3, 7, 0.1);
+    Partitioner.NaturalSilos s = Partitioner.natural("hospital", valueOf, labels, 3, 7, 0.1, 0);
     assertThat(s.values()).containsExactly("central", "east", "north", "south", "west");
     int[] seen = new int[n];
     for (int p = 0; p < s.shards().size(); p++) {
@@ -35,7 +35,7 @@ class NaturalSilosTest {
 
   @Test
   void aRowWithoutAValueIsRefused() {
-    assertThatThrownBy(() -> Partitioner.natural("site", new String[] {"a", null, "b"}, new int[] {0, 1, 0}, 2, 0, 0))
+    assertThatThrownBy(() -> Partitioner.natural("site", new String[] {"a", null, "b"}, new int[] {0, 1, 0}, 2, 0, 0, 0))
         .hasMessage("Training row 2 has no value in the partition column site, so it belongs to no peer; fill the column in or drop those rows.");
   }
 

@@ -175,6 +175,49 @@ class PartitionerTest {
     }
 
     @Test
+    void theLocalTestSplitIsDisjointStratifiedAndLeavesTheRestUntouchedWhenOff() {
+        List<Shard> without = new PartitionPlan(new PartitionSpec.Dirichlet(0.5), 4, 9, 0.1).split(LABELS, 10);
+        List<Shard> with = new PartitionPlan(new PartitionSpec.Dirichlet(0.5), 4, 9, 0.1, 0.2).split(LABELS, 10);
+        boolean[] seen = new boolean[LABELS.length];
+        for (int p = 0; p < 4; p++) {
+            Shard s = with.get(p);
+            Shard before = without.get(p);
+            assertThat(s.size()).isEqualTo(before.size());
+            assertThat(s.test()).hasSize((int) Math.round(0.2 * s.size()));
+            assertThat(before.test()).isEmpty();
+            for (int[] part : List.of(s.train(), s.validation(), s.test())) {
+                for (int i : part) {
+                    assertThat(seen[i]).as("index %d twice", i).isFalse();
+                    seen[i] = true;
+                }
+            }
+            int[] perClass = new int[10];
+            for (int i : s.test()) {
+                perClass[LABELS[i]]++;
+            }
+            int[] shardCounts = Shards.classCounts(s, LABELS, 10);
+            for (int c = 0; c < 10; c++) {
+                assertThat(perClass[c]).as("peer %d class %d", p, c).isBetween((int) (shardCounts[c] * 0.2) - 1, (int) Math.ceil(shardCounts[c] * 0.2) + 1);
+            }
+        }
+        assertThat(seen).doesNotContain(false);
+        assertThatThrownBy(() -> new PartitionPlan(new PartitionSpec.Iid(), 2, 1, 0.5, 0.5)).hasMessageContaining("local test fraction");
+    }
+
+    @Test
+    void aStratifiedSampleKeepsTheClassMixAndDependsOnlyOnTheSeed() {
+        int[] a = Partitioner.stratifiedSample(LABELS, 10, 300, 5);
+        assertThat(a).hasSize(300).isSorted().doesNotHaveDuplicates().isEqualTo(Partitioner.stratifiedSample(LABELS, 10, 300, 5));
+        assertThat(a).isNotEqualTo(Partitioner.stratifiedSample(LABELS, 10, 300, 6));
+        int[] perClass = new int[10];
+        for (int i : a) {
+            perClass[LABELS[i]]++;
+        }
+        assertThat(perClass).containsOnly(30);
+        assertThatThrownBy(() -> Partitioner.stratifiedSample(LABELS, 10, LABELS.length + 1, 0)).hasMessageContaining("give a number from 1 to");
+    }
+
+    @Test
     void defaultValidationFractionIsOneTenth() {
         assertThat(split("iid", 2, 1)).allSatisfy(s -> assertThat(s.validation()).hasSize(50));
     }

@@ -30,6 +30,9 @@ final class Shards {
         for (int i : s.validation()) {
             counts[labels[i]]++;
         }
+        for (int i : s.test()) {
+            counts[labels[i]]++;
+        }
         return counts;
     }
 

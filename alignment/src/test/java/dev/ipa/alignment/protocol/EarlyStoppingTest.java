@@ -56,4 +56,19 @@ class EarlyStoppingTest {
     assertThat(s.targetReached()).isFalse();
     assertThat(s.roundsWithoutImprovement()).as("patience off: no count kept").isZero();
   }
+
+  @Test
+  void contributionStopsParsePrintAndEarnRoundsInProportionToTheDataHeld() {
+    EarlyStop p = EarlyStop.parse("target:0.8,contribution");
+    assertThat(p.contribution()).isTrue();
+    assertThat(p.toString()).isEqualTo("target:0.8,contribution");
+    assertThat(EarlyStop.parse(p.toString())).isEqualTo(p);
+    assertThat(EarlyStop.parse("patience:2").contribution()).isFalse();
+    // 20 rounds: the largest peer earns all 20 (0-based last round 19), one with a fifth of its data 4, a tiny one 1.
+    assertThat(EarlyStop.contributionRound(20, 1000, 1000)).isEqualTo(19);
+    assertThat(EarlyStop.contributionRound(20, 200, 1000)).isEqualTo(3);
+    assertThat(EarlyStop.contributionRound(20, 1, 1000)).isZero();
+    // Hearing of no larger peer (or only smaller ones) earns every round.
+    assertThat(EarlyStop.contributionRound(20, 500, 100)).isEqualTo(19);
+  }
 }

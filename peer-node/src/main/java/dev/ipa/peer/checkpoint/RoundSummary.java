@@ -30,6 +30,11 @@ import java.util.List;
  *                           where the consensus is the model itself (FedAvg, FedProx, local-only) and in rounds
  *                           checkpointed before it was measured
  * @param consensusTestLoss  its mean loss on the test set; null likewise
+ * @param personalAccuracy   accuracy on this organisation's own held-out data: its shard's local test split when
+ *                           the daemon was dealt a shard of shared data ({@code ipa.peer.partition}), else its own
+ *                           test set (so equal to {@code testAccuracy}); null in rounds checkpointed before it was measured
+ * @param consensusPersonalAccuracy the consensus model's accuracy on the same data; null where there is no separate
+ *                           consensus, and in older rounds
  */
 public record RoundSummary(
     int round,
@@ -50,7 +55,9 @@ public record RoundSummary(
     Double testMacroF1,
     Double testAuc,
     Double consensusTestAccuracy,
-    Double consensusTestLoss) {
+    Double consensusTestLoss,
+    Double personalAccuracy,
+    Double consensusPersonalAccuracy) {
   public RoundSummary {
     failures = List.copyOf(failures);
   }
@@ -59,7 +66,7 @@ public record RoundSummary(
   public RoundSummary(int round, double trainLoss, double validationAccuracy, double validationLoss, double testAccuracy, double testLoss,
       long bytesSent, List<String> failures, int maxStaleness, boolean frozen, String stop, long durationMillis, String finishedAt) {
     this(round, trainLoss, validationAccuracy, validationLoss, testAccuracy, testLoss, bytesSent, failures, maxStaleness, frozen, stop,
-        durationMillis, finishedAt, null, null, null, null, null, null);
+        durationMillis, finishedAt, null, null, null, null, null, null, null, null);
   }
 
   /** This round's test figure under {@code m}, or null when it was not measured. */

@@ -86,6 +86,8 @@ public final class PeerNode implements AutoCloseable {
   /** The table schema this peer encodes its rows with; null for IDX data. */
   private final TableSchema schema;
   private final Network network;
+  /** The shard's local test split (indices into the training set); empty when the peer trains on its own data. */
+  private final int[] localTest;
   private final WeightMode weightMode;
   private final LocalTrainer trainer;
   private final NettyTransport transport;
@@ -136,7 +138,8 @@ public final class PeerNode implements AutoCloseable {
     Shard shard;
     long total;
     if (config.partition() != null) {
-      List<Shard> shards = PartitionPlan.of(config.partition(), config.peersInPartition(), seed).split(train.labelsAsInts(), train.numClasses());
+      // A shard of shared data: its own local test split is what this organisation would hold out (personal accuracy).
+      List<Shard> shards = PartitionPlan.withLocalTest(config.partition(), config.peersInPartition(), seed).split(train.labelsAsInts(), train.numClasses());
       shard = shards.get(config.shardIndex());
       total = shards.stream().mapToLong(s -> s.train().length).sum();
     } else {
@@ -149,6 +152,7 @@ public final class PeerNode implements AutoCloseable {
         .training(train, shard, config.batch(), config.learningRate()).classWeighting(config.classWeighting());
     if (schema != null) builder.schemaHash(schema.hash());
     this.network = builder.network();
+    this.localTest = shard.test();
     if (!Files.isDirectory(config.tlsDir())) {
       throw new IllegalArgumentException("The TLS directory " + config.tlsDir() + " (ipa.peer.tls-dir) does not exist; generate it with ./ipa certs.");
     }
@@ -172,6 +176,8 @@ public final class PeerNode implements AutoCloseable {
     Gauge.builder("ipa.consensus.accuracy", this, n -> n.lastSummary().map(RoundSummary::consensusTestAccuracy)
         .orElseGet(() -> n.lastSummary().map(RoundSummary::testAccuracy).orElse(Double.NaN)))
         .description("Test accuracy of the consensus model after the last round (the model itself where it is its own consensus)").register(metrics);
+    Gauge.builder("ipa.personal.accuracy", this, n -> n.lastSummary().map(RoundSummary::personalAccuracy).filter(x -> x != null).orElse(Double.NaN))
+        .description("Accuracy on the peer's own held-out data (its shard's local test split, or its own test set) after the last round").register(metrics);
     Gauge.builder("ipa.loss", this, n -> n.lastSummary().map(RoundSummary::testLoss).orElse(Double.NaN))
         .description("Test loss after the last round").register(metrics);
     Gauge.builder("ipa.balanced.accuracy", this, n -> n.lastSummary().map(RoundSummary::testBalancedAccuracy).orElse(Double.NaN))
@@ -448,8 +454,10 @@ public final class PeerNode implements AutoCloseable {
         long t0 = System.nanoTime();
         RoundRecord rec = peer.runRound(r);
         Evaluation test = LocalTrainer.evaluate(network, data.test(), null);
+        Double personal = personalAccuracy(test);
         float[] c = peer.consensus();
         Evaluation consensusTest = c == null ? null : network.withParams(c, () -> LocalTrainer.evaluate(network, data.test(), null));
+        Double consensusPersonal = c == null ? null : network.withParams(c, () -> personalAccuracy(consensusTest));
         consensus = c;
         long nanos = System.nanoTime() - t0;
         roundTimer.record(nanos, TimeUnit.NANOSECONDS);
@@ -463,7 +471,8 @@ public final class PeerNode implements AutoCloseable {
             rec.bytesSent(), failures, rec.maxStaleness(), rec.frozen(), rec.stop() == null ? null : rec.stop().reason(), nanos / 1_000_000,
             Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(), Double.isNaN(rec.epsilon()) ? null : rec.epsilon(),
             finite(test.balancedAccuracy()), finite(test.macroF1()), finite(test.auc()),
-            consensusTest == null ? null : consensusTest.accuracy(), consensusTest == null ? null : finite(consensusTest.meanLoss()));
+            consensusTest == null ? null : consensusTest.accuracy(), consensusTest == null ? null : finite(consensusTest.meanLoss()),
+            personal, consensusPersonal);
         // The round becomes visible (API, metrics) only once its checkpoint is durable, so nothing reported can
         // be lost by a crash.
         checkpoint(r, s);
@@ -671,7 +680,8 @@ public final class PeerNode implements AutoCloseable {
         Double.isNaN(epsilon) ? null : epsilon, Double.isNaN(epsilon) ? null : config.settings().dp().delta(),
         since.truncatedTo(ChronoUnit.MILLIS).toString(), error, metric().id(), last.map(RoundSummary::testBalancedAccuracy).orElse(null),
         last.map(RoundSummary::testMacroF1).orElse(null), last.map(RoundSummary::testAuc).orElse(null),
-        last.map(r -> r.consensusTestAccuracy() != null ? r.consensusTestAccuracy() : r.testAccuracy()).orElse(null));
+        last.map(r -> r.consensusTestAccuracy() != null ? r.consensusTestAccuracy() : r.testAccuracy()).orElse(null),
+        last.map(RoundSummary::personalAccuracy).orElse(null));
   }
 
   /** The metric that leads: the one early stopping watches, accuracy when it watches none. */
@@ -733,6 +743,14 @@ public final class PeerNode implements AutoCloseable {
   /** The last completed round's summary, if any. */
   public synchronized Optional<RoundSummary> lastSummary() {
     return history.isEmpty() ? Optional.empty() : Optional.of(history.get(history.size() - 1));
+  }
+
+  /**
+   * The network's accuracy on this organisation's own held-out data: its shard's local test split when it was
+   * dealt a shard of shared data, else its own test set, whose evaluation {@code test} already is.
+   */
+  private Double personalAccuracy(Evaluation test) {
+    return localTest.length == 0 ? test.accuracy() : LocalTrainer.evaluate(network, data.train(), localTest).accuracy();
   }
 
   /** The latest model, packed ({@link PackedModel#toBytes()}). */

@@ -25,10 +25,12 @@ import java.util.List;
  * @param auc        test ROC AUC after that round with two classes, null otherwise
  * @param consensusAccuracy test accuracy of the consensus model after that round (the same as {@code accuracy} where
  *                   the model is its own consensus: FedAvg, FedProx, local-only), null before the first
+ * @param personalAccuracy accuracy on this organisation's own held-out data after that round (the shard's local test
+ *                   split, or the peer's own test set), null before the first
  */
 public record PeerStatus(String peerId, String federation, String state, String reason, List<String> waitingFor, boolean paused,
     int round, int rounds, Double accuracy, Double loss, Double epsilon, Double delta, String since, String error, String metric,
-    Double balancedAccuracy, Double macroF1, Double auc, Double consensusAccuracy) {
+    Double balancedAccuracy, Double macroF1, Double auc, Double consensusAccuracy, Double personalAccuracy) {
   public PeerStatus {
     waitingFor = List.copyOf(waitingFor);
   }

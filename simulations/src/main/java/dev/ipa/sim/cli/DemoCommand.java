@@ -2,6 +2,7 @@ package dev.ipa.sim.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ipa.alignment.data.FashionMnist;
+import dev.ipa.alignment.partition.PartitionPlan;
 import dev.ipa.alignment.partition.PartitionSpec;
 import dev.ipa.alignment.protocol.Algorithm;
 import dev.ipa.alignment.protocol.CommonSettings;
@@ -122,7 +123,7 @@ public final class DemoCommand implements Runnable {
       throw new IllegalArgumentException("--data " + data + " is not a table; give a .csv/.tsv file, a directory with train.csv and test.csv, or embedded:breast-cancer.");
     }
     var rows = dev.ipa.alignment.table.TableSource.read(data, dev.ipa.alignment.table.TableSource.Options.defaults());
-    var prepared = dev.ipa.sim.engine.TableFederation.prepare(rows, PartitionSpec.parse(TABLE_PARTITION), PEERS.size(), 0, 0.1, null);
+    var prepared = dev.ipa.sim.engine.TableFederation.prepare(rows, PartitionSpec.parse(TABLE_PARTITION), PEERS.size(), 0, 0.1, 0, null);
     for (int i = 0; i < PEERS.size(); i++) {
       var sh = prepared.shards().get(i);
       int[] own = java.util.stream.IntStream.concat(Arrays.stream(sh.train()), Arrays.stream(sh.validation())).sorted()
@@ -312,7 +313,7 @@ public final class DemoCommand implements Runnable {
     FederationSettings f = new FederationSettings(Algorithm.LOCAL,
         new CommonSettings(rounds, 1, common.topology(), common.earlyStop(), common.exchangeTimeout(), common.codec(), 0, Protocol.PARALLEL, 0), d.ipa(), d.fedProx());
     SimulationConfig c = new SimulationConfig(PEERS.size(), PartitionSpec.parse(tableDemo == null ? "disjoint" : TABLE_PARTITION), "mlp", "float", 50,
-        1e-3, 0.1, f, InMemoryNetwork.Faults.NONE, rounds, "memory");
+        1e-3, 0.1, tableDemo == null ? PartitionPlan.DEFAULT_TEST_FRACTION : 0, f, InMemoryNetwork.Faults.NONE, rounds, "memory");
     return new Simulation(data, c, i -> WeightTransform.IDENTITY, tableDemo == null ? null : tableDemo.shards()).run(null);
   }
 

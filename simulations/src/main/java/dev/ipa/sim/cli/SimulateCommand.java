@@ -141,6 +141,15 @@ public final class SimulateCommand implements Runnable {
   @Option(names = "--no-standalone", description = "Skip the local-only run on the same shards that the fairness report compares against.")
   boolean noStandalone;
 
+  @Option(names = "--train-samples", paramLabel = "N", description = "Federate a stratified sample of N of the training samples, drawn with the "
+      + "run's seed (e.g. 6000 for the fairness experiments); the test set stays whole. Default: all of them.")
+  Integer trainSamples;
+
+  @Option(names = "--local-test", defaultValue = "0.1", paramLabel = "FRACTION", description = "Share of every peer's shard kept as its local test "
+      + "split, stratified and seeded: the personal accuracy figures (what an organisation measures on its own held-out data); 0 keeps none and "
+      + "weights the global test set by the shard's class mix instead. Default: ${DEFAULT-VALUE}.")
+  double localTest = 0.1;
+
   @Option(names = "--transport", defaultValue = "memory", description = "memory (in-process) or loopback (every peer its own mutual-TLS Netty listener on 127.0.0.1). Default: ${DEFAULT-VALUE}.")
   String transport;
 
@@ -204,6 +213,7 @@ public final class SimulateCommand implements Runnable {
       if (p.peers() != config.peers()) config = config.withPeers(p.peers());
     } else {
       tt = loaded != null ? loaded : data.load();
+      if (trainSamples != null) tt = sampled(tt, trainSamples, config.federation().common().seed());
     }
     o.println("Data: " + tt.describe());
     tt.warnings().forEach(w -> o.println("Warning: " + w));
@@ -232,6 +242,14 @@ public final class SimulateCommand implements Runnable {
     return new dev.ipa.sim.engine.SeedSummary.SeedRun(seed, results, standalone);
   }
 
+  /** {@code tt} with a stratified sample of {@code n} of its training samples drawn with {@code seed}. */
+  static TrainTest sampled(TrainTest tt, int n, long seed) {
+    dev.ipa.alignment.data.Dataset train = tt.train();
+    int[] idx = dev.ipa.alignment.partition.Partitioner.stratifiedSample(train.labelsAsInts(), train.numClasses(), n, seed);
+    return new TrainTest(train.subset(idx), tt.test(), tt.source() + " (a stratified sample of " + n + " training samples, seed " + seed + ")",
+        tt.kind(), tt.classNames(), tt.warnings());
+  }
+
   /** A table federation: divide, exchange statistics in memory, encode; prints what the peers agreed on. */
   static dev.ipa.sim.engine.TableFederation.Prepared prepareTable(SimulationConfig config, DataOption data, PrintWriter o) {
       var spec = config.partition();
@@ -241,7 +259,7 @@ public final class SimulateCommand implements Runnable {
       dev.ipa.sim.engine.TableFederation.Prepared p;
       try {
         p = dev.ipa.sim.engine.TableFederation.prepare(rows, spec, config.peers(), config.federation().common().seed(),
-            config.validationFraction(), pinned);
+            config.validationFraction(), config.testFraction(), pinned);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("The federated-statistics exchange was interrupted.", e);
@@ -292,7 +310,7 @@ public final class SimulateCommand implements Runnable {
         throw new IllegalArgumentException("Bad --attack '" + a + "'; use PEER=KIND with PEER a 0-based peer index, e.g. --attack 4=scale:1e6.");
       }
     }
-    return new SimulationConfig(peers, PartitionSpec.parse(partition), model, weights, batch, lr, 0.1, f,
+    return new SimulationConfig(peers, PartitionSpec.parse(partition), model, weights, batch, lr, 0.1, localTest, f,
         new InMemoryNetwork.Faults(Duration.ofMillis(latencyMs), drop, seed), evaluateEvery, transport, attacks, metrics.lead(), metrics.classWeighting());
   }
 }

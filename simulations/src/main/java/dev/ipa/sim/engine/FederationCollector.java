@@ -33,8 +33,7 @@ import java.util.Map;
  *
  * <p>Per peer it reads {@code /api/status}, {@code /api/rounds} (test and validation accuracy, losses, bytes per
  * round) and {@code /api/model/provenance} (the federation's settings, the peer's shard and seed). What a daemon
- * does not measure stays empty: personal accuracy (the daemon evaluates on the whole test set only) and the
- * shard's size and classes unless the data the peers used is given, in which case the shards are recomputed with
+ * does not measure stays empty: the class-mix-weighted accuracy, and the shard's size and classes unless the data the peers used is given, in which case the shards are recomputed with
  * the same {@link PartitionPlan} the peers and {@code ipa simulate} use.
  *
  * <p>Use: {@link #fetch} each admin URL → {@link #assemble} → {@link Collected#write}. Stateless; thread-safe.
@@ -122,7 +121,7 @@ public final class FederationCollector {
     List<Shard> shards = null;
     String partition = settings.get("peer.partition");
     if (data != null && partition != null && !partition.equals("null")) {
-      shards = PartitionPlan.of(partition, shardCount(settings, ids.size()), seed).split(data.train().labelsAsInts(), data.train().numClasses());
+      shards = PartitionPlan.withLocalTest(partition, shardCount(settings, ids.size()), seed).split(data.train().labelsAsInts(), data.train().numClasses());
       Architecture arch = Architecture.parse(settings.getOrDefault("peer.model", "mlp"), 1, data.train().rows(), data.train().cols(), data.train().numClasses());
       fp32 = 4L * Network.create(arch, seed).parameterCount();
     }
@@ -151,10 +150,12 @@ public final class FederationCollector {
         if (round < 0 || round >= rounds) continue;
         long bytes = r.path("bytesSent").asLong();
         int sent = bytes > 0 ? topology.outgoing(p.peerId(), ids, round, seed).size() * syncs : 0;
-        table.get(round).set(i, new SimulationResult.PeerRound(p.peerId(), round, number(r, "testAccuracy"), Double.NaN, number(r, "testLoss"),
+        table.get(round).set(i, new SimulationResult.PeerRound(p.peerId(), round, number(r, "testAccuracy"), number(r, "personalAccuracy"), number(r, "testLoss"),
             number(r, "validationAccuracy"), number(r, "trainLoss"), bytes, sent, r.path("failures").size(), r.path("maxStaleness").asInt(),
             r.path("frozen").asBoolean(), !r.path("stop").isNull() && !r.path("stop").isMissingNode(), number(r, "epsilon"),
-            number(r, "balancedAccuracy"), number(r, "macroF1"), number(r, "auc"), number(r, "testAccuracy"), Double.NaN));
+            number(r, "balancedAccuracy"), number(r, "macroF1"), number(r, "auc"),
+            r.hasNonNull("consensusTestAccuracy") ? number(r, "consensusTestAccuracy") : number(r, "testAccuracy"),
+            r.hasNonNull("consensusPersonalAccuracy") ? number(r, "consensusPersonalAccuracy") : number(r, "personalAccuracy"), Double.NaN));
         if (r.hasNonNull("finishedAt")) {
           Instant end = Instant.parse(r.get("finishedAt").asText());
           Instant start = end.minusMillis(r.path("durationMillis").asLong());

@@ -81,7 +81,8 @@ public final class Simulation {
   public List<Shard> shards() {
     if (fixedShards != null) return fixedShards;
     Dataset train = data.train();
-    PartitionPlan plan = new PartitionPlan(config.partition(), config.peers(), config.federation().common().seed(), config.validationFraction());
+    PartitionPlan plan = new PartitionPlan(config.partition(), config.peers(), config.federation().common().seed(), config.validationFraction(),
+        config.testFraction());
     return plan.split(train.labelsAsInts(), train.numClasses());
   }
 
@@ -192,14 +193,17 @@ public final class Simulation {
               boolean evaluate = (r + 1) % config.evaluateEvery() == 0 || r == rounds - 1 || rec.stop() != null;
               double acc = Double.NaN;
               double personal = Double.NaN;
+              double mixed = Double.NaN;
               double loss = Double.NaN;
               Evaluation e = null;
               TestFigures consensus = null;
               if (evaluate) {
-                TestFigures own = testFigures(peer.network(), test, testLabels, testPerClass, classMix.get(pi), compute);
+                int[] localTest = shards.get(pi).test();
+                TestFigures own = testFigures(peer.network(), test, testLabels, testPerClass, classMix.get(pi), train, localTest, compute);
                 e = own.evaluation();
                 acc = own.accuracy();
                 personal = own.personal();
+                mixed = own.mixed();
                 loss = e.meanLoss();
                 float[] c = peer.consensus();
                 if (c == null) {
@@ -207,13 +211,14 @@ public final class Simulation {
                 } else {
                   // Evaluated in the peer's own network, which gets θ back bit for bit before the next round.
                   double[] mix = classMix.get(pi);
-                  consensus = peer.network().withParams(c, () -> testFigures(peer.network(), test, testLabels, testPerClass, mix, compute));
+                  consensus = peer.network().withParams(c, () -> testFigures(peer.network(), test, testLabels, testPerClass, mix, train, localTest, compute));
                 }
               }
               SimulationResult.PeerRound pr = new SimulationResult.PeerRound(peer.id(), r, acc, personal, loss, rec.validationAccuracy(),
                   rec.trainLoss(), rec.bytesSent(), rec.snapshotsSent(), rec.failures().size(), rec.maxStaleness(), rec.frozen(), rec.stop() != null,
                   rec.epsilon(), e == null ? Double.NaN : e.balancedAccuracy(), e == null ? Double.NaN : e.macroF1(), e == null ? Double.NaN : e.auc(),
-                  consensus == null ? Double.NaN : consensus.accuracy(), consensus == null ? Double.NaN : consensus.personal());
+                  consensus == null ? Double.NaN : consensus.accuracy(), consensus == null ? Double.NaN : consensus.personal(),
+                  mixed);
               synchronized (table) {
                 table.get(r).set(pi, pr);
               }
@@ -245,23 +250,29 @@ public final class Simulation {
     }
   }
 
-  /** A model's test evaluation, accuracy, and personal accuracy (per-class test accuracy weighted by the shard's class mix). */
-  private record TestFigures(Evaluation evaluation, double accuracy, double personal) {}
+  /**
+   * A model's test evaluation and accuracy on the whole test set, its personal accuracy (on the peer's local test
+   * split; without one, the mixed figure), and the mixed figure: per-class test accuracy weighted by the shard's
+   * class mix.
+   */
+  private record TestFigures(Evaluation evaluation, double accuracy, double personal, double mixed) {}
 
   private static TestFigures testFigures(dev.ipa.alignment.model.Network network, Dataset test, int[] testLabels, int[] testPerClass, double[] mix,
-      Semaphore compute) throws InterruptedException {
+      Dataset train, int[] localTest, Semaphore compute) throws InterruptedException {
     int[] pred = new int[test.count()];
     Evaluation e;
+    Evaluation local = null;
     compute.acquire();
     try {
       e = LocalTrainer.evaluate(network, test, null, pred);
+      if (localTest.length > 0) local = LocalTrainer.evaluate(network, train, localTest);
     } finally {
       compute.release();
     }
     int[] correct = new int[testPerClass.length];
     for (int k = 0; k < pred.length; k++) if (pred[k] == testLabels[k]) correct[testLabels[k]]++;
-    double personal = 0;
-    for (int c = 0; c < testPerClass.length; c++) if (testPerClass[c] > 0) personal += mix[c] * correct[c] / testPerClass[c];
-    return new TestFigures(e, e.accuracy(), personal);
+    double mixed = 0;
+    for (int c = 0; c < testPerClass.length; c++) if (testPerClass[c] > 0) mixed += mix[c] * correct[c] / testPerClass[c];
+    return new TestFigures(e, e.accuracy(), local == null ? mixed : local.accuracy(), mixed);
   }
 }

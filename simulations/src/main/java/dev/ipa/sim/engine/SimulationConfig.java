@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param batch              mini-batch size
  * @param learningRate       Adam learning rate
  * @param validationFraction share of each shard kept for local validation
+ * @param testFraction       share of each shard kept as its local test split: the personal accuracy figures
  * @param federation         the protocol settings every peer shares
  * @param faults             injected latency and drops
  * @param evaluateEvery      evaluate on the test set every this many rounds (and always the last)
@@ -36,6 +37,7 @@ public record SimulationConfig(
     int batch,
     double learningRate,
     double validationFraction,
+    double testFraction,
     FederationSettings federation,
     InMemoryNetwork.Faults faults,
     int evaluateEvery,
@@ -46,15 +48,16 @@ public record SimulationConfig(
 
   /** A simulation without attackers. */
   public SimulationConfig(int peers, PartitionSpec partition, String model, String weights, int batch, double learningRate,
-      double validationFraction, FederationSettings federation, InMemoryNetwork.Faults faults, int evaluateEvery, String transport) {
-    this(peers, partition, model, weights, batch, learningRate, validationFraction, federation, faults, evaluateEvery, transport, Map.of());
+      double validationFraction, double testFraction, FederationSettings federation, InMemoryNetwork.Faults faults, int evaluateEvery,
+      String transport) {
+    this(peers, partition, model, weights, batch, learningRate, validationFraction, testFraction, federation, faults, evaluateEvery, transport, Map.of());
   }
 
   /** Accuracy leads, unweighted loss. */
   public SimulationConfig(int peers, PartitionSpec partition, String model, String weights, int batch, double learningRate,
-      double validationFraction, FederationSettings federation, InMemoryNetwork.Faults faults, int evaluateEvery, String transport,
-      Map<Integer, Attack> attacks) {
-    this(peers, partition, model, weights, batch, learningRate, validationFraction, federation, faults, evaluateEvery, transport, attacks,
+      double validationFraction, double testFraction, FederationSettings federation, InMemoryNetwork.Faults faults, int evaluateEvery,
+      String transport, Map<Integer, Attack> attacks) {
+    this(peers, partition, model, weights, batch, learningRate, validationFraction, testFraction, federation, faults, evaluateEvery, transport, attacks,
         Metric.ACCURACY, ClassWeighting.NONE);
   }
 
@@ -72,6 +75,10 @@ public record SimulationConfig(
     if (batch < 1) throw new IllegalArgumentException("The batch size must be ≥ 1, got " + batch + ".");
     if (!(learningRate > 0)) throw new IllegalArgumentException("The learning rate must be > 0, got " + learningRate + ".");
     if (!(validationFraction >= 0 && validationFraction < 1)) throw new IllegalArgumentException("The validation fraction must be in [0, 1), got " + validationFraction + ".");
+    if (!(testFraction >= 0 && validationFraction + testFraction < 1)) {
+      throw new IllegalArgumentException("The local test fraction (--local-test) must be at least 0 and leave samples to train on beside the validation "
+          + "fraction " + validationFraction + ", got " + testFraction + ".");
+    }
     if (evaluateEvery < 1) throw new IllegalArgumentException("evaluateEvery must be ≥ 1, got " + evaluateEvery + ".");
     if (!transport.equals("memory") && !transport.equals("loopback")) {
       throw new IllegalArgumentException("Unknown transport '" + transport + "'; use memory or loopback.");
@@ -83,10 +90,10 @@ public record SimulationConfig(
 
   /** The same simulation with another number of peers (natural silos: one per value of the partition column). */
   public SimulationConfig withPeers(int n) {
-    return new SimulationConfig(n, partition, model, weights, batch, learningRate, validationFraction, federation, faults, evaluateEvery, transport, attacks);
+    return new SimulationConfig(n, partition, model, weights, batch, learningRate, validationFraction, testFraction, federation, faults, evaluateEvery, transport, attacks);
   }
 
   public SimulationConfig withFederation(FederationSettings f) {
-    return new SimulationConfig(peers, partition, model, weights, batch, learningRate, validationFraction, f, faults, evaluateEvery, transport, attacks, metric, classWeighting);
+    return new SimulationConfig(peers, partition, model, weights, batch, learningRate, validationFraction, testFraction, f, faults, evaluateEvery, transport, attacks, metric, classWeighting);
   }
 }

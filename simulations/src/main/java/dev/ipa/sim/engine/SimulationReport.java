@@ -64,7 +64,7 @@ public final class SimulationReport {
           csv.add(List.of(e.getKey(), pr.round() + 1, pr.id(), fmt(pr.accuracy()), fmt(pr.personalAccuracy()), fmt(pr.loss()),
               fmt(pr.validationAccuracy()), fmt(pr.trainLoss()), pr.bytesSent(), pr.snapshotsSent(), pr.failures(), pr.maxStaleness(), pr.frozen(), pr.stopped(),
               fmt(pr.balancedAccuracy()), fmt(pr.macroF1()), fmt(pr.auc()), Double.isNaN(pr.epsilon()) ? "" : pr.epsilon(),
-              fmt(pr.consensusAccuracy()), fmt(pr.consensusPersonalAccuracy())));
+              fmt(pr.consensusAccuracy()), fmt(pr.consensusPersonalAccuracy()), fmt(pr.mixAccuracy())));
         }
       }
       if (results.size() == 1) {
@@ -113,7 +113,7 @@ public final class SimulationReport {
     Reports.writeJson(dir.resolve("report.json"), json);
     Reports.writeCsv(dir.resolve("rounds.csv"), List.of("algorithm", "round", "peer", "accuracy", "personalAccuracy", "loss", "validationAccuracy",
         "trainLoss", "bytesSent", "snapshotsSent", "failures", "maxStaleness", "frozen", "stopped", "balancedAccuracy", "macroF1", "auc", "epsilon",
-        "consensusAccuracy", "consensusPersonalAccuracy"), csv);
+        "consensusAccuracy", "consensusPersonalAccuracy", "mixAccuracy"), csv);
     // The local-only baseline, when it was computed, so the gain can be read off the chart.
     if (standalone != null && !results.containsKey("local")) lines.put("local-only (mean)", meanSeries(standalone, false));
     Reports.lineChart(dir.resolve("accuracy.png"), "Test accuracy per round: " + setup, "round", "test accuracy", lines);
@@ -123,7 +123,7 @@ public final class SimulationReport {
     Reports.lineChart(dir.resolve("metrics.png"), metricsTitle + ": " + setup, "round", results.size() == 1 ? "metric" : lead.id(), metricLines);
     HtmlReport html = new HtmlReport(title);
     html.keyValues(configJson);
-    html.image(dir.resolve("accuracy.png"), "Test accuracy per round (global; 'personal' weights the test set like each peer's shard; 'consensus' is the"
+    html.image(dir.resolve("accuracy.png"), "Test accuracy per round (global; 'personal' is each peer's own local test split; 'consensus' is the"
         + " data-size weighted mean of the latest snapshots for IPA, the global model for Ditto and FedAvg + fine-tuning)");
     if (results.size() == 1) html.heading("Per peer").table(peerTable(results.values().iterator().next(), standalone, lead));
     html.image(dir.resolve("metrics.png"), metricsTitle + "; 'balanced-accuracy' is the mean recall per class, 'macro-f1' the mean F1 per class"
@@ -239,6 +239,7 @@ public final class SimulationReport {
         if (!Double.isNaN(pr.auc())) p.put("auc", pr.auc()); // two classes only
         p.put("consensusAccuracy", nan(pr.consensusAccuracy()));
         p.put("consensusPersonalAccuracy", nan(pr.consensusPersonalAccuracy()));
+        p.put("mixAccuracy", nan(pr.mixAccuracy()));
         ps.add(p);
       }
       rr.put("peers", ps);

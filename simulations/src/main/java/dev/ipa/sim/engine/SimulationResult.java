@@ -21,14 +21,18 @@ public record SimulationResult(
 
   /**
    * One peer in one round. NaN figures when the round was not evaluated on the test set; {@code auc} is NaN unless
-   * the data has two classes. {@code accuracy} and {@code personalAccuracy} are the peer's own (personal) model's;
+   * the data has two classes. {@code accuracy} (the whole test set, a simulation-only figure) and {@code personalAccuracy}
+   * (the peer's local test split, as an organisation measures it) are the peer's own (personal) model's;
    * {@code consensusAccuracy} and {@code consensusPersonalAccuracy} the same figures of its consensus model (the
    * data-size weighted mean of the latest snapshots for IPA, the global model for Ditto and FedAvg + fine-tuning),
-   * equal to the first two where the consensus is the model itself (FedAvg, FedProx, local-only).
+   * equal to the first two where the consensus is the model itself (FedAvg, FedProx, local-only). {@code mixAccuracy}
+   * weights the personal model's per-class test-set accuracy by the shard's class mix (the personal figure of earlier
+   * releases, and still the personal figure of a shard without a local test split).
    */
   public record PeerRound(String id, int round, double accuracy, double personalAccuracy, double loss,
       double validationAccuracy, double trainLoss, long bytesSent, int snapshotsSent, int failures, int maxStaleness, boolean frozen, boolean stopped,
-      double epsilon, double balancedAccuracy, double macroF1, double auc, double consensusAccuracy, double consensusPersonalAccuracy) {
+      double epsilon, double balancedAccuracy, double macroF1, double auc, double consensusAccuracy, double consensusPersonalAccuracy,
+      double mixAccuracy) {
 
     /** This round's test figure under {@code m}. */
     public double metric(Metric m) {

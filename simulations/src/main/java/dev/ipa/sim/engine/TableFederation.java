@@ -42,17 +42,17 @@ public final class TableFederation {
   }
 
   public static Prepared prepare(TableSource.Rows rows, PartitionSpec spec, int peers, long seed, double validationFraction,
-                                 TableSchema pinned) throws InterruptedException {
+                                 double testFraction, TableSchema pinned) throws InterruptedException {
     int[] labels = rows.labelIndices();
     int classes = java.util.Arrays.stream(labels).max().orElse(0) + 1;
     List<Shard> shards;
     List<String> silos = List.of();
     if (spec instanceof PartitionSpec.ByColumn by) {
-      Partitioner.NaturalSilos n = Partitioner.natural(by.column(), rows.valuesOf(by.column()), labels, classes, seed, validationFraction);
+      Partitioner.NaturalSilos n = Partitioner.natural(by.column(), rows.valuesOf(by.column()), labels, classes, seed, validationFraction, testFraction);
       shards = n.shards();
       silos = n.values();
     } else {
-      shards = new PartitionPlan(spec, peers, seed, validationFraction).split(labels, classes);
+      shards = new PartitionPlan(spec, peers, seed, validationFraction, testFraction).split(labels, classes);
     }
     TableSchema schema = exchange(rows, shards, pinned);
     TableSource.Encoded e = rows.encode(schema);

@@ -104,7 +104,7 @@ class ImageFolderCommandTest {
     assertThat(peer.get("macroF1").asDouble()).isBetween(0.0, 1.0);
     assertThat(r.at("/fairness").isMissingNode()).isTrue();
     List<String> csv = Files.readAllLines(out.resolve("rounds.csv"));
-    assertThat(csv.get(0)).endsWith(",balancedAccuracy,macroF1,auc,epsilon,consensusAccuracy,consensusPersonalAccuracy");
+    assertThat(csv.get(0)).endsWith(",balancedAccuracy,macroF1,auc,epsilon,consensusAccuracy,consensusPersonalAccuracy,mixAccuracy");
   }
 
   @Test

@@ -63,6 +63,47 @@ class SimulateCommandTest {
   }
 
   @Test
+  void personalAccuracyIsEachPeersOwnLocalTestSplitAndTheMixWeightedFigureStaysBesideIt(@TempDir Path dir) throws Exception {
+    CliRun run = CliRun.of("simulate", "--data", "embedded", "--peers", "2", "--partition", "disjoint", "--rounds", "1", "--algo", "local",
+        "--no-standalone", "--out", dir.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode peers = new ObjectMapper().readTree(dir.resolve("report.json").toFile()).at("/rounds/0/peers");
+    for (JsonNode p : peers) {
+      // Trained alone on 5 of 10 classes: at most half the global test set, most of its own held-out samples.
+      assertThat(p.get("accuracy").asDouble()).as(p.toString()).isLessThanOrEqualTo(0.5);
+      assertThat(p.get("personalAccuracy").asDouble()).as(p.toString()).isGreaterThan(0.6).isNotEqualTo(p.get("mixAccuracy").asDouble());
+    }
+    CliRun none = CliRun.of("simulate", "--data", "embedded", "--peers", "2", "--partition", "disjoint", "--rounds", "1", "--algo", "local",
+        "--no-standalone", "--local-test", "0", "--out", dir.resolve("none").toString());
+    assertThat(none.exitCode()).as(none.err()).isZero();
+    for (JsonNode p : new ObjectMapper().readTree(dir.resolve("none/report.json").toFile()).at("/rounds/0/peers")) {
+      assertThat(p.get("personalAccuracy").asDouble()).isEqualTo(p.get("mixAccuracy").asDouble());
+    }
+    CliRun bad = CliRun.of("simulate", "--data", "embedded", "--local-test", "0.95", "--out", dir.resolve("bad").toString());
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err()).contains("local test fraction (--local-test)").doesNotContain("\tat ");
+  }
+
+  @Test
+  void contributionStopsFreezeSmallPeersEarlierOnASampleOfTheTrainingSet(@TempDir Path dir) throws Exception {
+    CliRun run = CliRun.of("simulate", "--data", "embedded", "--peers", "3", "--partition", "power-law", "--rounds", "4", "--syncs", "1",
+        "--train-samples", "900", "--early-stop", "contribution", "--no-standalone", "--out", dir.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode r = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
+    assertThat(r.at("/config/earlyStop").asText()).isEqualTo("contribution");
+    // Power law β = 1: shards of 900 in the ratio 1 : 1/2 : 1/3, so the peers earn 4, 2 and 2 of the 4 rounds; the
+    // largest trains to the end and has no stop record.
+    java.util.Map<String, Integer> froze = new java.util.TreeMap<>();
+    for (JsonNode s : r.at("/stops")) {
+      assertThat(s.get("reason").asText()).contains("of the largest peer's").contains("still serving its last snapshot");
+      froze.put(s.get("peer").asText(), s.get("round").asInt());
+    }
+    assertThat(froze).isEqualTo(java.util.Map.of("peer1", 1, "peer2", 1));
+    assertThat(r.at("/rounds/3/peers/2/frozen").asBoolean()).isTrue();
+    assertThat(run.out()).contains("a stratified sample of 900 training samples");
+  }
+
+  @Test
   void compareRunsEveryAlgorithmOnTheSameShards(@TempDir Path dir) throws Exception {
     CliRun run = CliRun.of("simulate", "--data", "embedded", "--peers", "2", "--rounds", "1", "--compare", "ipa,fedavg,local", "--out", dir.toString());
     assertThat(run.exitCode()).as(run.err()).isZero();
@@ -146,7 +187,7 @@ class SimulateCommandTest {
     assertThat(dittoDiffers).as("Ditto's personal models are not its global model").isTrue();
     assertThat(ipaDiffers).as("IPA's consensus is not its own model").isTrue();
     assertThat(r.at("/algorithms/ipa/final/meanConsensusAccuracy").isNumber()).isTrue();
-    assertThat(Files.readAllLines(dir.resolve("rounds.csv")).get(0)).endsWith(",consensusAccuracy,consensusPersonalAccuracy");
+    assertThat(Files.readAllLines(dir.resolve("rounds.csv")).get(0)).endsWith(",consensusAccuracy,consensusPersonalAccuracy,mixAccuracy");
     assertThat(run.out()).contains("consensus acc").contains("ditto").contains("fedavg-ft");
   }
 

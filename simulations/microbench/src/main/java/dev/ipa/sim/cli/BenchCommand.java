@@ -249,7 +249,7 @@ public final class BenchCommand implements Runnable, CommandExtension {
             new dev.ipa.alignment.protocol.CommonSettings(rounds, 1, top, c.earlyStop(), java.time.Duration.ofMinutes(30), c.codec(), 0,
                 c.protocol(), c.staleness()),
             base.ipa(), base.fedProx());
-        var cfg = new dev.ipa.sim.engine.SimulationConfig(n, dev.ipa.alignment.partition.PartitionSpec.parse("iid"), "mlp", "float", 50, 1e-3, 0.1,
+        var cfg = new dev.ipa.sim.engine.SimulationConfig(n, dev.ipa.alignment.partition.PartitionSpec.parse("iid"), "mlp", "float", 50, 1e-3, 0.1, 0,
             fed, dev.ipa.transport.InMemoryNetwork.Faults.NONE, 1000, "memory");
         System.gc();
         for (var pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) pool.resetPeakUsage();
