@@ -51,7 +51,7 @@ class ChaosIT {
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put("ipa.federation.rounds", String.valueOf(ROUNDS));
     settings.put("ipa.federation.exchange-timeout", "6s");
-    // IPA's gradient form on the small disjoint shards, as in ./ipa demo and PeerFederationIT.
+    // IPA's gradient form on the small disjoint shards, as in PeerFederationIT.
     settings.put("ipa.federation.lambda", "0.1");
     settings.put("ipa.federation.distance", "l1");
     settings.put("ipa.federation.mix", "0");

@@ -32,7 +32,7 @@ class PeerFederationIT {
     Map<String, String> s = new LinkedHashMap<>();
     s.put("ipa.federation.rounds", String.valueOf(rounds));
     s.put("ipa.federation.exchange-timeout", exchangeTimeout);
-    // Shards of three or four classes from the small embedded subset: IPA's gradient form, as in ./ipa demo.
+    // Shards of three or four classes from the small embedded subset: IPA's gradient form, which suits them and keeps this test short.
     s.put("ipa.federation.lambda", "0.1");
     s.put("ipa.federation.distance", "l1");
     s.put("ipa.federation.mix", "0");

@@ -57,11 +57,15 @@ class ConsensusApiTest {
       assertThat(h).hasSize(2);
       assertThat(h).allSatisfy(r -> assertThat(r.consensusTestAccuracy()).isBetween(0.0, 1.0));
       assertThat(h.get(1).consensusTestLoss()).isPositive();
+      // The personal model (θ fine-tuned on the peer's own data) is evaluated on the peer's own held-out data.
+      assertThat(h).allSatisfy(r -> assertThat(r.personalAccuracy()).isBetween(0.0, 1.0));
+      assertThat(h).allSatisfy(r -> assertThat(r.consensusPersonalAccuracy()).isBetween(0.0, 1.0));
 
       JsonNode rounds = new ObjectMapper().readTree(TestPeers.get(ha, "/api/rounds", TestPeers.USER, TestPeers.PASSWORD).body());
       assertThat(rounds.toString()).contains("\"consensusTestAccuracy\":" + h.get(1).consensusTestAccuracy());
       JsonNode status = TestPeers.status(ha);
       assertThat(status.get("consensusAccuracy").asDouble()).isEqualTo(h.get(1).consensusTestAccuracy());
+      assertThat(status.get("personalAccuracy").asDouble()).isEqualTo(h.get(1).personalAccuracy());
       String metrics = TestPeers.get(ha, "/prometheus", TestPeers.USER, TestPeers.PASSWORD).body();
       String gauge = metrics.lines().filter(l -> l.startsWith("ipa_consensus_accuracy")).findFirst().orElseThrow();
       assertThat(Double.parseDouble(gauge.substring(gauge.lastIndexOf(' ') + 1)))
@@ -76,7 +80,8 @@ class ConsensusApiTest {
       assertThat(bad.statusCode()).isEqualTo(400);
       assertThat(bad.body()).contains("Unknown model 'global'; use which=personal (the default) or which=consensus.");
     }
-    // Restarted on its checkpoint (the federation is finished, so nothing runs): the same consensus is served.
+    // Restarted on its checkpoint (the federation is finished, so nothing runs): the same consensus is served, and the
+    // personal model, made again from the checkpoint's θ, moments and data cursor, is the same bit for bit.
     try (ApplicationContext a = PeerDaemon.start(TestPeers.args(ca))) {
       assertThat(model(ha, "?which=consensus")).isEqualTo(consensus);
       assertThat(model(ha, "")).isEqualTo(personal);

@@ -45,6 +45,11 @@ public record CommonSettings(
     if (staleness < 0) throw new IllegalArgumentException("The staleness bound must be ≥ 0 rounds (0 = synchronous), got " + staleness + ".");
   }
 
+  /** The same settings with another early-stop policy. */
+  public CommonSettings with(EarlyStop e) {
+    return new CommonSettings(rounds, syncs, topology, e, exchangeTimeout, codec, seed, protocol, staleness);
+  }
+
   /** The same settings with another protocol. */
   public CommonSettings with(Protocol p) {
     return new CommonSettings(rounds, syncs, topology, earlyStop, exchangeTimeout, codec, seed, p, staleness);

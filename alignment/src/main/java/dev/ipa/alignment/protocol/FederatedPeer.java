@@ -260,6 +260,14 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
     return strategy.consensus();
   }
 
+  /**
+   * The personal model when it is not the network's θ (see {@link FederationStrategy#personal}), or null. Call
+   * between rounds, from the thread that runs them, after {@link #consensus}.
+   */
+  public float[] personal() throws InterruptedException {
+    return strategy.personal();
+  }
+
   /** Training steps of share {@code s} of an epoch of {@code steps} split into {@code syncs} shares (the first ones take the remainder). */
   static int share(int steps, int syncs, int s) {
     return steps / syncs + (s < steps % syncs ? 1 : 0);

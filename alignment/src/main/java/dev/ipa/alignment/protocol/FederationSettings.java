@@ -23,7 +23,7 @@ import java.util.Objects;
  * @param fedProx   FedProx's μ
  * @param robust    the defences against a dishonest neighbour ({@link RobustSettings#defaults()}: on)
  * @param dp        differential privacy of the published updates ({@link DpSettings#none()}: off)
- * @param personal  the personalisation baselines' parameters (Ditto's λ, FedAvg + fine-tuning's steps)
+ * @param personal  how a peer makes its personal model (IPA's fine-tuning) and the personalisation baselines' parameters
  */
 public record FederationSettings(Algorithm algorithm, CommonSettings common, IpaSettings ipa, FedProxSettings fedProx,
     RobustSettings robust, DpSettings dp, PersonalSettings personal) {
@@ -120,6 +120,12 @@ public record FederationSettings(Algorithm algorithm, CommonSettings common, Ipa
    * form, so they switch to the parallel protocol.
    */
   public FederationSettings with(Algorithm a) {
+    return with(a, common.earlyStop());
+  }
+
+  /** The same setup under algorithm {@code a} with another early-stop policy (a standalone baseline runs without one). */
+  public FederationSettings with(Algorithm a, EarlyStop stop) {
+    CommonSettings common = this.common.with(stop);
     Protocol p = a == Algorithm.IPA || a == Algorithm.LOCAL ? common.protocol() : Protocol.PARALLEL;
     return new FederationSettings(a, common.with(p), ipa, fedProx, robust, dp, personal);
   }
@@ -130,7 +136,7 @@ public record FederationSettings(Algorithm algorithm, CommonSettings common, Ipa
    */
   public FederationStrategy strategy(PeerContext peer) {
     return switch (algorithm) {
-      case IPA -> new IpaStrategy(ipa, robust, peer);
+      case IPA -> new IpaStrategy(ipa, robust, personal, peer);
       case FEDAVG -> new FedAvgStrategy(robust, peer);
       case FEDPROX -> new FedProxStrategy(fedProx, robust, peer);
       case LOCAL -> new LocalOnlyStrategy();

@@ -64,6 +64,15 @@ public interface FederationStrategy {
   }
 
   /**
+   * The peer's personal model when it is not θ itself, computed on demand for evaluation and download and never
+   * published, or null (θ is the personal model). θ, the optimiser's moments and the data cursor are as before
+   * when it returns. Called after the round's last exchange, from the thread that runs the rounds.
+   */
+  default float[] personal() throws InterruptedException {
+    return null;
+  }
+
+  /**
    * Capability: a strategy that trains alone. The round loop neither publishes nor waits, so
    * {@link #afterExchange} is never called.
    */

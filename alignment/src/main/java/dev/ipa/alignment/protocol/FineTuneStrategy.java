@@ -38,11 +38,7 @@ final class FineTuneStrategy implements FederationStrategy {
     averaging.average(received);
     global.save(peer);
     if (++exchange % syncs != 0) return; // fine-tune once per round, after its last exchange
-    int steps = settings.fineTuneSteps() > 0 ? settings.fineTuneSteps() : FederatedPeer.share(peer.trainer().stepsPerEpoch(), syncs, 0);
-    int epoch = peer.trainer().epoch();
-    int cursor = peer.trainer().cursor();
-    peer.train(steps, GradientPenalty.NONE);
-    peer.trainer().seek(epoch, cursor);
+    peer.fineTune(settings.fineTuneSteps(peer.trainer().stepsPerEpoch()));
   }
 
   @Override

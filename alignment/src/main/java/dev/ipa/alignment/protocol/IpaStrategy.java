@@ -17,13 +17,15 @@ import java.util.List;
  */
 final class IpaStrategy implements FederationStrategy.RingTurn {
   private final IpaSettings settings;
+  private final PersonalSettings personal;
   private final PeerContext peer;
   private final RobustAlignment robust;
   private List<PeerViews.View> filteredFor; // the exchange afterExchange filtered, and what the defences kept of it
   private RobustAlignment.Kept filtered;
 
-  IpaStrategy(IpaSettings settings, RobustSettings robust, PeerContext peer) {
+  IpaStrategy(IpaSettings settings, RobustSettings robust, PersonalSettings personal, PeerContext peer) {
     this.settings = settings;
+    this.personal = personal;
     this.peer = peer;
     this.robust = new RobustAlignment(robust, peer);
   }
@@ -65,6 +67,22 @@ final class IpaStrategy implements FederationStrategy.RingTurn {
     return trim > 0 && Aggregation.trimCount(trim, others.length + 1) > 0
         ? Aggregation.trimmedWeightedMean(own, peer.dataSize(), others, sizes, trim)
         : Aggregation.weightedMean(own, peer.dataSize(), others, sizes);
+  }
+
+  /**
+   * θ fine-tuned by the configured local steps on the peer's own data, without the alignment penalty (what an
+   * organisation deploys: the federation's knowledge, adapted to its own data); θ, its moments and the data cursor
+   * are put back. Null when the personal model is θ itself.
+   */
+  @Override
+  public float[] personal() throws InterruptedException {
+    if (!personal.ipaFineTune()) return null;
+    ModelSlot theta = new ModelSlot();
+    theta.save(peer);
+    peer.fineTune(personal.fineTuneSteps(peer.trainer().stepsPerEpoch()));
+    float[] tuned = peer.network().copyParams();
+    theta.load(peer);
+    return tuned;
   }
 
   private RobustAlignment.Kept filter(List<PeerViews.View> views) throws InterruptedException {

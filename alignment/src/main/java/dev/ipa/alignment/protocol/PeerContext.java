@@ -73,6 +73,18 @@ public final class PeerContext {
   }
 
   /** Runs {@code steps} training steps with {@code penalty} inside a compute permit; returns the summed data loss. */
+  /**
+   * {@code steps} local steps without any penalty, then the data cursor goes back to where it was, so that the
+   * federation's own training sees the batches it would have; the caller keeps or restores the parameters and the
+   * optimiser's moments.
+   */
+  public void fineTune(int steps) throws InterruptedException {
+    int epoch = trainer.epoch();
+    int cursor = trainer.cursor();
+    train(steps, GradientPenalty.NONE);
+    trainer.seek(epoch, cursor);
+  }
+
   public double train(int steps, GradientPenalty penalty) throws InterruptedException {
     acquire();
     try {

@@ -54,7 +54,7 @@ class FederationStrategyTest {
 
   @Test
   void ipaTakesTheProximalStepBeforeTrainingAndLeavesThetaAloneAtTheExchange() throws InterruptedException {
-    IpaStrategy s = new IpaStrategy(new IpaSettings(0.0, Distance.L2, Weighting.DATA_SIZE, true, 0.0, 1.0), RobustSettings.defaults(), peer);
+    IpaStrategy s = new IpaStrategy(new IpaSettings(0.0, Distance.L2, Weighting.DATA_SIZE, true, 0.0, 1.0), RobustSettings.defaults(), PersonalSettings.defaults(), peer);
     // mix = 1, own weight 1/2, one neighbour of weight 1/2: θ moves to the mean of the two; λ = 0: no gradient term.
     assertThat(s.beforeTraining(List.of(neighbour(1f)))).isSameAs(GradientPenalty.NONE);
     float[] now = network.copyParams();
@@ -64,8 +64,31 @@ class FederationStrategyTest {
   }
 
   @Test
+  void ipasPersonalModelIsThetaFineTunedOnItsOwnDataAndLeavesThetaItsMomentsAndTheCursorAlone() throws Exception {
+    IpaSettings ipa = new IpaSettings(0.1, Distance.L2, Weighting.DATA_SIZE, true, 0.0, 1.0);
+    LocalTrainer trainer = peer.trainer();
+    trainer.trainSteps(3, GradientPenalty.NONE); // mid-epoch, with moments, so that putting them back is tested
+    float[] theta = network.copyParams();
+    float[] moments = trainer.optimiser().exportMoments();
+    int iteration = trainer.optimiser().iteration();
+    int epoch = trainer.epoch();
+    int cursor = trainer.cursor();
+
+    float[] tuned = new IpaStrategy(ipa, RobustSettings.defaults(), new PersonalSettings(0.1, 2), peer).personal();
+
+    assertThat(tuned).isNotEqualTo(theta);
+    assertThat(network.copyParams()).containsExactly(theta);
+    assertThat(trainer.optimiser().exportMoments()).containsExactly(moments);
+    assertThat(trainer.optimiser().iteration()).isEqualTo(iteration);
+    assertThat(List.of(trainer.epoch(), trainer.cursor())).containsExactly(epoch, cursor);
+    // The same two steps from the same state: the personal model is made again bit for bit (as after a restart).
+    assertThat(new IpaStrategy(ipa, RobustSettings.defaults(), new PersonalSettings(0.1, 2), peer).personal()).containsExactly(tuned);
+    assertThat(new IpaStrategy(ipa, RobustSettings.defaults(), new PersonalSettings(0.1, 2, false), peer).personal()).as("θ itself").isNull();
+  }
+
+  @Test
   void ipaGradientTermPullsTowardsTheExtrapolatedSnapshot() throws Exception {
-    IpaStrategy s = new IpaStrategy(new IpaSettings(0.5, Distance.L1, Weighting.DATA_SIZE, true, 1.0, 0.0), RobustSettings.defaults(), peer);
+    IpaStrategy s = new IpaStrategy(new IpaSettings(0.5, Distance.L1, Weighting.DATA_SIZE, true, 1.0, 0.0), RobustSettings.defaults(), PersonalSettings.defaults(), peer);
     assertThat(s.beforeTraining(List.of())).as("nobody to align to").isSameAs(GradientPenalty.NONE);
     // b moved from start + 1 to start + 0.5; extrapolated with γ = 1 it is at start + 0, so θ = start + 0.25 lies
     // above it (sign +1), though it lies below b's latest snapshot.

@@ -107,7 +107,7 @@ public class AdminController {
 
   @Get(value = "/model", produces = MediaType.APPLICATION_OCTET_STREAM)
   @Operation(summary = "The latest model: format=packed (the default) in the packed model format, format=onnx as ONNX with its"
-      + " preprocessing in the graph; which=personal (the default, the model the peer trains) or which=consensus (the data-size"
+      + " preprocessing in the graph; which=personal (the default: for IPA the model the peer trains, fine-tuned on its own data) or which=consensus (the data-size"
       + " weighted mean of the latest snapshots); provenance included either way")
   public HttpResponse<?> model(@QueryValue(defaultValue = "packed") String format, @QueryValue(defaultValue = "personal") String which) {
     if (!which.equals("personal") && !which.equals("consensus")) {

@@ -119,6 +119,11 @@ public final class PeerNode implements AutoCloseable {
   private volatile byte[] packedConsensus;
   /** The consensus model after the last round (null: θ itself); written by the federation thread, checkpointed with it. */
   private volatile float[] consensus;
+  /**
+   * The personal model after the last round when it is not θ (IPA fine-tunes θ on the peer's own data), null
+   * otherwise; recomputed from the checkpoint's θ, moments and data cursor after a restart, so not stored.
+   */
+  private volatile float[] personalModel;
   private volatile ModelProvenance modelProvenance;
 
   /** What this peer holds against each neighbour, for {@code /api/peers} and the metrics. */
@@ -163,6 +168,7 @@ public final class PeerNode implements AutoCloseable {
     this.peer = builder.build(watched, SnapshotDecoding.privateDecoders(builder.layout()), total, null);
     this.trainer = peer.trainer();
     store.loadLatest().ifPresent(this::restore);
+    if (!history.isEmpty()) personalModel = personalAfterRestart();
     epsilon = peer.epsilon(); // 0 with DP before any release, NaN without
     LOG.info("Peer {} of federation {}: {} training and {} validation samples from {}, model {} ({} parameters), {}.",
         config.id(), config.federation(), shard.train().length, shard.validation().length, data.source(), arch.describe(),
@@ -453,12 +459,15 @@ public final class PeerNode implements AutoCloseable {
         setPhase(allConnected() ? PeerState.TRAINING : PeerState.WAITING);
         long t0 = System.nanoTime();
         RoundRecord rec = peer.runRound(r);
-        Evaluation test = LocalTrainer.evaluate(network, data.test(), null);
-        Double personal = personalAccuracy(test);
-        float[] c = peer.consensus();
+        float[] c = peer.consensus(); // from θ, before the personal model is made
+        float[] mine = peer.personal();
+        Evaluation test = mine == null ? LocalTrainer.evaluate(network, data.test(), null)
+            : network.withParams(mine, () -> LocalTrainer.evaluate(network, data.test(), null));
+        Double personal = mine == null ? personalAccuracy(test) : network.withParams(mine, () -> personalAccuracy(test));
         Evaluation consensusTest = c == null ? null : network.withParams(c, () -> LocalTrainer.evaluate(network, data.test(), null));
         Double consensusPersonal = c == null ? null : network.withParams(c, () -> personalAccuracy(consensusTest));
         consensus = c;
+        personalModel = mine;
         long nanos = System.nanoTime() - t0;
         roundTimer.record(nanos, TimeUnit.NANOSECONDS);
         List<String> failures = new ArrayList<>();
@@ -607,7 +616,9 @@ public final class PeerNode implements AutoCloseable {
 
   private void exportModel(int round) {
     ModelProvenance p = provenance(Math.max(round, 0), peer.views().all());
-    packedModel = PackedModel.pack(network, weightMode, p).toBytes();
+    float[] mine = personalModel;
+    packedModel = mine == null ? PackedModel.pack(network, weightMode, p).toBytes()
+        : network.withParams(mine, () -> PackedModel.pack(network, weightMode, p).toBytes());
     modelProvenance = p;
     float[] c = consensus;
     packedConsensus = c == null ? null : network.withParams(c, () -> PackedModel.pack(network, weightMode, p).toBytes());
@@ -751,6 +762,16 @@ public final class PeerNode implements AutoCloseable {
    */
   private Double personalAccuracy(Evaluation test) {
     return localTest.length == 0 ? test.accuracy() : LocalTrainer.evaluate(network, data.train(), localTest).accuracy();
+  }
+
+  /** The personal model made again from the restored θ, moments and data cursor (null when it is θ itself). */
+  private float[] personalAfterRestart() {
+    try {
+      return peer.personal();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Peer " + config.id() + " was interrupted while it made its personal model again after a restart.", e);
+    }
   }
 
   /** The latest model, packed ({@link PackedModel#toBytes()}). */

@@ -7,6 +7,7 @@ import dev.ipa.alignment.partition.PartitionSpec;
 import dev.ipa.alignment.protocol.Algorithm;
 import dev.ipa.alignment.protocol.CommonSettings;
 import dev.ipa.alignment.protocol.DpSettings;
+import dev.ipa.alignment.protocol.EarlyStop;
 import dev.ipa.alignment.protocol.FederationSettings;
 import dev.ipa.peer.config.PeerConfig;
 import dev.ipa.peer.config.PeerConfigBinding;
@@ -46,11 +47,14 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code ipa demo}: the main job. Generates certificates, starts three peer daemons as separate JVMs on
- * 127.0.0.1 (each on its own disjoint shard of the embedded Fashion-MNIST subset, exchanging 1-bit sign deltas
- * over mutual TLS, IPA in its gradient form), follows them through their admin APIs, and prints local-only against federated accuracy.
- * Every process it started is stopped at the end, and on Ctrl-C.
+ * 127.0.0.1, each on its own disjoint shard of the embedded Fashion-MNIST subset, and runs the whole design: each
+ * peer trains a compressed local model (binary weights by default), exchanges 1-bit sign deltas over mutual TLS,
+ * applies IPA with the shipped defaults and stops by its contribution. It follows them through their admin APIs and
+ * prints, per peer, local-only, consensus and personal accuracy beside the targets. Every process it started is
+ * stopped at the end, and on Ctrl-C.
  */
-@Command(name = "demo", description = "Three peer daemons on 127.0.0.1 federate over mutual TLS with sign-compressed updates; prints local-only vs federated accuracy.")
+@Command(name = "demo", description = "Three peer daemons on 127.0.0.1 federate over mutual TLS: binary local models, sign-compressed updates, IPA "
+    + "with the shipped defaults and per-peer contribution stops; prints local-only, consensus and personal accuracy per peer.")
 public final class DemoCommand implements Runnable {
   /** The demo's three peers; {@code ipa bench peer} and {@code ipa bench soak} start the same ones. */
   static final List<String> PEERS = List.of("a", "b", "c");
@@ -60,8 +64,16 @@ public final class DemoCommand implements Runnable {
   @Option(names = "--rounds", defaultValue = "15", description = "Rounds (one local epoch each). Default: ${DEFAULT-VALUE}.")
   int rounds;
 
-  @Option(names = "--codec", defaultValue = "sign", description = "Snapshot codec. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--codec", defaultValue = "sign", description = "Snapshot codec: sign, tile:P, int8, fp16, topk:F or none. Default: ${DEFAULT-VALUE}.")
   String codec;
+
+  @Option(names = "--weights", defaultValue = "binary", description = "Each peer's local model: binary, tiled:P (tiled-bit) or float weights. "
+      + "Default: ${DEFAULT-VALUE}.")
+  String weights = "binary";
+
+  @Option(names = "--early-stop", defaultValue = "contribution", description = "contribution (each peer freezes after its share of the rounds, "
+      + "n/n_max), target:ACC (the IPA paper's global stop), patience:R, or none. Default: ${DEFAULT-VALUE}.")
+  String earlyStop = "contribution";
 
   @Option(names = "--out", paramLabel = "DIR", description = "Run directory (certificates, configs, logs, checkpoints, reports). Default: runs/demo-<time>.")
   String out;
@@ -90,6 +102,8 @@ public final class DemoCommand implements Runnable {
   public void run() {
     if (rounds < 1) throw new IllegalArgumentException("--rounds must be ≥ 1, got " + rounds + ".");
     dev.ipa.compression.CodecSpec.parse(codec);
+    dev.ipa.alignment.quant.WeightMode.parse(weights);
+    EarlyStop.parse(earlyStop);
     privacy();
     PrintWriter o = spec.commandLine().getOut();
     Path dir = Reports.runDirectory(out, "demo").toAbsolutePath();
@@ -162,8 +176,8 @@ public final class DemoCommand implements Runnable {
     for (int i = 0; i < PEERS.size(); i++) {
       String id = PEERS.get(i);
       Path yml = dir.resolve("peer-" + id + ".yml");
-      Files.writeString(yml, peerYaml("demo", PEERS, id, ports, certs, dir, password, rounds, codec,
-          tableDemo == null ? "embedded" : dir.resolve("data-" + id).toString(), tableDemo == null ? null : tableDemo.label(), privacy()));
+      Files.writeString(yml, peerYaml("demo", PEERS, id, ports, certs, dir, password, weights, federationSettings(),
+          tableDemo == null ? "embedded" : dir.resolve("data-" + id).toString(), tableDemo == null ? null : tableDemo.label()));
       List<String> cmd = new ArrayList<>(List.of(java));
       cmd.addAll(daemonJvmFlags(heap));
       cmd.addAll(List.of("-cp", classpath, "dev.ipa.sim.cli.Ipa", "peer", "--config", yml.toString()));
@@ -206,8 +220,9 @@ public final class DemoCommand implements Runnable {
         int minRound = status.size() < PEERS.size() ? -1 : status.values().stream().mapToInt(s -> s.path("round").asInt(-1)).min().orElse(-1);
         if (minRound > lastReported) {
           lastReported = minRound;
-          StringBuilder line = new StringBuilder("  round " + (minRound + 1) + "/" + rounds + " done:");
-          status.forEach((id, s) -> line.append(String.format(" %s %.4f", id, s.path("accuracy").asDouble(Double.NaN)))
+          StringBuilder line = new StringBuilder("  round " + (minRound + 1) + "/" + rounds + " done (consensus / personal accuracy):");
+          status.forEach((id, s) -> line.append(String.format(" %s %.4f / %.4f", id, s.path("consensusAccuracy").asDouble(Double.NaN),
+                  s.path("personalAccuracy").asDouble(Double.NaN)))
               .append(s.path("epsilon").isNumber() ? String.format(" (ε %.3f)", s.path("epsilon").asDouble()) : ""));
           bar.extra(line.toString().trim());
           if (System.console() == null) {
@@ -225,44 +240,61 @@ public final class DemoCommand implements Runnable {
     for (String id : PEERS) history.put(id, get(http, auth, ports.get(id + "-admin"), "/api/rounds"));
     stopProcesses();
 
-    o.println("Local-only baseline on the same shards (in this process) ...");
+    o.println("Local-only baseline on the same shards, with the same " + weights + " weights (in this process) ...");
     o.flush();
     SimulationResult local = localOnly();
-    Table t = new Table("peer", "classes", "local-only acc", "federated acc", "gain", "consensus acc", "consensus gain", "ε spent", "bytes sent", "rounds",
-        "peak RSS", "peak heap");
+    Table t = new Table("peer", "classes", "local-only acc", "consensus acc", "consensus gain", "local-only personal", "personal acc", "personal gain",
+        "personal acc (global)", "stopped", "ε spent", "bytes sent", "peak RSS", "peak heap");
     Map<String, Object> report = new LinkedHashMap<>();
     List<Map<String, Object>> rows = new ArrayList<>();
     Map<String, double[][]> lines = new LinkedHashMap<>();
+    double[] alone = new double[PEERS.size()];
+    double[] federated = new double[PEERS.size()];
+    List<String> consensusMissed = new ArrayList<>();
+    List<String> personalMissed = new ArrayList<>();
     for (int i = 0; i < PEERS.size(); i++) {
       String id = PEERS.get(i);
       JsonNode rs = history.get(id);
       JsonNode last = rs.get(rs.size() - 1);
       long bytes = 0;
       double[] xs = new double[rs.size()];
-      double[] ys = new double[rs.size()];
       double[] cs = new double[rs.size()];
+      double[] ps = new double[rs.size()];
+      String stopped = "";
       for (int k = 0; k < rs.size(); k++) {
-        bytes += rs.get(k).path("bytesSent").asLong();
-        xs[k] = rs.get(k).path("round").asInt() + 1;
-        ys[k] = rs.get(k).path("testAccuracy").asDouble();
-        cs[k] = consensus(rs.get(k));
+        JsonNode r = rs.get(k);
+        bytes += r.path("bytesSent").asLong();
+        xs[k] = r.path("round").asInt() + 1;
+        cs[k] = consensus(r);
+        ps[k] = personal(r);
+        if (stopped.isEmpty() && (r.path("frozen").asBoolean() || r.hasNonNull("stop"))) stopped = "after round " + (k + 1);
       }
-      lines.put("peer " + id, new double[][] {xs, ys});
-      lines.put("consensus " + id, new double[][] {xs, cs});
-      double fed = last.path("testAccuracy").asDouble();
+      SimulationResult.PeerRound lo = local.finalRound().get(i);
       double cons = consensus(last);
-      double alone = local.finalRound().get(i).accuracy();
-      double[] level = new double[xs.length];
-      Arrays.fill(level, alone);
-      lines.put("local-only " + id, new double[][] {xs, level});
+      double pers = personal(last);
+      double fed = last.path("testAccuracy").asDouble();
+      alone[i] = lo.accuracy();
+      federated[i] = fed;
+      if (cons < lo.accuracy() + 0.10) consensusMissed.add(id);
+      if (pers < lo.personalAccuracy()) personalMissed.add(id);
+      lines.put("consensus " + id, new double[][] {xs, cs});
+      lines.put("personal " + id, new double[][] {xs, ps});
+      lines.put("local-only consensus " + id, new double[][] {xs, level(xs.length, lo.accuracy())});
+      lines.put("local-only personal " + id, new double[][] {xs, level(xs.length, lo.personalAccuracy())});
       JsonNode eps = last.path("epsilon");
-      t.row(id, classes(local.peers().get(i).classes()), String.format("%.4f", alone), String.format("%.4f", fed), String.format("%+.4f", fed - alone),
-          String.format("%.4f", cons), String.format("%+.4f", cons - alone), eps.isNumber() ? String.format("%.3f", eps.asDouble()) : "no DP", SimulationReport.human(bytes), rs.size(), SimulationReport.human(peakRss[i]), SimulationReport.human(peakHeap[i]));
+      t.row(id, classes(local.peers().get(i).classes()), f4(lo.accuracy()), f4(cons), String.format("%+.4f", cons - lo.accuracy()),
+          f4(lo.personalAccuracy()), f4(pers), String.format("%+.4f", pers - lo.personalAccuracy()), f4(fed), stopped.isEmpty() ? "no" : stopped,
+          eps.isNumber() ? String.format("%.3f", eps.asDouble()) : "no DP", SimulationReport.human(bytes), SimulationReport.human(peakRss[i]),
+          SimulationReport.human(peakHeap[i]));
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("peer", id);
-      row.put("localOnlyAccuracy", alone);
-      row.put("federatedAccuracy", fed);
+      row.put("localOnlyAccuracy", lo.accuracy());
+      row.put("localOnlyPersonalAccuracy", lo.personalAccuracy());
       row.put("consensusAccuracy", cons);
+      row.put("personalAccuracy", pers);
+      row.put("personalGlobalAccuracy", fed);
+      row.put("federatedAccuracy", fed);
+      row.put("stoppedAfterRound", stopped.isEmpty() ? null : rs.size());
       if (eps.isNumber()) row.put("epsilon", eps.asDouble());
       row.put("bytesSent", bytes);
       row.put("rounds", rs.size());
@@ -271,33 +303,66 @@ public final class DemoCommand implements Runnable {
       row.put("history", Reports.json().convertValue(rs, Object.class));
       rows.add(row);
     }
+    double r = SimulationReport.pearson(alone, federated);
+    Double rho = Double.isNaN(r) ? null : r;
+    double gain = 0;
+    for (int i = 0; i < alone.length; i++) gain += (federated[i] - alone[i]) / alone.length;
+    String fairness = String.format("Fairness: Pearson ρ between local-only and personal (global test) accuracy = %s; mean gain %+.4f",
+        rho == null ? "undefined (no spread)" : String.format("%.4f", rho), gain);
+    String targets = "Targets: consensus ≥ local-only + 10 points " + (consensusMissed.isEmpty() ? "met by every peer" : "missed by " + String.join(", ", consensusMissed))
+        + "; personal ≥ local-only personal " + (personalMissed.isEmpty() ? "met by every peer" : "missed by " + String.join(", ", personalMissed)) + ".";
     Map<String, Object> setupFields = new LinkedHashMap<>(); // in this order in report.json and report.html
+    setupFields.put("settings", settingsLine());
     setupFields.put("peers", PEERS);
     setupFields.put("rounds", rounds);
+    setupFields.put("weights", weights);
     setupFields.put("codec", codec);
+    setupFields.put("earlyStop", earlyStop);
     setupFields.put("data", tableDemo == null ? "embedded" : data);
     setupFields.put("partition", tableDemo == null ? "disjoint" : TABLE_PARTITION);
     setupFields.put("transport", "netty+mTLS");
     setupFields.put("dp", privacy().enabled() ? privacy() + " (ε at δ = " + privacy().delta() + ")" : "none");
     report.put("config", setupFields);
     report.put("peers", rows);
+    Map<String, Object> fair = new LinkedHashMap<>();
+    fair.put("pearson", rho);
+    fair.put("meanGain", gain);
+    report.put("fairness", fair);
+    report.put("targets", Map.of("consensusMissedBy", consensusMissed, "personalMissedBy", personalMissed));
     Reports.writeJson(dir.resolve("report.json"), report);
     String setup = Counted.of(PEERS.size(), "peer") + (tableDemo == null ? ", Fashion-MNIST (embedded subset), disjoint" : ", table " + data + ", " + TABLE_PARTITION)
-        + ", weights float, codec " + codec;
-    Reports.lineChart(dir.resolve("accuracy.png"), "Demo accuracy: " + setup, "round", "test accuracy (dashed: local-only)", lines);
+        + ", weights " + weights + ", codec " + codec + ", early stop " + earlyStop;
+    Reports.lineChart(dir.resolve("accuracy.png"), "Demo accuracy: " + setup, "round",
+        "consensus: global test; personal: own test split (dashed: local-only)", lines);
     new dev.ipa.sim.report.HtmlReport("Demo: " + setup)
         .paragraph("Three peer daemons as separate processes on 127.0.0.1, over mutual TLS, each on its own disjoint shard;"
-            + " the local-only baseline trained on the same shards in the demo's process.")
+            + " the local-only baseline trained on the same shards with the same weights in the demo's process. Consensus accuracy is on the"
+            + " global test set; personal accuracy on each peer's own held-out test split.")
         .keyValues(setupFields)
-        .image(dir.resolve("accuracy.png"), "Test accuracy per round; dashed lines: local-only accuracy of the same peer")
+        .image(dir.resolve("accuracy.png"), "Consensus (global test) and personal (own test split) accuracy per round; dashed lines: the same"
+            + " peer's local-only figures")
         .heading("Per peer").table(t)
+        .paragraph(fairness)
+        .paragraph(targets)
         .write(dir.resolve("report.html"));
     o.println();
     o.print(t);
+    o.println(fairness);
+    o.println(targets);
     o.println("Reports: " + dir.resolve("report.json") + ", " + dir.resolve("accuracy.png") + ", " + dir.resolve("report.html")
         + "; peer logs and checkpoints in " + dir);
     o.println("Every peer daemon has been stopped. To run one yourself: ./ipa peer --config " + dir.resolve("peer-a.yml"));
     o.flush();
+  }
+
+  private static double[] level(int n, double value) {
+    double[] y = new double[n];
+    Arrays.fill(y, value);
+    return y;
+  }
+
+  private static String f4(double v) {
+    return String.format("%.4f", v);
   }
 
   /** A round's consensus test accuracy: its own where the peer has one, else the model's (it is its own consensus). */
@@ -306,51 +371,62 @@ public final class DemoCommand implements Runnable {
     return c.isNumber() ? c.asDouble() : round.path("testAccuracy").asDouble();
   }
 
-  private SimulationResult localOnly() throws InterruptedException {
-    var data = tableDemo == null ? FashionMnist.embedded() : tableDemo.data();
-    FederationSettings d = FederationSettings.defaults();
-    CommonSettings common = d.common();
-    FederationSettings f = new FederationSettings(Algorithm.LOCAL,
-        new CommonSettings(rounds, 1, common.topology(), common.earlyStop(), common.exchangeTimeout(), common.codec(), 0, Protocol.PARALLEL, 0), d.ipa(), d.fedProx());
-    SimulationConfig c = new SimulationConfig(PEERS.size(), PartitionSpec.parse(tableDemo == null ? "disjoint" : TABLE_PARTITION), "mlp", "float", 50,
-        1e-3, 0.1, tableDemo == null ? PartitionPlan.DEFAULT_TEST_FRACTION : 0, f, InMemoryNetwork.Faults.NONE, rounds, "memory");
-    return new Simulation(data, c, i -> WeightTransform.IDENTITY, tableDemo == null ? null : tableDemo.shards()).run(null);
+  /** A round's personal accuracy (the peer's own held-out data), or its test accuracy in rounds recorded before it was measured. */
+  private static double personal(JsonNode round) {
+    JsonNode p = round.path("personalAccuracy");
+    return p.isNumber() ? p.asDouble() : round.path("testAccuracy").asDouble();
   }
 
-  /** The federation settings every demo peer runs: IPA's gradient form (see {@link #peerYaml}) over {@code codec}. */
-  static FederationSettings settings(int rounds, String codec, DpSettings privacy) {
-    FederationSettings g = FederationSettings.gradientForm();
-    CommonSettings c = g.common();
-    return new FederationSettings(g.algorithm(), new CommonSettings(rounds, c.syncs(), c.topology(), c.earlyStop(),
-        Duration.ofSeconds(120), PeerConfigBinding.codecPolicy(codec), c.seed(), c.protocol(), c.staleness()), g.ipa(), g.fedProx()).with(privacy);
+  /** The local-only baseline: the daemons' shards (local test split included) and weights, trained alone in this process. */
+  private SimulationResult localOnly() throws InterruptedException {
+    var data = tableDemo == null ? FashionMnist.embedded() : tableDemo.data();
+    FederationSettings f = federationSettings().with(Algorithm.LOCAL, EarlyStop.NONE);
+    SimulationConfig c = new SimulationConfig(PEERS.size(), PartitionSpec.parse(tableDemo == null ? "disjoint" : TABLE_PARTITION), PeerConfig.DEFAULTS.model(),
+        weights, PeerConfig.DEFAULTS.batch(), PeerConfig.DEFAULTS.learningRate(), PartitionPlan.DEFAULT_VALIDATION_FRACTION,
+        tableDemo == null ? PartitionPlan.DEFAULT_TEST_FRACTION : 0, f, InMemoryNetwork.Faults.NONE, rounds, "memory");
+    var train = data.train();
+    var arch = dev.ipa.alignment.model.Architecture.parse(c.model(), train.channels(), train.rows(), train.cols(), train.numClasses());
+    return new Simulation(data, c, WeightModes.transforms(weights, arch), tableDemo == null ? null : tableDemo.shards()).run(null);
+  }
+
+  /** This demo's federation: the shipped defaults, with its rounds, codec, early stop and DP. */
+  private FederationSettings federationSettings() {
+    return settings(FederationSettings.defaults(), rounds, codec, privacy(), EarlyStop.parse(earlyStop));
+  }
+
+  /**
+   * {@code base} with the given rounds, codec, DP and early stop, and a 120 s exchange timeout: the settings of the
+   * peer daemons this command line starts (the demo on the shipped defaults, {@code ipa bench soak} on the gradient form).
+   */
+  static FederationSettings settings(FederationSettings base, int rounds, String codec, DpSettings privacy, EarlyStop stop) {
+    CommonSettings c = base.common();
+    return new FederationSettings(base.algorithm(), new CommonSettings(rounds, c.syncs(), c.topology(), stop,
+        Duration.ofSeconds(120), PeerConfigBinding.codecPolicy(codec), c.seed(), c.protocol(), c.staleness()), base.ipa(), base.fedProx()).with(privacy);
   }
 
   /** The demo's setup in one line, printed before anything starts. */
   private String settingsLine() {
-    FederationSettings f = settings(rounds, codec, privacy());
+    FederationSettings f = federationSettings();
     var i = f.ipa();
     var c = f.common();
     PeerConfig.Defaults d = PeerConfig.DEFAULTS;
     return String.format("Settings: %d peers on 127.0.0.1 over mutual TLS; data %s; model %s, weights %s; %s λ=%s %s%s, %s exchange%s per epoch;"
-        + " codec %s; early stop %s; %d rounds; DP %s", PEERS.size(),
-        tableDemo == null ? "Fashion-MNIST (embedded subset), disjoint shards" : data + ", " + TABLE_PARTITION, d.model(), d.weights(),
+        + " codec %s; early stop %s; personal model: θ fine-tuned one local epoch; %d rounds; DP %s", PEERS.size(),
+        tableDemo == null ? "Fashion-MNIST (embedded subset), disjoint shards with local test splits" : data + ", " + TABLE_PARTITION, d.model(), weights,
         f.algorithm().id().toUpperCase(java.util.Locale.ROOT), i.lambda(), i.distance().name(), i.mix() > 0 ? ", proximal mix " + i.mix() : ", no proximal step",
         c.syncs(), c.syncs() == 1 ? "" : "s", codec, c.earlyStop(), rounds, f.dp().enabled() ? f.dp().toString() : "none");
   }
 
   /**
    * Peer {@code id}'s configuration file, written from the validated records the daemon reads it into
-   * ({@link PeerConfigBinding#toYaml}), so no key is spelled twice: the demo's federation of {@code peers} on
-   * 127.0.0.1, disjoint shards of {@code data} (or, with {@code tableLabel}, each peer's own table {@code data}), IPA in its gradient form. The admin password stays out of the file;
-   * the peer gets it as IPA_ADMIN_PASSWORD. {@code ipa bench peer} and {@code ipa bench soak} start the same peers.
+   * ({@link PeerConfigBinding#toYaml}), so no key is spelled twice: the federation of {@code peers} on 127.0.0.1,
+   * disjoint shards of {@code data} (or, with {@code tableLabel}, each peer's own table {@code data}), local models
+   * with {@code weights}, the federation's {@code settings}. The admin password stays out of the file; the peer gets
+   * it as IPA_ADMIN_PASSWORD. {@code ipa bench peer} and {@code ipa bench soak} start peers from the same file.
    */
   static String peerYaml(String federation, List<String> peers, String id, Map<String, InetSocketAddress> ports, Path certs, Path dir, String password,
-      int rounds, String codec, String data, String tableLabel, DpSettings privacy) {
+      String weights, FederationSettings settings, String data, String tableLabel) {
     int index = peers.indexOf(id);
-    // Three shards of three or four classes from the small embedded subset, over 1-bit links: the gradient form
-    // suits this; the proximal default trains each peer on from the mean and forgets the classes it lacks
-    // (README, "Two commands").
-    FederationSettings settings = settings(rounds, codec, privacy);
     Map<String, InetSocketAddress> others = new LinkedHashMap<>();
     for (String p : peers) {
       if (!p.equals(id)) others.put(p, new InetSocketAddress("127.0.0.1", ports.get(p).getPort()));
@@ -358,7 +434,7 @@ public final class DemoCommand implements Runnable {
     PeerConfig.Defaults d = PeerConfig.DEFAULTS;
     boolean table = tableLabel != null;
     PeerConfig config = new PeerConfig(federation, id, new InetSocketAddress("127.0.0.1", ports.get(id).getPort()), certs.resolve(id), others,
-        data, table ? null : "disjoint", table ? 0 : index, table ? 0 : peers.size(), d.model(), d.weights(), d.batch(), d.learningRate(), settings,
+        data, table ? null : "disjoint", table ? 0 : index, table ? 0 : peers.size(), d.model(), weights, d.batch(), d.learningRate(), settings,
         dir.resolve("peer-" + id).resolve("checkpoints"), d.keepCheckpoints(), true, "admin", password, null,
         dev.ipa.alignment.data.ImageFolder.Options.DEFAULTS, dev.ipa.alignment.train.ClassWeighting.NONE,
         table ? new PeerConfig.TableKeys(tableLabel, List.of(), 0.2, null) : null);
@@ -379,7 +455,7 @@ public final class DemoCommand implements Runnable {
 
   /** {@code --dp} for this demo's rounds × syncs releases. */
   private DpSettings privacy() {
-    return DpSettings.parse(dp, rounds * FederationSettings.gradientForm().common().syncs());
+    return DpSettings.parse(dp, rounds * FederationSettings.defaults().common().syncs());
   }
 
   /** Resident set size of a process from /proc, or 0 where /proc is not available. */

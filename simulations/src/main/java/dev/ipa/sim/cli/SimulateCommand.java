@@ -88,8 +88,13 @@ public final class SimulateCommand implements Runnable {
   @Option(names = "--ditto-lambda", description = "Ditto's λ: the personal model trains with λ/2·‖v − w‖² towards the global model. Default: 0.1.")
   Double dittoLambda;
 
-  @Option(names = "--ft-steps", description = "FedAvg + fine-tuning: local steps from the global model, each round, that make the personal model (0: one training share, 1/syncs of an epoch). Default: 0.")
+  @Option(names = "--ft-steps", description = "Local steps without any penalty that make the personal model: from the global model at the end of "
+      + "each round for fedavg-ft, and from θ for IPA (see --ipa-personal); 0: one local epoch. Default: 0.")
   Integer ftSteps;
+
+  @Option(names = "--ipa-personal", defaultValue = "fine-tuned", description = "IPA's personal model: fine-tuned (θ fine-tuned by --ft-steps on the "
+      + "peer's own data, never published) or theta (θ itself). Default: ${DEFAULT-VALUE}.")
+  String ipaPersonal = "fine-tuned";
 
   @Option(names = "--rounds", description = "Rounds (one local epoch each). Default: the shipped default (20).")
   Integer rounds;
@@ -233,10 +238,12 @@ public final class SimulateCommand implements Runnable {
     for (Algorithm a : algorithms) {
       results.put(a.id(), runner.run(config.withFederation(config.federation().with(a)), weights));
     }
-    SimulationResult standalone = results.get("local");
+    // The fairness baseline trains alone for every round: an early stop would cut it short, so with one it runs apart.
+    boolean stopping = !config.federation().common().earlyStop().equals(EarlyStop.NONE);
+    SimulationResult standalone = stopping ? null : results.get("local");
     if (standalone == null && !noStandalone) {
-      o.println("Standalone baseline for the fairness report: local-only training on the same shards.");
-      standalone = runner.run(config.withFederation(config.federation().with(Algorithm.LOCAL)), weights);
+      o.println("Standalone baseline for the fairness report: local-only training on the same shards" + (stopping ? ", without the early stop." : "."));
+      standalone = runner.run(config.withFederation(config.federation().with(Algorithm.LOCAL, EarlyStop.NONE)), weights);
     }
     SimulationReport.write(dir, config, DataOption.shortName(tt), results, standalone, o);
     return new dev.ipa.sim.engine.SeedSummary.SeedRun(seed, results, standalone);
@@ -276,6 +283,14 @@ public final class SimulateCommand implements Runnable {
       return p;
   }
 
+  private boolean ipaFineTune() {
+    return switch (ipaPersonal) {
+      case "fine-tuned" -> true;
+      case "theta" -> false;
+      default -> throw new IllegalArgumentException("Unknown --ipa-personal '" + ipaPersonal + "'; use fine-tuned or theta.");
+    };
+  }
+
   SimulationConfig config() {
     dev.ipa.alignment.quant.WeightMode.parse(weights); // fail on a bad mode before loading data
     Protocol p = Protocol.parse(protocol);
@@ -299,7 +314,7 @@ public final class SimulateCommand implements Runnable {
     dev.ipa.alignment.protocol.PersonalSettings pd = d.personal();
     FederationSettings f = new FederationSettings(algorithm, common, ipa, fedProx, RobustSettings.parse(robust),
         DpSettings.parse(dp, common.rounds() * common.syncs()), new dev.ipa.alignment.protocol.PersonalSettings(
-            dittoLambda != null ? dittoLambda : pd.dittoLambda(), ftSteps != null ? ftSteps : pd.fineTuneSteps()));
+            dittoLambda != null ? dittoLambda : pd.dittoLambda(), ftSteps != null ? ftSteps : pd.fineTuneSteps(), ipaFineTune()));
     Map<Integer, Attack> attacks = new java.util.TreeMap<>();
     for (String a : attack) {
       String[] kv = a.split("=", 2);

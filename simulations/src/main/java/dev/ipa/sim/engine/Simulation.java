@@ -4,6 +4,7 @@ import dev.ipa.alignment.data.Dataset;
 import dev.ipa.alignment.data.TrainTest;
 import dev.ipa.alignment.model.Architecture;
 import dev.ipa.alignment.model.Evaluation;
+import dev.ipa.alignment.model.Network;
 import dev.ipa.alignment.partition.PartitionPlan;
 import dev.ipa.alignment.partition.Shard;
 import dev.ipa.alignment.protocol.FederatedPeer;
@@ -199,20 +200,19 @@ public final class Simulation {
               TestFigures consensus = null;
               if (evaluate) {
                 int[] localTest = shards.get(pi).test();
-                TestFigures own = testFigures(peer.network(), test, testLabels, testPerClass, classMix.get(pi), train, localTest, compute);
+                double[] mix = classMix.get(pi);
+                // Each model is evaluated in the peer's own network, which gets θ back bit for bit before the next round.
+                Network.WithParams<TestFigures, InterruptedException> figures =
+                    () -> testFigures(peer.network(), test, testLabels, testPerClass, mix, train, localTest, compute);
+                float[] c = peer.consensus(); // computed from θ, before the personal model is
+                float[] mine = peer.personal();
+                TestFigures own = mine == null ? figures.run() : peer.network().withParams(mine, figures);
                 e = own.evaluation();
                 acc = own.accuracy();
                 personal = own.personal();
                 mixed = own.mixed();
                 loss = e.meanLoss();
-                float[] c = peer.consensus();
-                if (c == null) {
-                  consensus = own;
-                } else {
-                  // Evaluated in the peer's own network, which gets θ back bit for bit before the next round.
-                  double[] mix = classMix.get(pi);
-                  consensus = peer.network().withParams(c, () -> testFigures(peer.network(), test, testLabels, testPerClass, mix, train, localTest, compute));
-                }
+                consensus = c != null ? peer.network().withParams(c, figures) : mine == null ? own : figures.run();
               }
               SimulationResult.PeerRound pr = new SimulationResult.PeerRound(peer.id(), r, acc, personal, loss, rec.validationAccuracy(),
                   rec.trainLoss(), rec.bytesSent(), rec.snapshotsSent(), rec.failures().size(), rec.maxStaleness(), rec.frozen(), rec.stop() != null,

@@ -162,7 +162,9 @@ public final class PeerSoak implements Runnable {
     o.println("JVM flags: " + String.join(" ", flags) + "; environment: " + environment);
     for (String id : PEERS) {
       Path yml = dir.resolve("peer-" + id + ".yml");
-      Files.writeString(yml, DemoCommand.peerYaml("soak", PEERS, id, ports, certs, dir, password, rounds, "sign", data.toString(), null, dev.ipa.alignment.protocol.DpSettings.none()));
+      Files.writeString(yml, DemoCommand.peerYaml("soak", PEERS, id, ports, certs, dir, password, "float",
+          DemoCommand.settings(dev.ipa.alignment.protocol.FederationSettings.gradientForm(), rounds, "sign", dev.ipa.alignment.protocol.DpSettings.none(),
+              dev.ipa.alignment.protocol.EarlyStop.NONE), data.toString(), null));
       List<String> cmd = new ArrayList<>(List.of(java));
       cmd.addAll(flags);
       cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.ipa.peer.PeerDaemon", "--config", yml.toString()));
