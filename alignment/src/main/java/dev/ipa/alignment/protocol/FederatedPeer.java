@@ -232,8 +232,11 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
       bytes += publish(round, s, to);
       sent += to.size();
       int bound = settings.staleness();
-      List<PeerFailure> missing = bound == 0 ? views.await(incoming, round, s, settings.exchangeTimeout())
-          : views.await(incoming, round - bound, 0, settings.exchangeTimeout());
+      // Once the federation is stopping, every peer ends after this round, and some have left already: the rest of
+      // the round takes what has arrived instead of waiting out the timeout for peers that will not send again.
+      java.time.Duration wait = federationStopping ? java.time.Duration.ZERO : settings.exchangeTimeout();
+      List<PeerFailure> missing = bound == 0 ? views.await(incoming, round, s, wait) : views.await(incoming, round - bound, 0, wait);
+      if (federationStopping) missing = List.of(); // not failures: the peers stopped, as this one is about to
       failures.addAll(missing);
       List<PeerViews.View> received = views.asOf(incoming, round, s);
       for (PeerViews.View v : received) {

@@ -122,7 +122,7 @@ public final class SimulateCommand implements Runnable {
   @Option(names = "--resync-every", defaultValue = "0", description = "Send a full snapshot every N exchanges to re-anchor the views (0 = only on first contact and on request). Default: ${DEFAULT-VALUE}.")
   int resyncEvery;
 
-  @Option(names = "--early-stop", defaultValue = "none", description = "none, target:ACC (stop all when the first peer reaches ACC), patience:R (freeze a peer whose validation loss stalls R rounds); with --metric both watch that metric instead. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--early-stop", defaultValue = "none", description = "none, target:ACC (stop all when the first peer reaches ACC), patience:R (freeze a peer whose validation loss stalls R rounds), contribution (a peer with n samples freezes after ceil(R·n/n_max) of the R rounds), or several joined by commas; with --metric both watch that metric instead. Default: ${DEFAULT-VALUE}.")
   String earlyStop;
 
   @Option(names = "--drop", defaultValue = "0", description = "Probability that a snapshot is lost in the simulated network. Default: ${DEFAULT-VALUE}.")
