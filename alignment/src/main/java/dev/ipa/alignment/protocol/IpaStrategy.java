@@ -70,9 +70,10 @@ final class IpaStrategy implements FederationStrategy.RingTurn {
   }
 
   /**
-   * θ fine-tuned by the configured local steps on the peer's own data, without the alignment penalty (what an
-   * organisation deploys: the federation's knowledge, adapted to its own data); θ, its moments and the data cursor
-   * are put back. Null when the personal model is θ itself.
+   * The model this peer deploys: θ fine-tuned by the configured local steps on its own data without the alignment
+   * penalty, or the consensus where that scores higher on the peer's own validation split (on IID shards the
+   * federation's mean beats any local adaptation of it; on skewed shards the fine-tuned model wins). θ, its moments
+   * and the data cursor are put back. Null when the personal model is θ itself.
    */
   @Override
   public float[] personal() throws InterruptedException {
@@ -82,7 +83,8 @@ final class IpaStrategy implements FederationStrategy.RingTurn {
     peer.fineTune(personal.fineTuneSteps(peer.trainer().stepsPerEpoch()));
     float[] tuned = peer.network().copyParams();
     theta.load(peer);
-    return tuned;
+    float[] mean = consensus();
+    return mean != null && peer.validationAccuracy(mean) > peer.validationAccuracy(tuned) ? mean : tuned;
   }
 
   private RobustAlignment.Kept filter(List<PeerViews.View> views) throws InterruptedException {

@@ -118,6 +118,14 @@ public final class PeerContext {
     return network.withParams(params, () -> evaluate(validationSet, validation).meanLoss());
   }
 
+  /**
+   * Accuracy of {@code params} on the local validation split, inside a compute permit; the model is put back bit
+   * for bit afterwards.
+   */
+  double validationAccuracy(float[] params) throws InterruptedException {
+    return network.withParams(params, () -> evaluate(validationSet, validation).accuracy());
+  }
+
   private void acquire() throws InterruptedException {
     if (compute != null) compute.acquire();
   }

@@ -9,8 +9,9 @@ package dev.ipa.alignment.protocol;
  * @param fineTuneSteps the local steps, without any penalty, that turn a model into the personal one: from the global
  *                      model at the end of each round for FedAvg + fine-tuning, and from θ for IPA (when
  *                      {@code ipaFineTune}); 0 means one local epoch
- * @param ipaFineTune   IPA's personal model is θ fine-tuned by {@code fineTuneSteps} on the peer's own data, computed
- *                      for evaluation and download and never published (true, the default); false: θ itself
+ * @param ipaFineTune   IPA's personal model is θ fine-tuned by {@code fineTuneSteps} on the peer's own data, or the
+ *                      consensus where that scores higher on the peer's validation split; computed for evaluation
+ *                      and download and never published (true, the default); false: θ itself
  */
 public record PersonalSettings(double dittoLambda, int fineTuneSteps, boolean ipaFineTune) {
 
