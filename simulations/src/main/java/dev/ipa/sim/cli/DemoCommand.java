@@ -334,7 +334,8 @@ public final class DemoCommand implements Runnable {
     Reports.writeJson(dir.resolve("report.json"), report);
     String setup = Counted.of(PEERS.size(), "peer") + (tableDemo == null ? ", Fashion-MNIST (embedded subset), disjoint" : ", table " + data + ", " + TABLE_PARTITION)
         + ", weights " + weights + ", codec " + codec + ", early stop " + earlyStop;
-    Reports.lineChart(dir.resolve("accuracy.png"), "Demo accuracy: " + setup, "round",
+    Reports.lineChart(dir.resolve("accuracy.png"), "Demo: " + Counted.of(PEERS.size(), "peer") + ", weights " + weights + ", codec " + codec
+        + ", early stop " + earlyStop, "round",
         "consensus: global test; personal: own test split (dashed: local-only)", lines);
     new dev.ipa.sim.report.HtmlReport("Demo: " + setup)
         .paragraph("Three peer daemons as separate processes on 127.0.0.1, over mutual TLS, each on its own disjoint shard;"

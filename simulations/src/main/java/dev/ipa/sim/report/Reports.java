@@ -68,10 +68,11 @@ public final class Reports {
         new java.awt.Color(0x7a3fb3), new java.awt.Color(0xc77800), new java.awt.Color(0x17a2b8), new java.awt.Color(0x6c757d),
         new java.awt.Color(0xd63384)};
     Map<String, java.awt.Color> colours = new java.util.HashMap<>();
+    int[] next = {0}; // the next palette colour: only series of their own take one, baselines borrow their owner's
     series.forEach((name, xy) -> {
       String owner = name.startsWith("local-only ") ? name.substring("local-only ".length()) : null;
       java.awt.Color colour = owner == null ? null : colours.getOrDefault(owner, colours.get("peer " + owner));
-      if (colour == null) colour = palette[colours.size() % palette.length];
+      if (colour == null) colour = palette[next[0]++ % palette.length];
       colours.putIfAbsent(name, colour);
       double[] xs = xy[0];
       double[] ys = xy[1];
