@@ -264,11 +264,11 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
   }
 
   /**
-   * The personal model when it is not the network's θ (see {@link FederationStrategy#personal}), or null. Call
-   * between rounds, from the thread that runs them, after {@link #consensus}.
+   * The personal model when it is not the network's θ (see {@link FederationStrategy#personal}), or null, given
+   * this round's {@link #consensus} (null: θ). Call between rounds, from the thread that runs them.
    */
-  public float[] personal() throws InterruptedException {
-    return strategy.personal();
+  public float[] personal(float[] consensus) throws InterruptedException {
+    return strategy.personal(consensus);
   }
 
   /** Training steps of share {@code s} of an epoch of {@code steps} split into {@code syncs} shares (the first ones take the remainder). */

@@ -65,10 +65,12 @@ public interface FederationStrategy {
 
   /**
    * The peer's personal model when it is not θ itself, computed on demand for evaluation and download and never
-   * published, or null (θ is the personal model). θ, the optimiser's moments and the data cursor are as before
-   * when it returns. Called after the round's last exchange, from the thread that runs the rounds.
+   * published, or null (θ is the personal model). {@code consensus} is this round's {@link #consensus} (null: θ
+   * itself), which the caller already holds and, in a daemon, restores from the checkpoint. θ, the optimiser's
+   * moments and the data cursor are as before when it returns. Called after the round's last exchange, from the
+   * thread that runs the rounds.
    */
-  default float[] personal() throws InterruptedException {
+  default float[] personal(float[] consensus) throws InterruptedException {
     return null;
   }
 

@@ -76,15 +76,14 @@ final class IpaStrategy implements FederationStrategy.RingTurn {
    * and the data cursor are put back. Null when the personal model is θ itself.
    */
   @Override
-  public float[] personal() throws InterruptedException {
+  public float[] personal(float[] consensus) throws InterruptedException {
     if (!personal.ipaFineTune()) return null;
     ModelSlot theta = new ModelSlot();
     theta.save(peer);
     peer.fineTune(personal.fineTuneSteps(peer.trainer().stepsPerEpoch()));
     float[] tuned = peer.network().copyParams();
     theta.load(peer);
-    float[] mean = consensus();
-    return mean != null && peer.validationAccuracy(mean) > peer.validationAccuracy(tuned) ? mean : tuned;
+    return consensus != null && peer.validationAccuracy(consensus) > peer.validationAccuracy(tuned) ? consensus : tuned;
   }
 
   private RobustAlignment.Kept filter(List<PeerViews.View> views) throws InterruptedException {

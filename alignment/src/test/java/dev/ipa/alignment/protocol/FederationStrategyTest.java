@@ -74,7 +74,7 @@ class FederationStrategyTest {
     int epoch = trainer.epoch();
     int cursor = trainer.cursor();
 
-    float[] tuned = new IpaStrategy(ipa, RobustSettings.defaults(), new PersonalSettings(0.1, 2), peer).personal();
+    float[] tuned = new IpaStrategy(ipa, RobustSettings.defaults(), new PersonalSettings(0.1, 2), peer).personal(null);
 
     assertThat(tuned).isNotEqualTo(theta);
     assertThat(network.copyParams()).containsExactly(theta);
@@ -82,8 +82,8 @@ class FederationStrategyTest {
     assertThat(trainer.optimiser().iteration()).isEqualTo(iteration);
     assertThat(List.of(trainer.epoch(), trainer.cursor())).containsExactly(epoch, cursor);
     // The same two steps from the same state: the personal model is made again bit for bit (as after a restart).
-    assertThat(new IpaStrategy(ipa, RobustSettings.defaults(), new PersonalSettings(0.1, 2), peer).personal()).containsExactly(tuned);
-    assertThat(new IpaStrategy(ipa, RobustSettings.defaults(), new PersonalSettings(0.1, 2, false), peer).personal()).as("θ itself").isNull();
+    assertThat(new IpaStrategy(ipa, RobustSettings.defaults(), new PersonalSettings(0.1, 2), peer).personal(null)).containsExactly(tuned);
+    assertThat(new IpaStrategy(ipa, RobustSettings.defaults(), new PersonalSettings(0.1, 2, false), peer).personal(null)).as("θ itself").isNull();
   }
 
   @Test

@@ -460,7 +460,7 @@ public final class PeerNode implements AutoCloseable {
         long t0 = System.nanoTime();
         RoundRecord rec = peer.runRound(r);
         float[] c = peer.consensus(); // from θ, before the personal model is made
-        float[] mine = peer.personal();
+        float[] mine = peer.personal(c);
         Evaluation test = mine == null ? LocalTrainer.evaluate(network, data.test(), null)
             : network.withParams(mine, () -> LocalTrainer.evaluate(network, data.test(), null));
         Double personal = mine == null ? personalAccuracy(test) : network.withParams(mine, () -> personalAccuracy(test));
@@ -764,10 +764,10 @@ public final class PeerNode implements AutoCloseable {
     return localTest.length == 0 ? test.accuracy() : LocalTrainer.evaluate(network, data.train(), localTest).accuracy();
   }
 
-  /** The personal model made again from the restored θ, moments and data cursor (null when it is θ itself). */
+  /** The personal model made again from the restored θ, moments, data cursor and consensus (null when it is θ itself). */
   private float[] personalAfterRestart() {
     try {
-      return peer.personal();
+      return peer.personal(consensus); // the checkpoint's consensus: the same choice as before the restart
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Peer " + config.id() + " was interrupted while it made its personal model again after a restart.", e);

@@ -205,7 +205,7 @@ public final class Simulation {
                 Network.WithParams<TestFigures, InterruptedException> figures =
                     () -> testFigures(peer.network(), test, testLabels, testPerClass, mix, train, localTest, compute);
                 float[] c = peer.consensus(); // computed from θ, before the personal model is
-                float[] mine = peer.personal();
+                float[] mine = peer.personal(c);
                 TestFigures own = mine == null ? figures.run() : peer.network().withParams(mine, figures);
                 e = own.evaluation();
                 acc = own.accuracy();
