@@ -269,13 +269,13 @@ class CheckpointStoreTest {
   void aCheckpointOfAnUnknownFormatVersionIsRejected() throws Exception {
     Path file = new CheckpointStore(dir, 2).write(checkpoint(1));
     byte[] bytes = Files.readAllBytes(file);
-    bytes[7] = 5;
+    bytes[7] = 6;
     java.util.zip.CRC32 crc = new java.util.zip.CRC32();
     crc.update(bytes, 0, bytes.length - 8);
     java.nio.ByteBuffer.wrap(bytes).putLong(bytes.length - 8, crc.getValue());
     Files.write(file, bytes);
     assertThatThrownBy(() -> CheckpointStore.read(file)).isInstanceOf(CheckpointException.class)
-        .hasMessageContaining("format version 5, this daemon reads versions 1 to 4");
+        .hasMessageContaining("format version 6, this daemon reads versions 1 to 5");
   }
 
   /** Format 4 keeps the consensus model beside θ, and the consensus figures in the round history. */
@@ -298,5 +298,27 @@ class CheckpointStoreTest {
     assertThat(back.dp().published()).containsExactly(c.dp().published());
     // Without a consensus of its own (FedAvg, local-only) nothing is stored.
     assertThat(CheckpointStore.read(new CheckpointStore(dir, 2).write(c)).consensus()).isNull();
+  }
+
+  /** Format 5 keeps IPA's personal track (parameters, Adam moments and steps) beside the consensus. */
+  @Test
+  void thePersonalTrackRoundTripsAndAnIncompleteOneIsRefused() throws Exception {
+    Checkpoint c = withDp(2);
+    float[] consensus = {-1, 0.125f, 2, Float.MIN_NORMAL};
+    dev.ipa.alignment.protocol.ModelState track = new dev.ipa.alignment.protocol.ModelState(new float[] {0.5f, -0.25f, 3, 4},
+        new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 17);
+    Checkpoint with = new Checkpoint(c.provenance(), c.round(), c.params(), c.moments(), c.iteration(), c.epoch(), c.cursor(), c.encoder(), c.views(),
+        c.history(), c.stops(), c.dp(), consensus, track);
+    Checkpoint back = CheckpointStore.read(new CheckpointStore(dir, 2).write(with));
+    assertThat(back.track().params()).containsExactly(track.params());
+    assertThat(back.track().moments()).containsExactly(track.moments());
+    assertThat(back.track().iteration()).isEqualTo(17);
+    assertThat(back.consensus()).containsExactly(consensus);
+    assertThat(CheckpointStore.read(new CheckpointStore(dir, 2).write(c)).track()).as("none: nothing stored").isNull();
+
+    Checkpoint wrongSize = new Checkpoint(c.provenance(), c.round(), c.params(), c.moments(), c.iteration(), c.epoch(), c.cursor(), c.encoder(), c.views(),
+        c.history(), c.stops(), c.dp(), consensus, new dev.ipa.alignment.protocol.ModelState(new float[] {1, 2}, new float[] {1, 2, 3, 4}, 1));
+    assertThatThrownBy(() -> CheckpointStore.read(new CheckpointStore(dir.resolve("bad"), 2).write(wrongSize))).isInstanceOf(CheckpointException.class)
+        .hasMessageContaining("its personal track has 2 values but its model 4");
   }
 }

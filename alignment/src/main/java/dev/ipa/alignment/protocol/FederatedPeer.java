@@ -242,6 +242,7 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
       for (PeerViews.View v : received) {
         maxStaleness = Math.max(maxStaleness, round - v.round());
         largestHeard = Math.max(largestHeard, v.dataSize());
+        context.heard(v.dataSize());
       }
       if (!earlyStopping.frozen()) strategy.afterExchange(received, missing);
       // Only this exchange's senders are aligned to next (and the next exchange's may already be arriving).
@@ -269,6 +270,16 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
    */
   public float[] personal(float[] consensus) throws InterruptedException {
     return strategy.personal(consensus);
+  }
+
+  /** The strategy's second model (IPA's personal track) for a checkpoint, or null; call between rounds. */
+  public ModelState track() {
+    return strategy.track();
+  }
+
+  /** Puts back a checkpoint's {@link #track()}; call before the first round. */
+  public void restoreTrack(ModelState s) {
+    strategy.restoreTrack(s);
   }
 
   /** Training steps of share {@code s} of an epoch of {@code steps} split into {@code syncs} shares (the first ones take the remainder). */

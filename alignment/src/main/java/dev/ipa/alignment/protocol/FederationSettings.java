@@ -39,6 +39,9 @@ public record FederationSettings(Algorithm algorithm, CommonSettings common, Ipa
     if (dp.enabled() && common.protocol() == Protocol.RING) {
       throw new IllegalArgumentException("Differential privacy (--dp) noises the parallel protocol's published updates; the ring protocol passes θ* on instead. Use --protocol parallel with it, or --dp none.");
     }
+    if (ipa.fairShare() && common.protocol() == Protocol.RING) {
+      throw new IllegalArgumentException("Contribution-scaled alignment (--fair-share) runs in the parallel protocol; use --protocol parallel with it.");
+    }
     if (ipa.mix() > 0 && common.protocol() == Protocol.RING) {
       throw new IllegalArgumentException("The proximal step (--mix) runs in the parallel protocol; use --protocol parallel with it, or --mix 0.");
     }
@@ -136,7 +139,7 @@ public record FederationSettings(Algorithm algorithm, CommonSettings common, Ipa
    */
   public FederationStrategy strategy(PeerContext peer) {
     return switch (algorithm) {
-      case IPA -> new IpaStrategy(ipa, robust, personal, peer);
+      case IPA -> new IpaStrategy(ipa, robust, personal, peer, common.syncs());
       case FEDAVG -> new FedAvgStrategy(robust, peer);
       case FEDPROX -> new FedProxStrategy(fedProx, robust, peer);
       case LOCAL -> new LocalOnlyStrategy();
@@ -156,7 +159,7 @@ public record FederationSettings(Algorithm algorithm, CommonSettings common, Ipa
         + ", weighting=" + ipa.weighting() + ", normalise=" + ipa.normalise() + ", extrapolate=" + ipa.extrapolate()
         + ", mu=" + fedProx.mu() + ", syncs=" + common.syncs() + ", topology=" + common.topology() + ", rounds=" + common.rounds()
         + ", earlyStop=" + common.earlyStop() + ", exchangeTimeout=" + common.exchangeTimeout() + ", codec=" + common.codec()
-        + ", seed=" + common.seed() + ", protocol=" + common.protocol() + ", mix=" + ipa.mix()
+        + ", seed=" + common.seed() + ", protocol=" + common.protocol() + ", mix=" + ipa.mix() + (ipa.fairShare() ? ", fairShare=true" : "")
         + (common.staleness() == 0 ? "" : ", staleness=" + common.staleness())
         + (robust.equals(RobustSettings.defaults()) ? "" : ", robust=" + robust) + (dp.enabled() ? ", dp=" + dp : "")
         + (personal.equals(PersonalSettings.defaults()) ? "" : ", personal=" + personal) + "]";

@@ -75,6 +75,17 @@ public interface FederationStrategy {
   }
 
   /**
+   * The second model this strategy trains beside θ and keeps from round to round (IPA's personal track), for a
+   * checkpoint; null when there is none (yet).
+   */
+  default ModelState track() {
+    return null;
+  }
+
+  /** Puts back a checkpoint's {@link #track()}. */
+  default void restoreTrack(ModelState s) {}
+
+  /**
    * Capability: a strategy that trains alone. The round loop neither publishes nor waits, so
    * {@link #afterExchange} is never called.
    */

@@ -5,9 +5,9 @@ import java.util.List;
 
 /**
  * FedAvg + fine-tuning: FedAvg's training and averaging of the global model w, and after the last exchange of each
- * round, k local steps from w give the personal model the network holds for evaluation. The next round starts
- * again from w with w's optimiser moments; the fine-tuning steps put the data cursor back, so w sees the batches
- * FedAvg would. w is the {@link #consensus}.
+ * round, w fine-tuned on the peer's own data ({@link PeerContext#fineTuneBest}) gives the personal model the network
+ * holds for evaluation. The next round starts again from w with w's optimiser moments; the fine-tuning puts the data
+ * cursor back, so w sees the batches FedAvg would. w is the {@link #consensus}.
  *
  * <p>State: w and its optimiser moments; not checkpointed, so a daemon does not run it. Called from the peer's
  * round thread only.
@@ -38,7 +38,7 @@ final class FineTuneStrategy implements FederationStrategy {
     averaging.average(received);
     global.save(peer);
     if (++exchange % syncs != 0) return; // fine-tune once per round, after its last exchange
-    peer.fineTune(settings.fineTuneSteps(peer.trainer().stepsPerEpoch()));
+    peer.network().setParams(peer.fineTuneBest(settings).params());
   }
 
   @Override

@@ -32,6 +32,22 @@ final class ModelSlot {
     return params;
   }
 
+  float[] moments() {
+    return moments;
+  }
+
+  /** What this slot holds, for a checkpoint; null when never saved. */
+  ModelState state() {
+    return params == null ? null : new ModelState(params, moments, iterations);
+  }
+
+  /** Holds {@code s} (a checkpoint's) from now on. */
+  void restore(ModelState s) {
+    params = s.params();
+    moments = s.moments();
+    iterations = s.iteration();
+  }
+
   /** Replaces the saved parameters (the optimiser state stays). */
   void params(float[] p) {
     params = p;

@@ -25,6 +25,7 @@ public final class PeerContext {
   private final Dataset validationSet;
   private final int[] validation;
   private final Suspicions suspicions;
+  private long largestDataSize; // the largest data size heard claimed, this peer's own included; round thread only
 
   /**
    * @param peers         every peer of the federation, in the order shared by all
@@ -42,6 +43,17 @@ public final class PeerContext {
     this.trainer = trainer;
     this.totalDataSize = totalDataSize;
     this.compute = compute;
+    this.largestDataSize = trainer.sampleCount();
+  }
+
+  /** Records a neighbour's (capped) data-size claim as it arrives with a snapshot. */
+  void heard(long dataSize) {
+    largestDataSize = Math.max(largestDataSize, dataSize);
+  }
+
+  /** The largest data size heard claimed so far, this peer's own included. */
+  public long largestDataSize() {
+    return largestDataSize;
   }
 
   public String id() {
@@ -83,6 +95,38 @@ public final class PeerContext {
     int cursor = trainer.cursor();
     train(steps, GradientPenalty.NONE);
     trainer.seek(epoch, cursor);
+  }
+
+  /** A fine-tuned model and its accuracy on the peer's validation split (NaN when the peer keeps none). */
+  record Tuned(float[] params, double validationAccuracy) {}
+
+  /**
+   * Fine-tunes the network's current model into a personal one without any penalty, as {@code settings} say:
+   * exactly {@link PersonalSettings#fineTuneSteps} steps, or whole local epochs, at most
+   * {@link PersonalSettings#fineTuneEpochs}, keeping the model (the starting one included) with the best validation
+   * accuracy and stopping at the first epoch that does not improve on it. Without a validation split it trains one
+   * epoch. The data cursor goes back to where it was; the network is left at the last epoch trained, so the caller
+   * restores the parameters and the optimiser's moments it wants.
+   */
+  Tuned fineTuneBest(PersonalSettings settings) throws InterruptedException {
+    if (!settings.selectsOnValidation() || validation.length == 0) {
+      fineTune(settings.selectsOnValidation() ? trainer.stepsPerEpoch() : settings.fineTuneSteps());
+      float[] tuned = network.copyParams();
+      return new Tuned(tuned, validation.length == 0 ? Double.NaN : validationAccuracy(tuned));
+    }
+    int epoch = trainer.epoch();
+    int cursor = trainer.cursor();
+    float[] best = network.copyParams();
+    double bestAccuracy = evaluate(validationSet, validation).accuracy();
+    for (int e = 0; e < settings.fineTuneEpochs(); e++) {
+      train(trainer.stepsPerEpoch(), GradientPenalty.NONE);
+      double accuracy = evaluate(validationSet, validation).accuracy();
+      if (!(accuracy > bestAccuracy)) break;
+      best = network.copyParams();
+      bestAccuracy = accuracy;
+    }
+    trainer.seek(epoch, cursor);
+    return new Tuned(best, bestAccuracy);
   }
 
   public double train(int steps, GradientPenalty penalty) throws InterruptedException {

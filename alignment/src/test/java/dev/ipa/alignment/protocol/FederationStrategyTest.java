@@ -54,7 +54,7 @@ class FederationStrategyTest {
 
   @Test
   void ipaTakesTheProximalStepBeforeTrainingAndLeavesThetaAloneAtTheExchange() throws InterruptedException {
-    IpaStrategy s = new IpaStrategy(new IpaSettings(0.0, Distance.L2, Weighting.DATA_SIZE, true, 0.0, 1.0), RobustSettings.defaults(), PersonalSettings.defaults(), peer);
+    IpaStrategy s = new IpaStrategy(new IpaSettings(0.0, Distance.L2, Weighting.DATA_SIZE, true, 0.0, 1.0), RobustSettings.defaults(), PersonalSettings.defaults(), peer, 1);
     // mix = 1, own weight 1/2, one neighbour of weight 1/2: θ moves to the mean of the two; λ = 0: no gradient term.
     assertThat(s.beforeTraining(List.of(neighbour(1f)))).isSameAs(GradientPenalty.NONE);
     float[] now = network.copyParams();
@@ -74,7 +74,7 @@ class FederationStrategyTest {
     int epoch = trainer.epoch();
     int cursor = trainer.cursor();
 
-    float[] tuned = new IpaStrategy(ipa, RobustSettings.defaults(), new PersonalSettings(0.1, 2), peer).personal(null);
+    float[] tuned = new IpaStrategy(ipa, RobustSettings.defaults(), new PersonalSettings(0.1, 2, 3, PersonalSettings.IpaPersonal.FINE_TUNED), peer, 1).personal(null);
 
     assertThat(tuned).isNotEqualTo(theta);
     assertThat(network.copyParams()).containsExactly(theta);
@@ -82,13 +82,135 @@ class FederationStrategyTest {
     assertThat(trainer.optimiser().iteration()).isEqualTo(iteration);
     assertThat(List.of(trainer.epoch(), trainer.cursor())).containsExactly(epoch, cursor);
     // The same two steps from the same state: the personal model is made again bit for bit (as after a restart).
-    assertThat(new IpaStrategy(ipa, RobustSettings.defaults(), new PersonalSettings(0.1, 2), peer).personal(null)).containsExactly(tuned);
-    assertThat(new IpaStrategy(ipa, RobustSettings.defaults(), new PersonalSettings(0.1, 2, false), peer).personal(null)).as("θ itself").isNull();
+    assertThat(new IpaStrategy(ipa, RobustSettings.defaults(), new PersonalSettings(0.1, 2, 3, PersonalSettings.IpaPersonal.FINE_TUNED), peer, 1).personal(null)).containsExactly(tuned);
+    assertThat(new IpaStrategy(ipa, RobustSettings.defaults(), new PersonalSettings(0.1, 2, 3, PersonalSettings.IpaPersonal.THETA), peer, 1).personal(null)).as("θ itself").isNull();
+  }
+
+  @Test
+  void theValidationSelectedFineTuningKeepsTheBestEpochAndPutsTheStateBack() throws Exception {
+    IpaSettings ipa = new IpaSettings(0.1, Distance.L2, Weighting.DATA_SIZE, true, 0.0, 1.0);
+    LocalTrainer trainer = peer.trainer();
+    trainer.trainSteps(2, GradientPenalty.NONE); // mid-epoch, with moments
+    ModelSlot theta = new ModelSlot();
+    theta.save(peer);
+    int epoch = trainer.epoch();
+    int cursor = trainer.cursor();
+    PersonalSettings fourEpochs = new PersonalSettings(0.1, 0, 4, PersonalSettings.IpaPersonal.FINE_TUNED);
+
+    PeerContext.Tuned best = peer.fineTuneBest(fourEpochs);
+    assertThat(List.of(trainer.epoch(), trainer.cursor())).as("the cursor goes back").containsExactly(epoch, cursor);
+    theta.load(peer);
+    assertThat(best.validationAccuracy()).as("never worse than where it started").isGreaterThanOrEqualTo(peer.validationAccuracy(theta.params()));
+    assertThat(peer.validationAccuracy(best.params())).isEqualTo(best.validationAccuracy());
+    // Exactly one epoch from the same state: the first model the selection tried, so it scores no better.
+    float[] oneEpoch = peer.fineTuneBest(new PersonalSettings(0.1, trainer.stepsPerEpoch(), 1, PersonalSettings.IpaPersonal.FINE_TUNED)).params();
+    theta.load(peer);
+    assertThat(peer.validationAccuracy(oneEpoch)).isLessThanOrEqualTo(best.validationAccuracy());
+
+    // IPA's personal model: the best of θ and the consensus, each fine-tuned the same way.
+    float[] tuned = new IpaStrategy(ipa, RobustSettings.defaults(), fourEpochs, peer, 1).personal(null);
+    assertThat(tuned).as("no consensus: θ fine-tuned, made again bit for bit").containsExactly(best.params());
+    assertThat(network.copyParams()).as("θ back bit for bit").containsExactly(theta.params());
+    assertThat(trainer.optimiser().exportMoments()).as("and its moments").containsExactly(theta.moments());
+    peer.train(40 * trainer.stepsPerEpoch(), GradientPenalty.NONE);
+    float[] consensus = network.copyParams(); // a consensus that validates far better than θ
+    theta.load(peer);
+    trainer.seek(epoch, cursor);
+    double consensusAccuracy = peer.validationAccuracy(consensus);
+    assertThat(consensusAccuracy).isGreaterThan(best.validationAccuracy());
+    float[] mine = new IpaStrategy(ipa, RobustSettings.defaults(), fourEpochs, peer, 1).personal(consensus);
+    assertThat(peer.validationAccuracy(mine)).isGreaterThanOrEqualTo(consensusAccuracy);
+    assertThat(network.copyParams()).containsExactly(theta.params());
+  }
+
+  @Test
+  void ipasPersonalTrackTrainsEachShareTowardsTheConsensusAndLeavesThetaAndTheCursorAlone() throws Exception {
+    IpaSettings ipa = new IpaSettings(0.0, Distance.L2, Weighting.DATA_SIZE, true, 0.0, 1.0);
+    LocalTrainer trainer = peer.trainer();
+    IpaStrategy s = new IpaStrategy(ipa, RobustSettings.defaults(), PersonalSettings.defaults(), peer, 2);
+    assertThat(s.track()).as("nothing before the first share").isNull();
+    s.beforeTraining(List.of()); // the track starts at the shared initial weights
+    assertThat(s.track().params()).containsExactly(start);
+    trainer.trainSteps(3, GradientPenalty.NONE); // θ's share
+    float[] theta = network.copyParams();
+    float[] moments = trainer.optimiser().exportMoments();
+    int epoch = trainer.epoch();
+    int cursor = trainer.cursor();
+
+    s.afterExchange(List.of(neighbour(1f)), List.of());
+
+    assertThat(network.copyParams()).as("θ untouched").containsExactly(theta);
+    assertThat(trainer.optimiser().exportMoments()).as("θ's moments untouched").containsExactly(moments);
+    assertThat(List.of(trainer.epoch(), trainer.cursor())).as("θ sees the batches it would").containsExactly(epoch, cursor);
+    ModelState v = s.track();
+    assertThat(v.params()).as("the track trained").isNotEqualTo(start).isNotEqualTo(theta);
+    assertThat(v.iteration()).as("one share of a 6-step epoch in 2 exchanges").isEqualTo(3);
+
+    // Restored into a fresh strategy, the track is the same candidate for the personal model.
+    IpaStrategy restored = new IpaStrategy(ipa, RobustSettings.defaults(), PersonalSettings.defaults(), peer, 2);
+    restored.restoreTrack(v);
+    assertThat(restored.personal(null)).containsExactly(s.personal(null));
+  }
+
+  @Test
+  void thePersonalTrackIsThePersonalModelWhereItValidatesBest() throws Exception {
+    IpaSettings ipa = new IpaSettings(0.0, Distance.L2, Weighting.DATA_SIZE, true, 0.0, 1.0);
+    LocalTrainer trainer = peer.trainer();
+    ModelSlot theta = new ModelSlot();
+    theta.save(peer);
+    peer.train(40 * trainer.stepsPerEpoch(), GradientPenalty.NONE);
+    ModelSlot trained = new ModelSlot();
+    trained.save(peer);
+    theta.load(peer);
+    trainer.seek(0, 0);
+    IpaStrategy s = new IpaStrategy(ipa, RobustSettings.defaults(), new PersonalSettings(0.1, 1, 1, PersonalSettings.IpaPersonal.BEST), peer, 1);
+    s.restoreTrack(trained.state()); // a track far ahead of θ, fine-tuned by a single step
+    assertThat(peer.validationAccuracy(trained.params())).isGreaterThan(peer.validationAccuracy(theta.params()) + 0.1);
+    assertThat(s.personal(null)).containsExactly(trained.params());
+    assertThat(network.copyParams()).containsExactly(theta.params());
+    IpaStrategy noTrack = new IpaStrategy(ipa, RobustSettings.defaults(), new PersonalSettings(0.1, 1, 1, PersonalSettings.IpaPersonal.FINE_TUNED), peer, 1);
+    noTrack.restoreTrack(trained.state());
+    assertThat(noTrack.personal(null)).as("fine-tuned: the track is no candidate").isNotEqualTo(trained.params());
+  }
+
+  @Test
+  void withAFairShareASmallerPeerTakesItsShareOfTheConsensusAndOfTheProximalStep() throws Exception {
+    IpaSettings fair = new IpaSettings(0.0, Distance.L2, Weighting.DATA_SIZE, true, 0.0, 1.0, true);
+    IpaSettings all = new IpaSettings(0.0, Distance.L2, Weighting.DATA_SIZE, true, 0.0, 1.0, false);
+    PeerViews.View b = new PeerViews.View("b", neighbour(1f).params(), null, 0, 0, 1, 600); // claims 4× a's 150 samples
+    peer.heard(600);
+    IpaStrategy full = new IpaStrategy(all, RobustSettings.defaults(), PersonalSettings.defaults(), peer, 1);
+    full.afterExchange(List.of(b), List.of());
+    float[] mean = full.consensus();
+    IpaStrategy share = new IpaStrategy(fair, RobustSettings.defaults(), PersonalSettings.defaults(), peer, 1);
+    share.afterExchange(List.of(b), List.of());
+    float[] mine = share.consensus();
+    for (int i = 0; i < mine.length; i++) assertThat(mine[i]).as("θ + ¼·(mean − θ)").isCloseTo(start[i] + 0.25f * (mean[i] - start[i]), within(1e-6f));
+
+    share.beforeTraining(List.of(b));
+    float[] moved = network.copyParams();
+    network.setParams(start);
+    full.beforeTraining(List.of(b));
+    float[] movedFully = network.copyParams();
+    network.setParams(start);
+    assertThat(moved[0] - start[0]).as("towards b, but less far").isPositive().isLessThan(movedFully[0] - start[0]);
+
+    PeerContext largest = new PeerContext("b", List.of("a", "b"), network, new LocalTrainer(network, RoundProtocolContract.DATA, train, 25, 1e-3, 0), 300,
+        null, RoundProtocolContract.DATA, train, new Suspicions("b"));
+    IpaStrategy alone = new IpaStrategy(fair, RobustSettings.defaults(), PersonalSettings.defaults(), largest, 1);
+    alone.afterExchange(List.of(neighbour(1f)), List.of());
+    assertThat(alone.consensus()).as("the largest peer takes everything").containsExactly(mean(start, neighbour(1f).params()));
+  }
+
+  private static float[] mean(float[] a, float[] b) {
+    float[] m = new float[a.length];
+    for (int i = 0; i < m.length; i++) m[i] = (float) ((150.0 * a[i] + 150.0 * b[i]) / 300);
+    return m;
   }
 
   @Test
   void ipaGradientTermPullsTowardsTheExtrapolatedSnapshot() throws Exception {
-    IpaStrategy s = new IpaStrategy(new IpaSettings(0.5, Distance.L1, Weighting.DATA_SIZE, true, 1.0, 0.0), RobustSettings.defaults(), PersonalSettings.defaults(), peer);
+    IpaStrategy s = new IpaStrategy(new IpaSettings(0.5, Distance.L1, Weighting.DATA_SIZE, true, 1.0, 0.0), RobustSettings.defaults(), PersonalSettings.defaults(), peer, 1);
     assertThat(s.beforeTraining(List.of())).as("nobody to align to").isSameAs(GradientPenalty.NONE);
     // b moved from start + 1 to start + 0.5; extrapolated with γ = 1 it is at start + 0, so θ = start + 0.25 lies
     // above it (sign +1), though it lies below b's latest snapshot.

@@ -1,6 +1,7 @@
 package dev.ipa.peer.checkpoint;
 
 import dev.ipa.alignment.protocol.GaussianUpdateMechanism;
+import dev.ipa.alignment.protocol.ModelState;
 import dev.ipa.alignment.protocol.StopRecord;
 import dev.ipa.alignment.provenance.ModelProvenance;
 import dev.ipa.compression.SnapshotEncoder;
@@ -27,6 +28,8 @@ import java.util.Objects;
  *                   checkpoints of format 2 or older)
  * @param consensus  the consensus model after {@code round} (see {@link RoundSummary#consensusTestAccuracy}); null
  *                   where it is {@code params} itself, and in checkpoints of format 3 or older
+ * @param track      the strategy's second model (IPA's personal track) and its Adam state; null where there is
+ *                   none, and in checkpoints of format 4 or older
  */
 public record Checkpoint(
     ModelProvenance provenance,
@@ -41,7 +44,8 @@ public record Checkpoint(
     List<RoundSummary> history,
     List<StopRecord> stops,
     GaussianUpdateMechanism.State dp,
-    float[] consensus) {
+    float[] consensus,
+    ModelState track) {
 
   public Checkpoint {
     Objects.requireNonNull(provenance, "provenance");
@@ -59,10 +63,17 @@ public record Checkpoint(
     }
   }
 
+  /** A checkpoint without a second model (format 4). */
+  public Checkpoint(ModelProvenance provenance, int round, float[] params, float[] moments, int iteration, int epoch, int cursor,
+      SnapshotEncoder.State encoder, List<NeighbourView> views, List<RoundSummary> history, List<StopRecord> stops,
+      GaussianUpdateMechanism.State dp, float[] consensus) {
+    this(provenance, round, params, moments, iteration, epoch, cursor, encoder, views, history, stops, dp, consensus, null);
+  }
+
   /** A checkpoint of a peer without differential privacy. */
   public Checkpoint(ModelProvenance provenance, int round, float[] params, float[] moments, int iteration, int epoch, int cursor,
       SnapshotEncoder.State encoder, List<NeighbourView> views, List<RoundSummary> history, List<StopRecord> stops) {
-    this(provenance, round, params, moments, iteration, epoch, cursor, encoder, views, history, stops, null, null);
+    this(provenance, round, params, moments, iteration, epoch, cursor, encoder, views, history, stops, null, null, null);
   }
 
   /** A neighbour's last snapshot as decoded parameters. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ipa.alignment.protocol.GaussianUpdateMechanism;
+import dev.ipa.alignment.protocol.ModelState;
 import dev.ipa.alignment.protocol.StopRecord;
 import dev.ipa.alignment.provenance.ModelProvenance;
 import dev.ipa.compression.SnapshotEncoder;
@@ -47,6 +48,10 @@ import org.slf4j.LoggerFactory;
  * +----------+---------+-------------+------------------+------------------------------+---------+
  * </pre>
  *
+ * <p>Version 5 adds, after the consensus model (version 4's last array), the strategy's second model: IPA's
+ * personal track as two arrays, its parameters and Adam moments (-1 each without one), with its Adam steps as
+ * {@code trackIteration} in the JSON. Version 4 files are read without it.
+ *
  * <p>Version 3 added the differential-privacy state: {@code dp} in the JSON ({@code releases} and {@code
  * muSquared}, the accountant, or null without DP) and the last published parameters as the final array. Versions
  * 1 and 2 (still read) have neither, so a peer resumed from one counts ε from zero and says so.
@@ -66,7 +71,8 @@ import org.slf4j.LoggerFactory;
 public final class CheckpointStore {
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
   private static final byte[] MAGIC = "IPACKPT".getBytes(StandardCharsets.US_ASCII);
-  private static final int VERSION = 4;
+  private static final int VERSION = 5;
+  private static final int VERSION_4 = 4;
   private static final int VERSION_3 = 3;
   private static final int VERSION_2 = 2;
   private static final int VERSION_1 = 1;
@@ -108,7 +114,7 @@ public final class CheckpointStore {
   /** The JSON part of the file. */
   record Meta(ModelProvenance provenance, int round, int iteration, int epoch, int cursor, long encoderVersion,
       int encoderRound, int encoderDeltasSinceFull, boolean encoderFullResyncRequested, List<ViewMeta> views,
-      List<RoundSummary> history, List<StopRecord> stops, DpMeta dp) {}
+      List<RoundSummary> history, List<StopRecord> stops, DpMeta dp, Integer trackIteration) {}
 
   /** The differential-privacy accountant's state (format 3); the published parameters follow as an array. */
   record DpMeta(int releases, double muSquared) {}
@@ -200,7 +206,7 @@ public final class CheckpointStore {
     for (Checkpoint.NeighbourView v : c.views()) vm.add(new ViewMeta(v.peer(), v.round(), v.sync(), v.sequence(), v.dataSize()));
     Meta meta = new Meta(c.provenance(), c.round(), c.iteration(), c.epoch(), c.cursor(), enc.version(), enc.round(),
         enc.deltasSinceFull(), enc.fullResyncRequested(), vm, c.history(), c.stops(),
-        c.dp() == null ? null : new DpMeta(c.dp().releases(), c.dp().muSquared()));
+        c.dp() == null ? null : new DpMeta(c.dp().releases(), c.dp().muSquared()), c.track() == null ? null : c.track().iteration());
     byte[] json = JSON.writeValueAsBytes(meta);
     ByteArrayOutputStream buf = new ByteArrayOutputStream(16 + json.length + 4 * (c.params().length + c.moments().length) * 2);
     DataOutputStream out = new DataOutputStream(buf);
@@ -214,6 +220,8 @@ public final class CheckpointStore {
     for (Checkpoint.NeighbourView v : c.views()) writeFloats(out, v.params());
     writeFloats(out, c.dp() == null ? null : c.dp().published());
     writeFloats(out, c.consensus());
+    writeFloats(out, c.track() == null ? null : c.track().params());
+    writeFloats(out, c.track() == null ? null : c.track().moments());
     out.flush();
     CRC32 crc = new CRC32();
     crc.update(buf.toByteArray());
@@ -253,9 +261,18 @@ public final class CheckpointStore {
       if (consensus != null && consensus.length != params.length) {
         throw new CheckpointException("its consensus model has " + consensus.length + " values but its model " + params.length);
       }
+      float[] trackParams = version > VERSION_4 ? readFloats(in) : null;
+      float[] trackMoments = version > VERSION_4 ? readFloats(in) : null;
+      if ((trackParams == null) != (trackMoments == null) || (trackParams == null) != (meta.trackIteration() == null)) {
+        throw new CheckpointException("its personal track is incomplete");
+      }
+      if (trackParams != null && trackParams.length != params.length) {
+        throw new CheckpointException("its personal track has " + trackParams.length + " values but its model " + params.length);
+      }
+      ModelState track = trackParams == null ? null : new ModelState(trackParams, trackMoments, meta.trackIteration());
       if (in.available() != 0) throw new CheckpointException("it has " + in.available() + " unexpected trailing bytes");
       SnapshotEncoder.State enc = new SnapshotEncoder.State(view, meta.encoderVersion(), meta.encoderRound(), meta.encoderDeltasSinceFull(), meta.encoderFullResyncRequested());
-      return new Checkpoint(meta.provenance(), meta.round(), params, moments, meta.iteration(), meta.epoch(), meta.cursor(), enc, views, meta.history(), meta.stops(), dp, consensus);
+      return new Checkpoint(meta.provenance(), meta.round(), params, moments, meta.iteration(), meta.epoch(), meta.cursor(), enc, views, meta.history(), meta.stops(), dp, consensus, track);
     } catch (EOFException e) {
       throw new CheckpointException("it ends early", e);
     } catch (IOException | IllegalArgumentException e) {

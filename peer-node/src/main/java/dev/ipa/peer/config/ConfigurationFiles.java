@@ -43,7 +43,9 @@ public final class ConfigurationFiles {
       @Nullable String classWeights,
       @Nullable String label,
       @Nullable List<String> ignore,
-      @Nullable String schema) {}
+      @Nullable String schema,
+      @Nullable String personalModel,
+      @Nullable Integer fineTuneEpochs) {}
 
   /** {@code ipa.federation.*}: what every peer of the federation must agree on. */
   @ConfigurationProperties("ipa.federation")
@@ -65,7 +67,8 @@ public final class ConfigurationFiles {
       @Nullable Duration exchangeTimeout,
       @Nullable String codec,
       @Nullable Long seed,
-      @Nullable String metric) {}
+      @Nullable String metric,
+      @Nullable Boolean fairShare) {}
 
   /**
    * {@code ipa.federation.robust.*}: the defences against a dishonest neighbour (see {@code RobustSettings}); unset

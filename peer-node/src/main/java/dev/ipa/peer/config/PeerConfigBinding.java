@@ -12,6 +12,7 @@ import dev.ipa.alignment.protocol.FedProxSettings;
 import dev.ipa.alignment.protocol.FederationSettings;
 import dev.ipa.alignment.protocol.DpSettings;
 import dev.ipa.alignment.protocol.GaussianDpAccountant;
+import dev.ipa.alignment.protocol.PersonalSettings;
 import dev.ipa.alignment.protocol.RobustSettings;
 import dev.ipa.alignment.protocol.IpaSettings;
 import dev.ipa.alignment.protocol.Protocol;
@@ -66,7 +67,7 @@ public final class PeerConfigBinding {
   public static PeerConfig toConfig(PeerProperties p, FederationProperties f, RobustProperties r, DpProperties dp, AdminProperties a,
       TransportProperties t) {
     FederationSettings base = federation(f);
-    FederationSettings settings = base.with(robust(r)).with(dp(dp, base.common().rounds() * base.common().syncs()));
+    FederationSettings settings = base.with(robust(r)).with(dp(dp, base.common().rounds() * base.common().syncs())).with(personal(p));
     if (p.listen() == null) throw new IllegalArgumentException("ipa.peer.listen is missing; set it to host:port, e.g. 127.0.0.1:7001.");
     PeerConfig.Defaults d = PeerConfig.DEFAULTS;
     String partition = p.partition();
@@ -128,7 +129,7 @@ public final class PeerConfigBinding {
       IpaSettings ipa = new IpaSettings(or(f.lambda(), i.lambda()),
           parse("ipa.federation.distance", f.distance(), Distance::parse, i::distance),
           parse("ipa.federation.weighting", f.weighting(), Weighting::parse, i::weighting),
-          or(f.normalise(), i.normalise()), or(f.extrapolate(), i.extrapolate()), or(f.mix(), i.mix()));
+          or(f.normalise(), i.normalise()), or(f.extrapolate(), i.extrapolate()), or(f.mix(), i.mix()), or(f.fairShare(), i.fairShare()));
       FedProxSettings fedProx = new FedProxSettings(or(f.mu(), d.fedProx().mu()));
       // ipa.federation.metric is what early stopping watches, the same as early-stop's metric:M.
       EarlyStop earlyStop = parse("ipa.federation.early-stop", f.earlyStop(), EarlyStop::parse, c::earlyStop);
@@ -142,6 +143,20 @@ public final class PeerConfigBinding {
       return new FederationSettings(algorithm, common, ipa, fedProx);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(e.getMessage().startsWith("ipa.") ? e.getMessage() : "ipa.federation: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * {@code ipa.peer.personal-model} ({@code best}, the default, {@code fine-tuned} or {@code theta}) and
+   * {@code ipa.peer.fine-tune-epochs}: how this peer makes the personal model it evaluates and serves.
+   */
+  static PersonalSettings personal(PeerProperties p) {
+    PersonalSettings d = PersonalSettings.defaults();
+    PersonalSettings.IpaPersonal model = parse("ipa.peer.personal-model", p.personalModel(), PersonalSettings.IpaPersonal::parse, d::ipaPersonal);
+    try {
+      return new PersonalSettings(d.dittoLambda(), d.fineTuneSteps(), or(p.fineTuneEpochs(), d.fineTuneEpochs()), model);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("ipa.peer.fine-tune-epochs must be ≥ 1, got " + p.fineTuneEpochs() + ".", e);
     }
   }
 
@@ -238,7 +253,8 @@ public final class PeerConfigBinding {
     return new FederationProperties(s.algorithm().id(), c.protocol().name().toLowerCase(Locale.ROOT), i.lambda(),
         i.distance().name().toLowerCase(Locale.ROOT), i.weighting() == Weighting.DATA_SIZE ? "data-size" : "uniform",
         i.normalise(), i.extrapolate(), i.mix(), s.fedProx().mu(), c.syncs(), c.staleness(), c.topology().toString(),
-        c.rounds(), c.earlyStop().toString(), c.exchangeTimeout(), c.codec().codec().toString(), c.seed(), null); // the metric is in early-stop's text
+        c.rounds(), c.earlyStop().toString(), c.exchangeTimeout(), c.codec().codec().toString(), c.seed(), null, // the metric is in early-stop's text
+        i.fairShare() ? true : null);
   }
 
   /**
@@ -282,7 +298,8 @@ public final class PeerConfigBinding {
         c.imageOptions().height() == 0 ? null : c.imageOptions().height() + "x" + c.imageOptions().width(),
         c.imageOptions().channels() == 0 ? null : c.imageOptions().channels(), c.imageOptions().testFraction(), c.classWeighting().toString(),
         c.table().label(), c.table().ignore().isEmpty() ? null : c.table().ignore(),
-        c.table().schema() == null ? null : c.table().schema().toString());
+        c.table().schema() == null ? null : c.table().schema().toString(),
+        c.settings().personal().ipaPersonal().id(), c.settings().personal().fineTuneEpochs());
   }
 
   /**

@@ -299,6 +299,7 @@ public final class PeerNode implements AutoCloseable {
     }
     network.setParams(c.params());
     consensus = c.consensus();
+    if (c.track() != null) peer.restoreTrack(c.track());
     trainer.optimiser().restore(c.moments(), c.iteration());
     trainer.seek(c.epoch(), c.cursor());
     peer.encoder().restore(c.encoder());
@@ -608,7 +609,7 @@ public final class PeerNode implements AutoCloseable {
       allStops.addAll(peer.stops());
       c = new Checkpoint(provenance(round, held), round,
           network.copyParams(), trainer.optimiser().exportMoments(), trainer.optimiser().iteration(), trainer.epoch(), trainer.cursor(),
-          peer.encoder().exportState(), views, rounds, List.copyOf(allStops), peer.dpState().orElse(null), consensus);
+          peer.encoder().exportState(), views, rounds, List.copyOf(allStops), peer.dpState().orElse(null), consensus, peer.track());
     }
     store.write(c);
     checkpointTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);

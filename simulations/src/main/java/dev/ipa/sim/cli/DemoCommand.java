@@ -414,7 +414,7 @@ public final class DemoCommand implements Runnable {
     var c = f.common();
     PeerConfig.Defaults d = PeerConfig.DEFAULTS;
     return String.format("Settings: %d peers on 127.0.0.1 over mutual TLS; data %s; model %s, weights %s; %s λ=%s %s%s, %s exchange%s per epoch;"
-        + " codec %s; early stop %s; personal model: θ fine-tuned one local epoch, or the consensus where that validates better; %d rounds; DP %s", PEERS.size(),
+        + " codec %s; early stop %s; personal model: θ or the consensus fine-tuned up to 3 local epochs, whichever validates better; %d rounds; DP %s", PEERS.size(),
         tableDemo == null ? "Fashion-MNIST (embedded subset), disjoint shards with local test splits" : data + ", " + TABLE_PARTITION, d.model(), weights,
         f.algorithm().id().toUpperCase(java.util.Locale.ROOT), i.lambda(), i.distance().name(), i.mix() > 0 ? ", proximal mix " + i.mix() : ", no proximal step",
         c.syncs(), c.syncs() == 1 ? "" : "s", codec, c.earlyStop(), rounds, f.dp().enabled() ? f.dp().toString() : "none");

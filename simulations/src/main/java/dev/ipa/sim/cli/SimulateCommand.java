@@ -85,16 +85,26 @@ public final class SimulateCommand implements Runnable {
   @Option(names = "--mu", description = "FedProx μ. Default: the shipped default (0.01).")
   Double mu;
 
+  @Option(names = "--fair-share", description = "Contribution-scaled alignment, for fairness: a peer with n samples (n_max: the largest claimed) "
+      + "takes the share n/n_max of what the federation gives (its proximal mix, λ and consensus are scaled by it). IPA, parallel protocol.")
+  boolean fairShare;
+
   @Option(names = "--ditto-lambda", description = "Ditto's λ: the personal model trains with λ/2·‖v − w‖² towards the global model. Default: 0.1.")
   Double dittoLambda;
 
-  @Option(names = "--ft-steps", description = "Local steps without any penalty that make the personal model: from the global model at the end of "
-      + "each round for fedavg-ft, and from θ for IPA (see --ipa-personal); 0: one local epoch. Default: 0.")
+  @Option(names = "--ft-steps", description = "Exactly this many local steps without any penalty make the personal model (from the global model "
+      + "at the end of each round for fedavg-ft, from θ and from the consensus for IPA); 0: whole epochs, at most --ft-epochs, kept at the best "
+      + "accuracy on the peer's validation split. Default: 0.")
   Integer ftSteps;
 
-  @Option(names = "--ipa-personal", defaultValue = "fine-tuned", description = "IPA's personal model: fine-tuned (θ fine-tuned by --ft-steps on the "
-      + "peer's own data, never published) or theta (θ itself). Default: ${DEFAULT-VALUE}.")
-  String ipaPersonal = "fine-tuned";
+  @Option(names = "--ft-epochs", description = "The most local epochs of the validation-selected fine-tuning (--ft-steps 0); it stops at the first "
+      + "epoch that does not improve. Default: 3.")
+  Integer ftEpochs;
+
+  @Option(names = "--ipa-personal", defaultValue = "best", description = "IPA's personal model, never published: best (whichever validates best "
+      + "on the peer's own split of θ fine-tuned, the consensus fine-tuned and the personal track, a second model trained towards the consensus "
+      + "with --ditto-lambda; one more local epoch per round), fine-tuned (the first two only) or theta (θ itself). Default: ${DEFAULT-VALUE}.")
+  String ipaPersonal = "best";
 
   @Option(names = "--rounds", description = "Rounds (one local epoch each). Default: the shipped default (20).")
   Integer rounds;
@@ -283,12 +293,13 @@ public final class SimulateCommand implements Runnable {
       return p;
   }
 
-  private boolean ipaFineTune() {
-    return switch (ipaPersonal) {
-      case "fine-tuned" -> true;
-      case "theta" -> false;
-      default -> throw new IllegalArgumentException("Unknown --ipa-personal '" + ipaPersonal + "'; use fine-tuned or theta.");
-    };
+
+  private dev.ipa.alignment.protocol.PersonalSettings.IpaPersonal ipaPersonal() {
+    try {
+      return dev.ipa.alignment.protocol.PersonalSettings.IpaPersonal.parse(ipaPersonal);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--ipa-personal: " + e.getMessage(), e);
+    }
   }
 
   SimulationConfig config() {
@@ -305,7 +316,7 @@ public final class SimulateCommand implements Runnable {
         peerWeights != null ? Weighting.parse(peerWeights) : d.ipa().weighting(),
         normalise != null ? normalise : d.ipa().normalise(),
         extrapolate != null ? extrapolate : d.ipa().extrapolate(),
-        mix != null ? mix : d.ipa().mix());
+        mix != null ? mix : d.ipa().mix(), fairShare);
     // Unset options take the shipped defaults from FederationSettings, the one place the daemon takes them from too.
     FedProxSettings fedProx = new FedProxSettings(mu != null ? mu : d.fedProx().mu());
     CommonSettings common = new CommonSettings(rounds != null ? rounds : d.common().rounds(), syncs != null ? syncs : d.common().syncs(),
@@ -314,7 +325,8 @@ public final class SimulateCommand implements Runnable {
     dev.ipa.alignment.protocol.PersonalSettings pd = d.personal();
     FederationSettings f = new FederationSettings(algorithm, common, ipa, fedProx, RobustSettings.parse(robust),
         DpSettings.parse(dp, common.rounds() * common.syncs()), new dev.ipa.alignment.protocol.PersonalSettings(
-            dittoLambda != null ? dittoLambda : pd.dittoLambda(), ftSteps != null ? ftSteps : pd.fineTuneSteps(), ipaFineTune()));
+            dittoLambda != null ? dittoLambda : pd.dittoLambda(), ftSteps != null ? ftSteps : pd.fineTuneSteps(),
+            ftEpochs != null ? ftEpochs : pd.fineTuneEpochs(), ipaPersonal()));
     Map<Integer, Attack> attacks = new java.util.TreeMap<>();
     for (String a : attack) {
       String[] kv = a.split("=", 2);

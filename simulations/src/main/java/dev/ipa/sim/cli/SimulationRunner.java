@@ -102,13 +102,15 @@ final class SimulationRunner {
     var common = f.common();
     var ipa = f.ipa();
     return switch (f.algorithm()) {
-      case IPA -> String.format("%sλ=%s %s %s%s%s%s, syncs=%d, codec=%s", common.protocol() == Protocol.RING ? "ring protocol, " : "", ipa.lambda(), ipa.distance(), ipa.weighting().name().toLowerCase(),
-          ipa.normalise() ? " normalised" : "", ipa.extrapolate() > 0 ? ", γ=" + ipa.extrapolate() : "", ipa.mix() > 0 ? ", proximal mix=" + ipa.mix() : "", common.syncs(), common.codec().codec());
+      case IPA -> String.format("%sλ=%s %s %s%s%s%s%s, syncs=%d, codec=%s", common.protocol() == Protocol.RING ? "ring protocol, " : "", ipa.lambda(), ipa.distance(),
+          ipa.weighting().name().toLowerCase(), ipa.normalise() ? " normalised" : "", ipa.extrapolate() > 0 ? ", γ=" + ipa.extrapolate() : "",
+          ipa.mix() > 0 ? ", proximal mix=" + ipa.mix() : "", ipa.fairShare() ? ", fair share" : "", common.syncs(), common.codec().codec());
       case FEDPROX -> String.format("μ=%s, syncs=%d, codec=%s", f.fedProx().mu(), common.syncs(), common.codec().codec());
       case FEDAVG -> String.format("syncs=%d, codec=%s", common.syncs(), common.codec().codec());
       case LOCAL -> "no exchange";
       case DITTO -> String.format("λ=%s, syncs=%d, codec=%s", f.personal().dittoLambda(), common.syncs(), common.codec().codec());
-      case FEDAVG_FT -> String.format("fine-tuning %s, syncs=%d, codec=%s", f.personal().fineTuneSteps() == 0 ? "one share" : f.personal().fineTuneSteps() + " steps",
+      case FEDAVG_FT -> String.format("fine-tuning %s, syncs=%d, codec=%s", f.personal().selectsOnValidation()
+          ? "≤ " + f.personal().fineTuneEpochs() + " epochs on validation" : f.personal().fineTuneSteps() + " steps",
           common.syncs(), common.codec().codec());
     };
   }
