@@ -220,6 +220,7 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
       int share = share(steps, syncs, s);
       suspicions.at(round, s);
       Set<String> incoming = settings.topology().incoming(id, peers, round, settings.seed());
+      strategy.beforeShare(share, earlyStopping.frozen());
       if (!earlyStopping.frozen()) {
         // The previous exchange: for the first share, the last one of the previous round, from the peers that sent
         // in it (the same peers unless the topology changes every round).
@@ -272,7 +273,7 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
     return strategy.personal(consensus);
   }
 
-  /** The strategy's second model (IPA's personal track) for a checkpoint, or null; call between rounds. */
+  /** The strategy's second model (IPA's own model) for a checkpoint, or null; call between rounds. */
   public ModelState track() {
     return strategy.track();
   }

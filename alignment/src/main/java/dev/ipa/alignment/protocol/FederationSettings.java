@@ -139,7 +139,7 @@ public record FederationSettings(Algorithm algorithm, CommonSettings common, Ipa
    */
   public FederationStrategy strategy(PeerContext peer) {
     return switch (algorithm) {
-      case IPA -> new IpaStrategy(ipa, robust, personal, peer, common.syncs());
+      case IPA -> new IpaStrategy(ipa, robust, personal, peer);
       case FEDAVG -> new FedAvgStrategy(robust, peer);
       case FEDPROX -> new FedProxStrategy(fedProx, robust, peer);
       case LOCAL -> new LocalOnlyStrategy();

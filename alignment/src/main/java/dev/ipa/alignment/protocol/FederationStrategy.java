@@ -75,7 +75,14 @@ public interface FederationStrategy {
   }
 
   /**
-   * The second model this strategy trains beside θ and keeps from round to round (IPA's personal track), for a
+   * Called before each of θ's training shares of {@code steps} steps in the parallel protocol, and in its place
+   * while the peer is frozen by an early stop ({@code frozen}: θ does not train and nothing is exchanged); for a
+   * second model that trains on the peer's own data beside θ.
+   */
+  default void beforeShare(int steps, boolean frozen) throws InterruptedException {}
+
+  /**
+   * The second model this strategy trains beside θ and keeps from round to round (IPA's own model), for a
    * checkpoint; null when there is none (yet).
    */
   default ModelState track() {

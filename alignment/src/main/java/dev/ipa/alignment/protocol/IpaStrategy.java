@@ -12,14 +12,15 @@ import java.util.List;
  * λ·Σ_j w_j·D(θ_i, θ̃_j) towards them (λ &gt; 0); with γ &gt; 0 each snapshot is first extrapolated along its last
  * step. θ is left alone at an exchange. In the ring protocol it takes the turns of the paper's Algorithm 1.
  *
- * <p>With {@link PersonalSettings.IpaPersonal#BEST} (the default) it also trains the peer's <b>personal track</b> v:
- * after each exchange, v trains the share's steps on the same batches with λ/2·‖v − c‖² towards the exchange's
- * consensus c (Ditto's personal objective, with IPA's consensus as the global model), with its own Adam moments,
- * and the data cursor is put back so that θ sees the batches it would without it. v starts at the shared initial
- * weights and is one candidate for the {@link #personal} model; the ring protocol does not train it.
+ * <p>With {@link PersonalSettings.IpaPersonal#BEST} (the default) it also trains the peer's <b>own model</b>: a
+ * second model, from the shared initial weights, trained before each of θ's shares on exactly the batches θ is
+ * about to see, without any penalty, with its own Adam moments, and the data cursor put back. It is therefore the
+ * model the peer would have trained alone, bit for bit, and it goes on training while the peer is frozen by an
+ * early stop (what it learns there is the peer's own). It is the fallback {@link #personal} model; the ring
+ * protocol does not train it.
  *
- * <p>State: what the defences kept of the last exchange, for the next share and the {@link #consensus}; the track
- * ({@link #track}, checkpointed by a daemon). Called from the peer's round thread only (see
+ * <p>State: what the defences kept of the last exchange, for the next share and the {@link #consensus}; the own
+ * model ({@link #track}, checkpointed by a daemon). Called from the peer's round thread only (see
  * {@link FederationStrategy}).
  */
 final class IpaStrategy implements FederationStrategy.RingTurn {
@@ -27,14 +28,11 @@ final class IpaStrategy implements FederationStrategy.RingTurn {
   private final PersonalSettings personal;
   private final PeerContext peer;
   private final RobustAlignment robust;
-  private final int syncs;
   private final ModelSlot track = new ModelSlot();
-  private int exchange;
   private List<PeerViews.View> filteredFor; // the exchange afterExchange filtered, and what the defences kept of it
   private RobustAlignment.Kept filtered;
 
-  IpaStrategy(IpaSettings settings, RobustSettings robust, PersonalSettings personal, PeerContext peer, int syncs) {
-    this.syncs = syncs;
+  IpaStrategy(IpaSettings settings, RobustSettings robust, PersonalSettings personal, PeerContext peer) {
     this.settings = settings;
     this.personal = personal;
     this.peer = peer;
@@ -45,7 +43,6 @@ final class IpaStrategy implements FederationStrategy.RingTurn {
   public GradientPenalty beforeTraining(List<PeerViews.View> lastExchange) throws InterruptedException {
     // The snapshots (possibly extrapolated) are computed once for both steps, then filtered by the defences; the
     // exchange just before has usually filtered these very views already (afterExchange).
-    if (personal.ipaPersonal() == PersonalSettings.IpaPersonal.BEST && track.params() == null) track.save(peer);
     RobustAlignment.Kept kept = lastExchange.equals(filteredFor) ? filtered : filter(lastExchange);
     filteredFor = null;
     filtered = null;
@@ -62,22 +59,23 @@ final class IpaStrategy implements FederationStrategy.RingTurn {
   public void afterExchange(List<PeerViews.View> received, List<PeerFailure> failures) throws InterruptedException {
     filtered = filter(received);
     filteredFor = received;
-    if (personal.ipaPersonal() == PersonalSettings.IpaPersonal.BEST && track.params() != null) trainTrack(consensus());
   }
 
-  /** One share of the personal track towards {@code consensus} (null: none yet, no penalty); θ and the cursor stay. */
-  private void trainTrack(float[] consensus) throws InterruptedException {
-    int share = FederatedPeer.share(peer.trainer().stepsPerEpoch(), syncs, exchange++ % syncs);
+  /**
+   * The own model's share: {@code steps} steps on the batches θ is about to train on (the cursor is put back), or,
+   * while the peer is frozen and θ does not train, on the next batches (the cursor moves on, as it would alone).
+   */
+  @Override
+  public void beforeShare(int steps, boolean frozen) throws InterruptedException {
+    if (personal.ipaPersonal() != PersonalSettings.IpaPersonal.BEST) return;
+    if (track.params() == null) track.save(peer); // the first share: θ is the shared initial weights
     ModelSlot theta = new ModelSlot();
     theta.save(peer);
     int epoch = peer.trainer().epoch();
     int cursor = peer.trainer().cursor();
     track.load(peer);
-    float[][] anchor = {consensus};
-    double[] c = {personal.dittoLambda() / 2};
-    peer.train(share, consensus == null || personal.dittoLambda() == 0 ? GradientPenalty.NONE
-        : (params, grads) -> AlignmentPenalty.addGradient(params, grads, anchor, c, Distance.L2));
-    peer.trainer().seek(epoch, cursor);
+    peer.train(steps, GradientPenalty.NONE);
+    if (!frozen) peer.trainer().seek(epoch, cursor);
     track.save(peer);
     theta.load(peer);
   }
@@ -124,12 +122,12 @@ final class IpaStrategy implements FederationStrategy.RingTurn {
   }
 
   /**
-   * The model this peer deploys, whichever scores highest on the peer's own validation split (the first on a tie):
-   * θ fine-tuned on the peer's own data without the alignment penalty ({@link PeerContext#fineTuneBest}), the
-   * consensus fine-tuned the same way, and (with {@link PersonalSettings.IpaPersonal#BEST}) the personal track. On
-   * IID shards the consensus, barely moved, usually wins; on disjoint shards the track, which learns the peer's own
-   * classes without being pulled away from them. θ, its moments and the data cursor are put back. Null when the
-   * personal model is θ itself.
+   * The model this peer deploys: its own model (with {@link PersonalSettings.IpaPersonal#BEST}), unless θ
+   * fine-tuned on the peer's own data without the alignment penalty ({@link PeerContext#fineTuneBest}) or the
+   * consensus fine-tuned the same way scores strictly higher on the peer's own validation split; between those two,
+   * θ's on a tie. On IID shards the consensus, barely moved, usually wins; on shards of a few classes the own model
+   * often does, and the federation then costs the peer nothing on its own data. θ, its moments and the data cursor
+   * are put back. Null when the personal model is θ itself.
    */
   @Override
   public float[] personal(float[] consensus) throws InterruptedException {
@@ -144,8 +142,8 @@ final class IpaStrategy implements FederationStrategy.RingTurn {
       theta.load(peer);
       if (adapted.validationAccuracy() > best.validationAccuracy()) best = adapted;
     }
-    float[] v = personal.ipaPersonal() == PersonalSettings.IpaPersonal.BEST ? track.params() : null;
-    if (v != null && peer.validationAccuracy(v) > best.validationAccuracy()) return v.clone();
+    float[] own = personal.ipaPersonal() == PersonalSettings.IpaPersonal.BEST ? track.params() : null;
+    if (own != null && !(best.validationAccuracy() > peer.validationAccuracy(own))) return own.clone();
     return best.params();
   }
 

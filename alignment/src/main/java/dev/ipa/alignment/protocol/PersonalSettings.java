@@ -11,8 +11,8 @@ import java.util.Locale;
  * split, the starting model included; it stops at the first epoch that does not improve. FedAvg + fine-tuning and
  * IPA get the same procedure, so they are compared on the same budget.
  *
- * @param dittoLambda    λ ≥ 0 of the personal objective λ/2·‖v − w‖²: Ditto's personal model v trains with it
- *                       towards the global model w (Li et al., ICML 2021), IPA's personal track towards its consensus
+ * @param dittoLambda    Ditto's λ ≥ 0: each peer's personal model v trains with λ/2·‖v − w‖² towards the global
+ *                       model w (Li et al., ICML 2021)
  * @param fineTuneSteps  exactly this many local steps, with no selection on validation, make a fine-tuned model; 0
  *                       (the default): whole epochs selected on validation, as above
  * @param fineTuneEpochs the most local epochs the validation-selected fine-tuning trains, ≥ 1
@@ -25,13 +25,12 @@ public record PersonalSettings(double dittoLambda, int fineTuneSteps, int fineTu
   /** IPA's personal model: computed for evaluation and download, never published. */
   public enum IpaPersonal {
     /**
-     * The default: whichever of three candidates scores highest on the peer's own validation split: θ fine-tuned,
-     * the consensus fine-tuned, and the personal track, a second model trained beside θ on the same batches with
-     * λ/2·‖v − c‖² towards the consensus c after every exchange (Ditto's personal objective on IPA's consensus).
-     * The track costs one more local epoch per round.
+     * The default: the peer's own model (trained alone beside θ, on the same batches, from the shared initial
+     * weights: local-only training, bit for bit), unless θ fine-tuned or the consensus fine-tuned scores strictly
+     * higher on the peer's own validation split. The own model costs one more local epoch per round.
      */
     BEST("best"),
-    /** θ fine-tuned or the consensus fine-tuned, whichever validates better; no track. */
+    /** θ fine-tuned or the consensus fine-tuned, whichever validates better; no own model. */
     FINE_TUNED("fine-tuned"),
     /** θ itself. */
     THETA("theta");

@@ -54,7 +54,7 @@ class FederationStrategyTest {
 
   @Test
   void ipaTakesTheProximalStepBeforeTrainingAndLeavesThetaAloneAtTheExchange() throws InterruptedException {
-    IpaStrategy s = new IpaStrategy(new IpaSettings(0.0, Distance.L2, Weighting.DATA_SIZE, true, 0.0, 1.0), RobustSettings.defaults(), PersonalSettings.defaults(), peer, 1);
+    IpaStrategy s = new IpaStrategy(new IpaSettings(0.0, Distance.L2, Weighting.DATA_SIZE, true, 0.0, 1.0), RobustSettings.defaults(), PersonalSettings.defaults(), peer);
     // mix = 1, own weight 1/2, one neighbour of weight 1/2: θ moves to the mean of the two; λ = 0: no gradient term.
     assertThat(s.beforeTraining(List.of(neighbour(1f)))).isSameAs(GradientPenalty.NONE);
     float[] now = network.copyParams();
@@ -74,7 +74,7 @@ class FederationStrategyTest {
     int epoch = trainer.epoch();
     int cursor = trainer.cursor();
 
-    float[] tuned = new IpaStrategy(ipa, RobustSettings.defaults(), new PersonalSettings(0.1, 2, 3, PersonalSettings.IpaPersonal.FINE_TUNED), peer, 1).personal(null);
+    float[] tuned = new IpaStrategy(ipa, RobustSettings.defaults(), new PersonalSettings(0.1, 2, 3, PersonalSettings.IpaPersonal.FINE_TUNED), peer).personal(null);
 
     assertThat(tuned).isNotEqualTo(theta);
     assertThat(network.copyParams()).containsExactly(theta);
@@ -82,8 +82,8 @@ class FederationStrategyTest {
     assertThat(trainer.optimiser().iteration()).isEqualTo(iteration);
     assertThat(List.of(trainer.epoch(), trainer.cursor())).containsExactly(epoch, cursor);
     // The same two steps from the same state: the personal model is made again bit for bit (as after a restart).
-    assertThat(new IpaStrategy(ipa, RobustSettings.defaults(), new PersonalSettings(0.1, 2, 3, PersonalSettings.IpaPersonal.FINE_TUNED), peer, 1).personal(null)).containsExactly(tuned);
-    assertThat(new IpaStrategy(ipa, RobustSettings.defaults(), new PersonalSettings(0.1, 2, 3, PersonalSettings.IpaPersonal.THETA), peer, 1).personal(null)).as("θ itself").isNull();
+    assertThat(new IpaStrategy(ipa, RobustSettings.defaults(), new PersonalSettings(0.1, 2, 3, PersonalSettings.IpaPersonal.FINE_TUNED), peer).personal(null)).containsExactly(tuned);
+    assertThat(new IpaStrategy(ipa, RobustSettings.defaults(), new PersonalSettings(0.1, 2, 3, PersonalSettings.IpaPersonal.THETA), peer).personal(null)).as("θ itself").isNull();
   }
 
   @Test
@@ -108,7 +108,7 @@ class FederationStrategyTest {
     assertThat(peer.validationAccuracy(oneEpoch)).isLessThanOrEqualTo(best.validationAccuracy());
 
     // IPA's personal model: the best of θ and the consensus, each fine-tuned the same way.
-    float[] tuned = new IpaStrategy(ipa, RobustSettings.defaults(), fourEpochs, peer, 1).personal(null);
+    float[] tuned = new IpaStrategy(ipa, RobustSettings.defaults(), fourEpochs, peer).personal(null);
     assertThat(tuned).as("no consensus: θ fine-tuned, made again bit for bit").containsExactly(best.params());
     assertThat(network.copyParams()).as("θ back bit for bit").containsExactly(theta.params());
     assertThat(trainer.optimiser().exportMoments()).as("and its moments").containsExactly(theta.moments());
@@ -118,42 +118,47 @@ class FederationStrategyTest {
     trainer.seek(epoch, cursor);
     double consensusAccuracy = peer.validationAccuracy(consensus);
     assertThat(consensusAccuracy).isGreaterThan(best.validationAccuracy());
-    float[] mine = new IpaStrategy(ipa, RobustSettings.defaults(), fourEpochs, peer, 1).personal(consensus);
+    float[] mine = new IpaStrategy(ipa, RobustSettings.defaults(), fourEpochs, peer).personal(consensus);
     assertThat(peer.validationAccuracy(mine)).isGreaterThanOrEqualTo(consensusAccuracy);
     assertThat(network.copyParams()).containsExactly(theta.params());
   }
 
   @Test
-  void ipasPersonalTrackTrainsEachShareTowardsTheConsensusAndLeavesThetaAndTheCursorAlone() throws Exception {
-    IpaSettings ipa = new IpaSettings(0.0, Distance.L2, Weighting.DATA_SIZE, true, 0.0, 1.0);
+  void ipasOwnModelIsTheModelThePeerWouldHaveTrainedAloneBitForBit() throws Exception {
+    IpaSettings ipa = new IpaSettings(0.1, Distance.L2, Weighting.DATA_SIZE, true, 0.0, 1.0);
+    Network alone = Network.create(new Architecture("mlp", 1, 4, 4, 3, List.of(8)), 5);
+    LocalTrainer aloneTrainer = new LocalTrainer(alone, RoundProtocolContract.DATA, train, 25, 1e-3, 0);
+    assertThat(alone.copyParams()).as("the same initial weights").containsExactly(start);
     LocalTrainer trainer = peer.trainer();
-    IpaStrategy s = new IpaStrategy(ipa, RobustSettings.defaults(), PersonalSettings.defaults(), peer, 2);
+    IpaStrategy s = new IpaStrategy(ipa, RobustSettings.defaults(), PersonalSettings.defaults(), peer);
     assertThat(s.track()).as("nothing before the first share").isNull();
-    s.beforeTraining(List.of()); // the track starts at the shared initial weights
-    assertThat(s.track().params()).containsExactly(start);
-    trainer.trainSteps(3, GradientPenalty.NONE); // θ's share
-    float[] theta = network.copyParams();
-    float[] moments = trainer.optimiser().exportMoments();
-    int epoch = trainer.epoch();
-    int cursor = trainer.cursor();
+    // Two rounds of two shares of a 6-step epoch, aligned to a neighbour; in the second the peer is frozen.
+    for (int share = 0; share < 4; share++) {
+      boolean frozen = share >= 2;
+      int epoch = trainer.epoch();
+      int cursor = trainer.cursor();
+      float[] theta = network.copyParams();
+      s.beforeShare(3, frozen);
+      assertThat(network.copyParams()).as("θ untouched").containsExactly(theta);
+      if (frozen) continue;
+      assertThat(List.of(trainer.epoch(), trainer.cursor())).as("θ sees the batches it would").containsExactly(epoch, cursor);
+      peer.train(3, s.beforeTraining(List.of(neighbour(1f))));
+      s.afterExchange(List.of(neighbour(1f)), List.of());
+    }
+    aloneTrainer.trainSteps(12, GradientPenalty.NONE);
+    ModelState own = s.track();
+    assertThat(own.params()).as("the own model is local-only training").containsExactly(alone.copyParams());
+    assertThat(own.moments()).containsExactly(aloneTrainer.optimiser().exportMoments());
+    assertThat(own.iteration()).isEqualTo(12);
 
-    s.afterExchange(List.of(neighbour(1f)), List.of());
-
-    assertThat(network.copyParams()).as("θ untouched").containsExactly(theta);
-    assertThat(trainer.optimiser().exportMoments()).as("θ's moments untouched").containsExactly(moments);
-    assertThat(List.of(trainer.epoch(), trainer.cursor())).as("θ sees the batches it would").containsExactly(epoch, cursor);
-    ModelState v = s.track();
-    assertThat(v.params()).as("the track trained").isNotEqualTo(start).isNotEqualTo(theta);
-    assertThat(v.iteration()).as("one share of a 6-step epoch in 2 exchanges").isEqualTo(3);
-
-    // Restored into a fresh strategy, the track is the same candidate for the personal model.
-    IpaStrategy restored = new IpaStrategy(ipa, RobustSettings.defaults(), PersonalSettings.defaults(), peer, 2);
-    restored.restoreTrack(v);
+    // Restored into a fresh strategy (a daemon's restart), it is the same candidate for the personal model.
+    IpaStrategy restored = new IpaStrategy(ipa, RobustSettings.defaults(), PersonalSettings.defaults(), peer);
+    restored.restoreTrack(own);
     assertThat(restored.personal(null)).containsExactly(s.personal(null));
   }
 
   @Test
-  void thePersonalTrackIsThePersonalModelWhereItValidatesBest() throws Exception {
+  void theOwnModelIsThePersonalModelUnlessAFederatedOneValidatesBetter() throws Exception {
     IpaSettings ipa = new IpaSettings(0.0, Distance.L2, Weighting.DATA_SIZE, true, 0.0, 1.0);
     LocalTrainer trainer = peer.trainer();
     ModelSlot theta = new ModelSlot();
@@ -163,14 +168,24 @@ class FederationStrategyTest {
     trained.save(peer);
     theta.load(peer);
     trainer.seek(0, 0);
-    IpaStrategy s = new IpaStrategy(ipa, RobustSettings.defaults(), new PersonalSettings(0.1, 1, 1, PersonalSettings.IpaPersonal.BEST), peer, 1);
-    s.restoreTrack(trained.state()); // a track far ahead of θ, fine-tuned by a single step
+    PersonalSettings oneStep = new PersonalSettings(0.1, 1, 1, PersonalSettings.IpaPersonal.BEST);
     assertThat(peer.validationAccuracy(trained.params())).isGreaterThan(peer.validationAccuracy(theta.params()) + 0.1);
+
+    IpaStrategy s = new IpaStrategy(ipa, RobustSettings.defaults(), oneStep, peer);
+    s.restoreTrack(trained.state()); // an own model far ahead of θ fine-tuned by one step
     assertThat(s.personal(null)).containsExactly(trained.params());
     assertThat(network.copyParams()).containsExactly(theta.params());
-    IpaStrategy noTrack = new IpaStrategy(ipa, RobustSettings.defaults(), new PersonalSettings(0.1, 1, 1, PersonalSettings.IpaPersonal.FINE_TUNED), peer, 1);
-    noTrack.restoreTrack(trained.state());
-    assertThat(noTrack.personal(null)).as("fine-tuned: the track is no candidate").isNotEqualTo(trained.params());
+    // A consensus as good as the own model does not replace it: a federated model must validate strictly better.
+    assertThat(s.personal(trained.params().clone())).containsExactly(trained.params());
+
+    IpaStrategy weakOwn = new IpaStrategy(ipa, RobustSettings.defaults(), oneStep, peer);
+    weakOwn.restoreTrack(theta.state());
+    float[] adapted = weakOwn.personal(trained.params().clone());
+    assertThat(adapted).as("a better consensus wins, fine-tuned by its one step").isNotEqualTo(theta.params());
+    assertThat(peer.validationAccuracy(adapted)).isGreaterThan(peer.validationAccuracy(theta.params()) + 0.1);
+    IpaStrategy noOwn = new IpaStrategy(ipa, RobustSettings.defaults(), new PersonalSettings(0.1, 1, 1, PersonalSettings.IpaPersonal.FINE_TUNED), peer);
+    noOwn.restoreTrack(trained.state());
+    assertThat(noOwn.personal(null)).as("fine-tuned: the own model is no candidate").isNotEqualTo(trained.params());
   }
 
   @Test
@@ -179,10 +194,10 @@ class FederationStrategyTest {
     IpaSettings all = new IpaSettings(0.0, Distance.L2, Weighting.DATA_SIZE, true, 0.0, 1.0, false);
     PeerViews.View b = new PeerViews.View("b", neighbour(1f).params(), null, 0, 0, 1, 600); // claims 4× a's 150 samples
     peer.heard(600);
-    IpaStrategy full = new IpaStrategy(all, RobustSettings.defaults(), PersonalSettings.defaults(), peer, 1);
+    IpaStrategy full = new IpaStrategy(all, RobustSettings.defaults(), PersonalSettings.defaults(), peer);
     full.afterExchange(List.of(b), List.of());
     float[] mean = full.consensus();
-    IpaStrategy share = new IpaStrategy(fair, RobustSettings.defaults(), PersonalSettings.defaults(), peer, 1);
+    IpaStrategy share = new IpaStrategy(fair, RobustSettings.defaults(), PersonalSettings.defaults(), peer);
     share.afterExchange(List.of(b), List.of());
     float[] mine = share.consensus();
     for (int i = 0; i < mine.length; i++) assertThat(mine[i]).as("θ + ¼·(mean − θ)").isCloseTo(start[i] + 0.25f * (mean[i] - start[i]), within(1e-6f));
@@ -197,7 +212,7 @@ class FederationStrategyTest {
 
     PeerContext largest = new PeerContext("b", List.of("a", "b"), network, new LocalTrainer(network, RoundProtocolContract.DATA, train, 25, 1e-3, 0), 300,
         null, RoundProtocolContract.DATA, train, new Suspicions("b"));
-    IpaStrategy alone = new IpaStrategy(fair, RobustSettings.defaults(), PersonalSettings.defaults(), largest, 1);
+    IpaStrategy alone = new IpaStrategy(fair, RobustSettings.defaults(), PersonalSettings.defaults(), largest);
     alone.afterExchange(List.of(neighbour(1f)), List.of());
     assertThat(alone.consensus()).as("the largest peer takes everything").containsExactly(mean(start, neighbour(1f).params()));
   }
@@ -210,7 +225,7 @@ class FederationStrategyTest {
 
   @Test
   void ipaGradientTermPullsTowardsTheExtrapolatedSnapshot() throws Exception {
-    IpaStrategy s = new IpaStrategy(new IpaSettings(0.5, Distance.L1, Weighting.DATA_SIZE, true, 1.0, 0.0), RobustSettings.defaults(), PersonalSettings.defaults(), peer, 1);
+    IpaStrategy s = new IpaStrategy(new IpaSettings(0.5, Distance.L1, Weighting.DATA_SIZE, true, 1.0, 0.0), RobustSettings.defaults(), PersonalSettings.defaults(), peer);
     assertThat(s.beforeTraining(List.of())).as("nobody to align to").isSameAs(GradientPenalty.NONE);
     // b moved from start + 1 to start + 0.5; extrapolated with γ = 1 it is at start + 0, so θ = start + 0.25 lies
     // above it (sign +1), though it lies below b's latest snapshot.

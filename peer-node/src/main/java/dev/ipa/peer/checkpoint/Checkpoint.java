@@ -28,7 +28,7 @@ import java.util.Objects;
  *                   checkpoints of format 2 or older)
  * @param consensus  the consensus model after {@code round} (see {@link RoundSummary#consensusTestAccuracy}); null
  *                   where it is {@code params} itself, and in checkpoints of format 3 or older
- * @param track      the strategy's second model (IPA's personal track) and its Adam state; null where there is
+ * @param track      the strategy's second model (IPA's own model) and its Adam state; null where there is
  *                   none, and in checkpoints of format 4 or older
  */
 public record Checkpoint(

@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p>Version 5 adds, after the consensus model (version 4's last array), the strategy's second model: IPA's
- * personal track as two arrays, its parameters and Adam moments (-1 each without one), with its Adam steps as
+ * own model as two arrays, its parameters and Adam moments (-1 each without one), with its Adam steps as
  * {@code trackIteration} in the JSON. Version 4 files are read without it.
  *
  * <p>Version 3 added the differential-privacy state: {@code dp} in the JSON ({@code releases} and {@code

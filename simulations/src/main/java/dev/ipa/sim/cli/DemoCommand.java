@@ -414,10 +414,20 @@ public final class DemoCommand implements Runnable {
     var c = f.common();
     PeerConfig.Defaults d = PeerConfig.DEFAULTS;
     return String.format("Settings: %d peers on 127.0.0.1 over mutual TLS; data %s; model %s, weights %s; %s λ=%s %s%s, %s exchange%s per epoch;"
-        + " codec %s; early stop %s; personal model: θ or the consensus fine-tuned up to 3 local epochs, whichever validates better; %d rounds; DP %s", PEERS.size(),
+        + " codec %s; early stop %s; personal model: %s; %d rounds; DP %s", PEERS.size(),
         tableDemo == null ? "Fashion-MNIST (embedded subset), disjoint shards with local test splits" : data + ", " + TABLE_PARTITION, d.model(), weights,
         f.algorithm().id().toUpperCase(java.util.Locale.ROOT), i.lambda(), i.distance().name(), i.mix() > 0 ? ", proximal mix " + i.mix() : ", no proximal step",
-        c.syncs(), c.syncs() == 1 ? "" : "s", codec, c.earlyStop(), rounds, f.dp().enabled() ? f.dp().toString() : "none");
+        c.syncs(), c.syncs() == 1 ? "" : "s", codec, c.earlyStop(), personalLine(f.personal()), rounds, f.dp().enabled() ? f.dp().toString() : "none");
+  }
+
+  /** How IPA makes the personal model, in the settings line's words. */
+  static String personalLine(dev.ipa.alignment.protocol.PersonalSettings p) {
+    String tuned = "θ or the consensus fine-tuned " + (p.selectsOnValidation() ? "≤ " + p.fineTuneEpochs() + " local epochs" : p.fineTuneSteps() + " steps");
+    return switch (p.ipaPersonal()) {
+      case BEST -> "the peer's own model (trained alone beside θ) unless " + tuned + " validates better";
+      case FINE_TUNED -> tuned + ", whichever validates better";
+      case THETA -> "θ itself";
+    };
   }
 
   /**

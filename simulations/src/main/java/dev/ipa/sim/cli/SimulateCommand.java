@@ -101,9 +101,9 @@ public final class SimulateCommand implements Runnable {
       + "epoch that does not improve. Default: 3.")
   Integer ftEpochs;
 
-  @Option(names = "--ipa-personal", defaultValue = "best", description = "IPA's personal model, never published: best (whichever validates best "
-      + "on the peer's own split of θ fine-tuned, the consensus fine-tuned and the personal track, a second model trained towards the consensus "
-      + "with --ditto-lambda; one more local epoch per round), fine-tuned (the first two only) or theta (θ itself). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--ipa-personal", defaultValue = "best", description = "IPA's personal model, never published: best (the peer's own model, trained "
+      + "alone beside θ, unless θ fine-tuned or the consensus fine-tuned validates strictly better on the peer's own split; one more local epoch per "
+      + "round), fine-tuned (the better of those two) or theta (θ itself). Default: ${DEFAULT-VALUE}.")
   String ipaPersonal = "best";
 
   @Option(names = "--rounds", description = "Rounds (one local epoch each). Default: the shipped default (20).")
