@@ -37,7 +37,7 @@
       { label: "own validation split", field: "validationAccuracy", stroke: "#2e9d57" },
       { label: "consensus", field: "consensusAccuracy", stroke: "#7a3fb3" },
       { label: "personal", field: "personalAccuracy", stroke: "#c77800" },
-      { label: "local-only", field: "localOnlyAccuracy", stroke: "#777", dash: [6, 4] }] },
+      { label: "local-only (own model, own data)", field: "localOnlyPersonalAccuracy", stroke: "#777", dash: [6, 4] }] },
     loss: { el: "chart-loss", y: "loss", series: [
       { label: "test loss", field: "testLoss", stroke: "#b3261e" },
       { label: "train loss", field: "trainLoss", stroke: "#c77800" }] },
@@ -53,10 +53,10 @@
     const def = CHARTS[name];
     const el = $(def.el);
     const present = def.series.filter((s) => rounds.some((r) => r[s.field] !== undefined && r[s.field] !== null)
-      || (s.field === "localOnlyAccuracy" && localOnly !== null && localOnly !== undefined));
+      || (s.field === "localOnlyPersonalAccuracy" && localOnly !== null && localOnly !== undefined));
     const data = [rounds.map((r) => r.round)];
     for (const s of present) {
-      data.push(rounds.map((r) => (s.field === "localOnlyAccuracy" && (r[s.field] === undefined || r[s.field] === null) ? localOnly : r[s.field])));
+      data.push(rounds.map((r) => (s.field === "localOnlyPersonalAccuracy" && (r[s.field] === undefined || r[s.field] === null) ? localOnly : r[s.field])));
     }
     const key = present.map((s) => s.field).join(",");
     const existing = charts[name];
@@ -112,7 +112,7 @@
       ["final test accuracy", fmt(f.finalAccuracy)],
       ["best test accuracy", f.bestRound < 0 ? "–" : fmt(f.bestAccuracy) + " (round " + f.bestRound + ")"],
       ["own validation accuracy", fmt(f.finalValidationAccuracy)],
-      ["local-only accuracy", f.localOnlyAccuracy === null ? "not computed by the daemon" : fmt(f.localOnlyAccuracy)],
+      ["local-only accuracy", f.localOnlyAccuracy === null ? "no own model (IPA's default personal model trains one)" : fmt(f.localOnlyAccuracy)],
       ["gain over local-only", f.gainOverLocalOnly === null ? "–" : fmt(f.gainOverLocalOnly)],
       ["missed exchanges", Object.keys(f.missedExchanges).length === 0 ? "none"
         : Object.entries(f.missedExchanges).map(([p, n]) => p + ": " + n).join(", ")],

@@ -40,7 +40,7 @@ class CheckpointStoreTest {
 
   static Checkpoint checkpoint(int round, ModelProvenance provenance) {
     List<RoundSummary> history = new ArrayList<>();
-    for (int r = 0; r <= round; r++) history.add(new RoundSummary(r, 1.0 / (r + 1), 0.5, 0.7, 0.6, 0.8, 1000L * r, List.of(), 0, false, null, 12, "2026-01-01T00:00:00Z", null, null, null, null, null, null, null, null));
+    for (int r = 0; r <= round; r++) history.add(new RoundSummary(r, 1.0 / (r + 1), 0.5, 0.7, 0.6, 0.8, 1000L * r, List.of(), 0, false, null, 12, "2026-01-01T00:00:00Z", null, null, null, null, null, null, null, null, null));
     float[] params = {round, 1.5f, -2.25f, Float.MIN_VALUE};
     float[] view = {0.5f, 0.25f, round, 1};
     return new Checkpoint(provenance, round, params, new float[] {1, 2, 3, 4, 5, 6, 7, 8},
@@ -286,7 +286,7 @@ class CheckpointStoreTest {
     for (RoundSummary r : c.history()) {
       history.add(new RoundSummary(r.round(), r.trainLoss(), r.validationAccuracy(), r.validationLoss(), r.testAccuracy(), r.testLoss(), r.bytesSent(),
           r.failures(), r.maxStaleness(), r.frozen(), r.stop(), r.durationMillis(), r.finishedAt(), r.epsilon(), r.testBalancedAccuracy(),
-          r.testMacroF1(), r.testAuc(), 0.75 + r.round() / 100.0, 0.5, 0.8 + r.round() / 100.0, 0.85));
+          r.testMacroF1(), r.testAuc(), 0.75 + r.round() / 100.0, 0.5, 0.8 + r.round() / 100.0, 0.85, 0.7));
     }
     float[] consensus = {-1, 0.125f, 2, Float.MIN_NORMAL};
     Checkpoint with = new Checkpoint(c.provenance(), c.round(), c.params(), c.moments(), c.iteration(), c.epoch(), c.cursor(), c.encoder(), c.views(),

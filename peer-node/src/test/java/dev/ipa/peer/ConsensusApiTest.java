@@ -57,9 +57,15 @@ class ConsensusApiTest {
       assertThat(h).hasSize(2);
       assertThat(h).allSatisfy(r -> assertThat(r.consensusTestAccuracy()).isBetween(0.0, 1.0));
       assertThat(h.get(1).consensusTestLoss()).isPositive();
-      // The personal model (θ fine-tuned on the peer's own data) is evaluated on the peer's own held-out data.
+      // The personal model (the own model, or θ or the consensus fine-tuned) is evaluated on the peer's own held-out data.
       assertThat(h).allSatisfy(r -> assertThat(r.personalAccuracy()).isBetween(0.0, 1.0));
       assertThat(h).allSatisfy(r -> assertThat(r.consensusPersonalAccuracy()).isBetween(0.0, 1.0));
+      // The own model, trained alone beside θ, is the local-only baseline on the same data.
+      assertThat(h).allSatisfy(r -> assertThat(r.localOnlyPersonalAccuracy()).isBetween(0.0, 1.0));
+      JsonNode fairness = new ObjectMapper().readTree(TestPeers.get(ha, "/api/fairness", TestPeers.USER, TestPeers.PASSWORD).body());
+      assertThat(fairness.get("localOnlyAccuracy").asDouble()).isEqualTo(h.get(1).localOnlyPersonalAccuracy());
+      assertThat(fairness.get("gainOverLocalOnly").asDouble()).isCloseTo(h.get(1).personalAccuracy() - h.get(1).localOnlyPersonalAccuracy(),
+          org.assertj.core.api.Assertions.within(1e-12));
 
       JsonNode rounds = new ObjectMapper().readTree(TestPeers.get(ha, "/api/rounds", TestPeers.USER, TestPeers.PASSWORD).body());
       assertThat(rounds.toString()).contains("\"consensusTestAccuracy\":" + h.get(1).consensusTestAccuracy());

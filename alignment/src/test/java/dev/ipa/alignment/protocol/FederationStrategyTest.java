@@ -158,7 +158,7 @@ class FederationStrategyTest {
   }
 
   @Test
-  void theOwnModelIsThePersonalModelUnlessAFederatedOneValidatesBetter() throws Exception {
+  void theOwnModelIsThePersonalModelUnlessAFederatedOneValidatesSignificantlyBetter() throws Exception {
     IpaSettings ipa = new IpaSettings(0.0, Distance.L2, Weighting.DATA_SIZE, true, 0.0, 1.0);
     LocalTrainer trainer = peer.trainer();
     ModelSlot theta = new ModelSlot();
@@ -170,12 +170,16 @@ class FederationStrategyTest {
     trainer.seek(0, 0);
     PersonalSettings oneStep = new PersonalSettings(0.1, 1, 1, PersonalSettings.IpaPersonal.BEST);
     assertThat(peer.validationAccuracy(trained.params())).isGreaterThan(peer.validationAccuracy(theta.params()) + 0.1);
+    // The paired sign test: far ahead is significant, the same model or a worse one is not.
+    assertThat(peer.significantlyBetter(trained.params(), theta.params())).isTrue();
+    assertThat(peer.significantlyBetter(theta.params(), theta.params())).isFalse();
+    assertThat(peer.significantlyBetter(theta.params(), trained.params())).isFalse();
 
     IpaStrategy s = new IpaStrategy(ipa, RobustSettings.defaults(), oneStep, peer);
     s.restoreTrack(trained.state()); // an own model far ahead of θ fine-tuned by one step
     assertThat(s.personal(null)).containsExactly(trained.params());
     assertThat(network.copyParams()).containsExactly(theta.params());
-    // A consensus as good as the own model does not replace it: a federated model must validate strictly better.
+    // A consensus as good as the own model does not replace it: a federated model must validate significantly better.
     assertThat(s.personal(trained.params().clone())).containsExactly(trained.params());
 
     IpaStrategy weakOwn = new IpaStrategy(ipa, RobustSettings.defaults(), oneStep, peer);

@@ -9,8 +9,9 @@ import java.util.Map;
 /**
  * The fairness and early-stop figures of one peer for {@code GET /api/fairness} and the dashboard: what it
  * reached, when it was best, how often each neighbour missed an exchange, how stale the snapshots it aligned to
- * were, and who stopped when. A daemon does not train a local-only baseline, so {@code localOnlyAccuracy} and
- * {@code gainOverLocalOnly} are null unless one is known; {@code privacyBudget} is null while differential
+ * were, and who stopped when. An IPA daemon with the default personal model trains its own model alone beside θ, a
+ * local-only baseline on its own data; without one {@code localOnlyAccuracy} and {@code gainOverLocalOnly} are
+ * null; {@code privacyBudget} is null while differential
  * privacy is off (the dashboard shows its section only when it is not null). Immutable.
  *
  * @param peerId               this peer
@@ -19,8 +20,9 @@ import java.util.Map;
  * @param bestAccuracy         highest test accuracy of any round, null before the first
  * @param bestRound            the round that reached it, -1 before the first
  * @param finalValidationAccuracy accuracy on this peer's own validation split after the last round (its personal figure)
- * @param localOnlyAccuracy    accuracy of training alone on the same shard, when known
- * @param gainOverLocalOnly    final minus local-only accuracy, when known
+ * @param localOnlyAccuracy    the own model's (training alone) accuracy on this organisation's held-out data after the
+ *                             last round, when there is one
+ * @param gainOverLocalOnly    the personal model's accuracy on the same data minus that, when known
  * @param missedExchanges      per neighbour, the rounds whose exchange it missed
  * @param maxStaleness         the largest snapshot age (rounds) aligned to in any round
  * @param frozenRounds         rounds in which patience had frozen this peer
@@ -59,6 +61,8 @@ public record FairnessFigures(
     }
     RoundSummary last = history.isEmpty() ? null : history.get(history.size() - 1);
     return new FairnessFigures(peerId, history.size(), last == null ? null : last.testAccuracy(), best, bestRound,
-        last == null ? null : last.validationAccuracy(), null, null, missed, staleness, frozen, List.copyOf(stops), null);
+        last == null ? null : last.validationAccuracy(), last == null ? null : last.localOnlyPersonalAccuracy(),
+        last == null || last.localOnlyPersonalAccuracy() == null || last.personalAccuracy() == null ? null
+            : last.personalAccuracy() - last.localOnlyPersonalAccuracy(), missed, staleness, frozen, List.copyOf(stops), null);
   }
 }

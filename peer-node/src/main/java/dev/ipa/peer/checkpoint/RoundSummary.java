@@ -35,6 +35,8 @@ import java.util.List;
  *                           test set (so equal to {@code testAccuracy}); null in rounds checkpointed before it was measured
  * @param consensusPersonalAccuracy the consensus model's accuracy on the same data; null where there is no separate
  *                           consensus, and in older rounds
+ * @param localOnlyPersonalAccuracy IPA's own model (trained alone beside θ: local-only training) on the same data;
+ *                           null without one (another algorithm or personal model, the ring protocol) and in older rounds
  */
 public record RoundSummary(
     int round,
@@ -57,7 +59,8 @@ public record RoundSummary(
     Double consensusTestAccuracy,
     Double consensusTestLoss,
     Double personalAccuracy,
-    Double consensusPersonalAccuracy) {
+    Double consensusPersonalAccuracy,
+    Double localOnlyPersonalAccuracy) {
   public RoundSummary {
     failures = List.copyOf(failures);
   }
@@ -66,7 +69,7 @@ public record RoundSummary(
   public RoundSummary(int round, double trainLoss, double validationAccuracy, double validationLoss, double testAccuracy, double testLoss,
       long bytesSent, List<String> failures, int maxStaleness, boolean frozen, String stop, long durationMillis, String finishedAt) {
     this(round, trainLoss, validationAccuracy, validationLoss, testAccuracy, testLoss, bytesSent, failures, maxStaleness, frozen, stop,
-        durationMillis, finishedAt, null, null, null, null, null, null, null, null);
+        durationMillis, finishedAt, null, null, null, null, null, null, null, null, null);
   }
 
   /** This round's test figure under {@code m}, or null when it was not measured. */

@@ -467,6 +467,9 @@ public final class PeerNode implements AutoCloseable {
         Double personal = mine == null ? personalAccuracy(test) : network.withParams(mine, () -> personalAccuracy(test));
         Evaluation consensusTest = c == null ? null : network.withParams(c, () -> LocalTrainer.evaluate(network, data.test(), null));
         Double consensusPersonal = c == null ? null : network.withParams(c, () -> personalAccuracy(consensusTest));
+        dev.ipa.alignment.protocol.ModelState own = peer.track();
+        Double localOnlyPersonal = own == null ? null
+            : network.withParams(own.params(), () -> personalAccuracy(LocalTrainer.evaluate(network, data.test(), null)));
         consensus = c;
         personalModel = mine;
         long nanos = System.nanoTime() - t0;
@@ -482,7 +485,7 @@ public final class PeerNode implements AutoCloseable {
             Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(), Double.isNaN(rec.epsilon()) ? null : rec.epsilon(),
             finite(test.balancedAccuracy()), finite(test.macroF1()), finite(test.auc()),
             consensusTest == null ? null : consensusTest.accuracy(), consensusTest == null ? null : finite(consensusTest.meanLoss()),
-            personal, consensusPersonal);
+            personal, consensusPersonal, localOnlyPersonal);
         // The round becomes visible (API, metrics) only once its checkpoint is durable, so nothing reported can
         // be lost by a crash.
         checkpoint(r, s);
