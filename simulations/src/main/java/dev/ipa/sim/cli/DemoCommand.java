@@ -424,7 +424,7 @@ public final class DemoCommand implements Runnable {
   static String personalLine(dev.ipa.alignment.protocol.PersonalSettings p) {
     String tuned = "θ or the consensus fine-tuned " + (p.selectsOnValidation() ? "≤ " + p.fineTuneEpochs() + " local epochs" : p.fineTuneSteps() + " steps");
     return switch (p.ipaPersonal()) {
-      case BEST -> "the peer's own model (trained alone beside θ) unless " + tuned + " validates better";
+      case BEST -> "the peer's own model (trained alone beside θ) unless " + tuned + " validates significantly better";
       case FINE_TUNED -> tuned + ", whichever validates better";
       case THETA -> "θ itself";
     };
