@@ -60,7 +60,6 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
   private final int[] validation;
   private final int dataSize;
   /** The largest training-set size this peer heard of (trusted claims), its own included: the contribution stop's n_max. */
-  private long largestHeard;
   private final PeerTransport transport;
   private final PeerViews views;
   private final SnapshotDecoding decoding;
@@ -122,7 +121,6 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
     this.validationSet = validationSet;
     this.validation = validation.clone();
     this.dataSize = trainer.sampleCount();
-    this.largestHeard = dataSize;
     this.transport = transport;
     this.decoding = decoding;
     this.robust = settings.robust();
@@ -242,7 +240,6 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
       List<PeerViews.View> received = views.asOf(incoming, round, s);
       for (PeerViews.View v : received) {
         maxStaleness = Math.max(maxStaleness, round - v.round());
-        largestHeard = Math.max(largestHeard, v.dataSize());
         context.heard(v.dataSize());
       }
       if (!earlyStopping.frozen()) strategy.afterExchange(received, missing);
@@ -321,11 +318,11 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
         federationStopping = true;
       }
     }
-    int earned = EarlyStop.contributionRound(settings.rounds(), dataSize, largestHeard);
+    int earned = EarlyStop.contributionRound(settings.rounds(), dataSize, context.largestDataSize());
     if (policy.contribution() && !earlyStopping.frozen() && earned < settings.rounds() - 1 && round >= earned) {
       earlyStopping.freeze();
       stops.add(new StopRecord(id, round, String.format("froze: its %d samples are %.2f of the largest peer's %d, which earns %d of the %d rounds; "
-          + "still serving its last snapshot", dataSize, dataSize / (double) largestHeard, largestHeard, round + 1, settings.rounds())));
+          + "still serving its last snapshot", dataSize, dataSize / (double) context.largestDataSize(), context.largestDataSize(), round + 1, settings.rounds())));
     }
     if (outcome.froze()) {
       stops.add(new StopRecord(id, round, "froze: validation " + (policy.metric() == null ? "loss" : watched) + " did not improve for " + policy.patience() + " rounds; still serving its last snapshot"));

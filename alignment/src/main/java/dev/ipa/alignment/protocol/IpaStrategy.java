@@ -125,8 +125,9 @@ final class IpaStrategy implements FederationStrategy.RingTurn {
    * The model this peer deploys: its own model (with {@link PersonalSettings.IpaPersonal#BEST}), unless the better
    * on the peer's own validation split (θ's on a tie) of θ fine-tuned on the peer's own data without the alignment
    * penalty ({@link PeerContext#fineTuneBest}) and the consensus fine-tuned the same way is significantly better
-   * than the own model there ({@link PeerContext#significantlyBetter}). On IID shards the consensus, barely moved, usually wins; on shards of a few classes the own model
-   * often does, and the federation then costs the peer nothing on its own data. θ, its moments and the data cursor
+   * than the own model there ({@link PeerContext#significantlyBetter}). On IID shards the consensus, barely moved,
+   * usually wins; on shards of a few classes the own model often does, and the federation then costs the peer
+   * nothing on its own data. θ, its moments and the data cursor
    * are put back. Null when the personal model is θ itself.
    */
   @Override

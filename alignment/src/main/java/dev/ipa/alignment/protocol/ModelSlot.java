@@ -32,10 +32,6 @@ final class ModelSlot {
     return params;
   }
 
-  float[] moments() {
-    return moments;
-  }
-
   /** What this slot holds, for a checkpoint; null when never saved. */
   ModelState state() {
     return params == null ? null : new ModelState(params, moments, iterations);

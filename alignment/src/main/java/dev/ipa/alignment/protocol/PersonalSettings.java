@@ -26,8 +26,8 @@ public record PersonalSettings(double dittoLambda, int fineTuneSteps, int fineTu
   public enum IpaPersonal {
     /**
      * The default: the peer's own model (trained alone beside θ, on the same batches, from the shared initial
-     * weights: local-only training, bit for bit), unless θ fine-tuned or the consensus fine-tuned scores strictly
-     * higher on the peer's own validation split. The own model costs one more local epoch per round.
+     * weights: local-only training, bit for bit), unless θ fine-tuned or the consensus fine-tuned is significantly
+     * better on the peer's own validation split (a paired sign test). The own model costs one more local epoch per round.
      */
     BEST("best"),
     /** θ fine-tuned or the consensus fine-tuned, whichever validates better; no own model. */
@@ -73,11 +73,6 @@ public record PersonalSettings(double dittoLambda, int fineTuneSteps, int fineTu
   /** λ = 0.1; at most 3 epochs of fine-tuning, selected on validation; IPA's personal model the best of three. */
   public static PersonalSettings defaults() {
     return new PersonalSettings(0.1, 0, DEFAULT_FINE_TUNE_EPOCHS, IpaPersonal.BEST);
-  }
-
-  /** The same settings with another IPA personal model. */
-  public PersonalSettings with(IpaPersonal p) {
-    return new PersonalSettings(dittoLambda, fineTuneSteps, fineTuneEpochs, p);
   }
 
   /** True when the fine-tuning trains whole epochs and keeps the best on validation. */

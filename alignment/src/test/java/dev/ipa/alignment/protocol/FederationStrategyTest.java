@@ -111,7 +111,7 @@ class FederationStrategyTest {
     float[] tuned = new IpaStrategy(ipa, RobustSettings.defaults(), fourEpochs, peer).personal(null);
     assertThat(tuned).as("no consensus: θ fine-tuned, made again bit for bit").containsExactly(best.params());
     assertThat(network.copyParams()).as("θ back bit for bit").containsExactly(theta.params());
-    assertThat(trainer.optimiser().exportMoments()).as("and its moments").containsExactly(theta.moments());
+    assertThat(trainer.optimiser().exportMoments()).as("and its moments").containsExactly(theta.state().moments());
     peer.train(40 * trainer.stepsPerEpoch(), GradientPenalty.NONE);
     float[] consensus = network.copyParams(); // a consensus that validates far better than θ
     theta.load(peer);

@@ -468,8 +468,7 @@ public final class PeerNode implements AutoCloseable {
         Evaluation consensusTest = c == null ? null : network.withParams(c, () -> LocalTrainer.evaluate(network, data.test(), null));
         Double consensusPersonal = c == null ? null : network.withParams(c, () -> personalAccuracy(consensusTest));
         dev.ipa.alignment.protocol.ModelState own = peer.track();
-        Double localOnlyPersonal = own == null ? null
-            : network.withParams(own.params(), () -> personalAccuracy(LocalTrainer.evaluate(network, data.test(), null)));
+        Double localOnlyPersonal = own == null ? null : network.withParams(own.params(), this::ownDataAccuracy);
         consensus = c;
         personalModel = mine;
         long nanos = System.nanoTime() - t0;
@@ -766,6 +765,12 @@ public final class PeerNode implements AutoCloseable {
    */
   private Double personalAccuracy(Evaluation test) {
     return localTest.length == 0 ? test.accuracy() : LocalTrainer.evaluate(network, data.train(), localTest).accuracy();
+  }
+
+  /** The same figure for a model whose test-set evaluation is not needed otherwise: one evaluation, not two. */
+  private Double ownDataAccuracy() {
+    return localTest.length == 0 ? LocalTrainer.evaluate(network, data.test(), null).accuracy()
+        : LocalTrainer.evaluate(network, data.train(), localTest).accuracy();
   }
 
   /** The personal model made again from the restored θ, moments, data cursor and consensus (null when it is θ itself). */
