@@ -125,6 +125,14 @@ class BadConfigurationTest {
   }
 
   @Test
+  void theFairShareWithoutAnOwnModel() throws Exception {
+    assertThat(failure(c -> {
+      c.put("ipa.federation.fair-share", "true");
+      c.put("ipa.peer.personal-model", "fine-tuned");
+    })).contains("--fair-share").contains("fine-tuned keeps no own model").contains("ipa.peer.personal-model: best");
+  }
+
+  @Test
   void aValueOfTheWrongTypeNamesItsKey() throws Exception {
     assertThat(failure(c -> c.put("ipa.federation.lambda", "abc"))).contains("ipa.federation.lambda").contains("'abc'").contains("number");
     assertThat(failure(c -> c.put("ipa.peer.batch", "many"))).contains("ipa.peer.batch").contains("'many'").contains("whole number");

@@ -40,7 +40,11 @@ public record FederationSettings(Algorithm algorithm, CommonSettings common, Ipa
       throw new IllegalArgumentException("Differential privacy (--dp) noises the parallel protocol's published updates; the ring protocol passes θ* on instead. Use --protocol parallel with it, or --dp none.");
     }
     if (ipa.fairShare() && common.protocol() == Protocol.RING) {
-      throw new IllegalArgumentException("Contribution-scaled alignment (--fair-share) runs in the parallel protocol; use --protocol parallel with it.");
+      throw new IllegalArgumentException("The contribution-scaled reward (--fair-share) runs in the parallel protocol; use --protocol parallel with it.");
+    }
+    if (ipa.fairShare() && personal.ipaPersonal() != PersonalSettings.IpaPersonal.BEST) {
+      throw new IllegalArgumentException("The contribution-scaled reward (--fair-share) moves the peer's own model towards its federated one, and --ipa-personal "
+          + personal.ipaPersonal().id() + " keeps no own model; use --ipa-personal best (a daemon: ipa.peer.personal-model: best) with it.");
     }
     if (ipa.mix() > 0 && common.protocol() == Protocol.RING) {
       throw new IllegalArgumentException("The proximal step (--mix) runs in the parallel protocol; use --protocol parallel with it, or --mix 0.");

@@ -21,16 +21,17 @@ import java.util.Objects;
  *                    data-size weighted mean of the whole federation; training then continues from there, so the
  *                    model stays the peer's own. Independent of λ (λ = 0 with mix &gt; 0 is the proximal step
  *                    instead of a gradient term). Parallel protocol only.
- * @param fairShare   contribution-scaled alignment, for fairness: a peer with n samples, where the largest data
- *                    size it has heard claimed is n_max, takes the share s = n/n_max of what the federation gives:
- *                    its proximal mix and λ are scaled by s, and its consensus is θ + s·(mean − θ). The largest
- *                    peer takes everything; false (the default): every peer takes everything. Parallel protocol
- *                    only. A rule each honest peer applies to itself; see the README's threat model
+ * @param fairShare   contribution-scaled reward, for fairness: θ trains and is shared exactly as without it, but the
+ *                    personal model a peer keeps is its own model moved the share s = n/n_max of the way towards
+ *                    its federated model, n being its data size and n_max the largest it has heard claimed. The
+ *                    largest peer keeps the federated model; a peer with a fifth of its data keeps a fifth of the
+ *                    way. It needs the own model ({@code --ipa-personal best}); parallel protocol only. A rule each
+ *                    honest peer applies to itself; see the README's threat model
  */
 public record IpaSettings(double lambda, Distance distance, Weighting weighting, boolean normalise, double extrapolate, double mix,
     boolean fairShare) {
 
-  /** Without contribution-scaled alignment. */
+  /** Without the contribution-scaled reward. */
   public IpaSettings(double lambda, Distance distance, Weighting weighting, boolean normalise, double extrapolate, double mix) {
     this(lambda, distance, weighting, normalise, extrapolate, mix, false);
   }

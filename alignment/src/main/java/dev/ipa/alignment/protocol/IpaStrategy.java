@@ -102,22 +102,16 @@ final class IpaStrategy implements FederationStrategy.RingTurn {
     int[] sizes = sizes(filtered.views());
     float[] own = peer.network().copyParams();
     double trim = robust.trim();
-    float[] mean = trim > 0 && Aggregation.trimCount(trim, others.length + 1) > 0
+    return trim > 0 && Aggregation.trimCount(trim, others.length + 1) > 0
         ? Aggregation.trimmedWeightedMean(own, peer.dataSize(), others, sizes, trim)
         : Aggregation.weightedMean(own, peer.dataSize(), others, sizes);
-    double share = share();
-    if (share < 1) {
-      for (int i = 0; i < mean.length; i++) mean[i] = (float) (own[i] + share * (mean[i] - own[i]));
-    }
-    return mean;
   }
 
   /**
-   * The share of what the federation gives that this peer takes: n/n_max with contribution-scaled alignment
-   * ({@link IpaSettings#fairShare}), else 1.
+   * The share of what the federation gives that this peer keeps with {@link IpaSettings#fairShare}: n/n_max, n_max
+   * being the largest data size it has heard claimed (the capped, checked claims).
    */
   private double share() {
-    if (!settings.fairShare()) return 1;
     return Math.min(1, peer.dataSize() / (double) Math.max(1, peer.largestDataSize()));
   }
 
@@ -127,8 +121,9 @@ final class IpaStrategy implements FederationStrategy.RingTurn {
    * penalty ({@link PeerContext#fineTuneBest}) and the consensus fine-tuned the same way is significantly better
    * than the own model there ({@link PeerContext#significantlyBetter}). On IID shards the consensus, barely moved,
    * usually wins; on shards of a few classes the own model often does, and the federation then costs the peer
-   * nothing on its own data. θ, its moments and the data cursor
-   * are put back. Null when the personal model is θ itself.
+   * nothing on its own data. With {@link IpaSettings#fairShare} it is instead the own model moved the share
+   * s = n/n_max of the way towards that better federated model ({@link #fairShare}). θ, its moments and the data
+   * cursor are put back. Null when the personal model is θ itself.
    */
   @Override
   public float[] personal(float[] consensus) throws InterruptedException {
@@ -144,8 +139,20 @@ final class IpaStrategy implements FederationStrategy.RingTurn {
       if (adapted.validationAccuracy() > best.validationAccuracy()) best = adapted;
     }
     float[] own = personal.ipaPersonal() == PersonalSettings.IpaPersonal.BEST ? track.params() : null;
+    if (settings.fairShare() && own != null) return fairShare(own, best.params());
     if (own != null && !peer.significantlyBetter(best.params(), own)) return own.clone();
     return best.params();
+  }
+
+  /**
+   * The fair share of the federated model {@code federated}: own + s·(federated − own), s = n/n_max; the own model
+   * when that validates worse than the own model does.
+   */
+  private float[] fairShare(float[] own, float[] federated) throws InterruptedException {
+    double s = share();
+    float[] kept = federated.clone();
+    if (s < 1) for (int i = 0; i < kept.length; i++) kept[i] = (float) (own[i] + s * ((double) federated[i] - own[i]));
+    return peer.validationAccuracy(kept) < peer.validationAccuracy(own) ? own.clone() : kept;
   }
 
   private RobustAlignment.Kept filter(List<PeerViews.View> views) throws InterruptedException {
@@ -171,7 +178,7 @@ final class IpaStrategy implements FederationStrategy.RingTurn {
     int n = peer.peers().size();
     double own = Aggregation.peerWeight(peer.dataSize(), peer.totalDataSize(), n, settings.weighting());
     double[] w = Aggregation.peerWeights(sizes(vs), peer.totalDataSize(), n, settings.weighting());
-    double[] c = Aggregation.proximalCoefficients(own, w, settings.mix() * share(), settings.normalise());
+    double[] c = Aggregation.proximalCoefficients(own, w, settings.mix(), settings.normalise());
     float[] theta = peer.network().copyParams();
     double trim = robust.trim();
     if (trim > 0 && Aggregation.trimCount(trim, targets.length + 1) > 0) Aggregation.trimmedProximalStep(theta, targets, own, c, trim);
@@ -182,18 +189,14 @@ final class IpaStrategy implements FederationStrategy.RingTurn {
   /** The gradient term towards {@code targets}, the (possibly extrapolated) snapshots of {@code vs}. */
   private GradientPenalty alignmentPenalty(List<PeerViews.View> vs, float[][] targets) {
     if (vs.isEmpty() || settings.lambda() == 0) return GradientPenalty.NONE;
-    double[] c = gradientCoefficients(sizes(vs), settings.lambda() * share());
+    double[] c = gradientCoefficients(sizes(vs));
     Distance d = settings.distance();
     return (params, grads) -> AlignmentPenalty.addGradient(params, grads, targets, c, d);
   }
 
   private double[] gradientCoefficients(int[] sizes) {
-    return gradientCoefficients(sizes, settings.lambda());
-  }
-
-  private double[] gradientCoefficients(int[] sizes, double lambda) {
     double[] w = Aggregation.peerWeights(sizes, peer.totalDataSize(), peer.peers().size(), settings.weighting());
-    return Aggregation.alignmentCoefficients(w, lambda, settings.normalise());
+    return Aggregation.alignmentCoefficients(w, settings.lambda(), settings.normalise());
   }
 
   private float[] target(PeerViews.View v) {

@@ -80,6 +80,20 @@ class FederationSettingsTest {
         .hasMessageContaining("The proximal step (--mix) runs in the parallel protocol");
   }
 
+  @Test
+  void theFairShareNeedsTheOwnModelAndTheParallelProtocol() {
+    FederationSettings d = FederationSettings.defaults();
+    IpaSettings fair = new IpaSettings(0.1, Distance.L2, Weighting.DATA_SIZE, true, 0.0, 1.0, true);
+    FederationSettings ok = new FederationSettings(Algorithm.IPA, d.common(), fair, d.fedProx());
+    assertThat(ok.ipa().fairShare()).isTrue();
+    assertThatThrownBy(() -> ok.with(new PersonalSettings(0.1, 0, 3, PersonalSettings.IpaPersonal.THETA)))
+        .hasMessage("The contribution-scaled reward (--fair-share) moves the peer's own model towards its federated one, and --ipa-personal theta "
+            + "keeps no own model; use --ipa-personal best (a daemon: ipa.peer.personal-model: best) with it.");
+    IpaSettings ring = new IpaSettings(0.1, Distance.L1, Weighting.DATA_SIZE, true, 0.0, 0.0, true);
+    assertThatThrownBy(() -> new FederationSettings(Algorithm.IPA, d.common().with(Protocol.RING), ring, d.fedProx()))
+        .hasMessageContaining("(--fair-share) runs in the parallel protocol");
+  }
+
   static IpaSettings ipa(double lambda, double mix) {
     return new IpaSettings(lambda, Distance.L1, Weighting.DATA_SIZE, true, 0.0, mix);
   }

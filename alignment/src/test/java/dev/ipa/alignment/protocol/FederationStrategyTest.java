@@ -193,38 +193,57 @@ class FederationStrategyTest {
   }
 
   @Test
-  void withAFairShareASmallerPeerTakesItsShareOfTheConsensusAndOfTheProximalStep() throws Exception {
-    IpaSettings fair = new IpaSettings(0.0, Distance.L2, Weighting.DATA_SIZE, true, 0.0, 1.0, true);
-    IpaSettings all = new IpaSettings(0.0, Distance.L2, Weighting.DATA_SIZE, true, 0.0, 1.0, false);
+  void withAFairShareAPeerKeepsItsOwnModelMovedItsShareOfTheWayTowardsTheFederatedOne() throws Exception {
+    IpaSettings fair = new IpaSettings(0.1, Distance.L2, Weighting.DATA_SIZE, true, 0.0, 1.0, true);
+    IpaSettings all = new IpaSettings(0.1, Distance.L2, Weighting.DATA_SIZE, true, 0.0, 1.0, false);
     PeerViews.View b = new PeerViews.View("b", neighbour(1f).params(), null, 0, 0, 1, 600); // claims 4× a's 150 samples
     peer.heard(600);
-    IpaStrategy full = new IpaStrategy(all, RobustSettings.defaults(), PersonalSettings.defaults(), peer);
-    full.afterExchange(List.of(b), List.of());
-    float[] mean = full.consensus();
-    IpaStrategy share = new IpaStrategy(fair, RobustSettings.defaults(), PersonalSettings.defaults(), peer);
-    share.afterExchange(List.of(b), List.of());
-    float[] mine = share.consensus();
-    for (int i = 0; i < mine.length; i++) assertThat(mine[i]).as("θ + ¼·(mean − θ)").isCloseTo(start[i] + 0.25f * (mean[i] - start[i]), within(1e-6f));
+    PersonalSettings oneStep = new PersonalSettings(0.1, 1, 1, PersonalSettings.IpaPersonal.BEST);
 
-    share.beforeTraining(List.of(b));
-    float[] moved = network.copyParams();
-    network.setParams(start);
-    full.beforeTraining(List.of(b));
+    // θ's proximal step, gradient term and the consensus are those of the run without the fair share.
+    IpaStrategy full = new IpaStrategy(all, RobustSettings.defaults(), oneStep, peer);
+    IpaStrategy share = new IpaStrategy(fair, RobustSettings.defaults(), oneStep, peer);
+    float[] params = start.clone();
+    float[] gradsFull = new float[params.length];
+    float[] gradsShare = new float[params.length];
+    full.beforeTraining(List.of(b)).addTo(params, gradsFull);
     float[] movedFully = network.copyParams();
     network.setParams(start);
-    assertThat(moved[0] - start[0]).as("towards b, but less far").isPositive().isLessThan(movedFully[0] - start[0]);
+    share.beforeTraining(List.of(b)).addTo(params, gradsShare);
+    assertThat(network.copyParams()).containsExactly(movedFully);
+    assertThat(gradsShare).containsExactly(gradsFull);
+    full.afterExchange(List.of(b), List.of());
+    share.afterExchange(List.of(b), List.of());
+    assertThat(share.consensus()).containsExactly(full.consensus());
 
+    // An own model at the shared initial weights and a consensus trained far ahead of it: the small peer keeps
+    // own + ¼·(federated − own), a's 150 samples of b's 600, where federated is what --ipa-personal fine-tuned keeps.
+    network.setParams(start);
+    ModelSlot initial = new ModelSlot();
+    initial.save(peer);
+    peer.train(40 * peer.trainer().stepsPerEpoch(), GradientPenalty.NONE);
+    ModelSlot trained = new ModelSlot();
+    trained.save(peer);
+    initial.load(peer);
+    peer.trainer().seek(0, 0);
+    PersonalSettings fineTuned = new PersonalSettings(0.1, 1, 1, PersonalSettings.IpaPersonal.FINE_TUNED);
+    float[] federated = new IpaStrategy(all, RobustSettings.defaults(), fineTuned, peer).personal(trained.params().clone());
+    share.restoreTrack(initial.state());
+    float[] kept = share.personal(trained.params().clone());
+    assertThat(network.copyParams()).as("θ is put back").containsExactly(start);
+    for (int i = 0; i < kept.length; i++) assertThat(kept[i]).as("own + ¼·(federated − own)").isCloseTo((float) (start[i] + 0.25 * ((double) federated[i] - start[i])), within(1e-7f));
+    assertThat(peer.validationAccuracy(kept)).isGreaterThan(peer.validationAccuracy(start));
+
+    // The largest peer keeps the federated model itself, unless it validates worse than its own model.
     PeerContext largest = new PeerContext("b", List.of("a", "b"), network, new LocalTrainer(network, RoundProtocolContract.DATA, train, 25, 1e-3, 0), 300,
         null, RoundProtocolContract.DATA, train, new Suspicions("b"));
-    IpaStrategy alone = new IpaStrategy(fair, RobustSettings.defaults(), PersonalSettings.defaults(), largest);
-    alone.afterExchange(List.of(neighbour(1f)), List.of());
-    assertThat(alone.consensus()).as("the largest peer takes everything").containsExactly(mean(start, neighbour(1f).params()));
-  }
-
-  private static float[] mean(float[] a, float[] b) {
-    float[] m = new float[a.length];
-    for (int i = 0; i < m.length; i++) m[i] = (float) ((150.0 * a[i] + 150.0 * b[i]) / 300);
-    return m;
+    float[] federatedForB = new IpaStrategy(all, RobustSettings.defaults(), fineTuned, largest).personal(trained.params().clone());
+    IpaStrategy b1 = new IpaStrategy(fair, RobustSettings.defaults(), oneStep, largest);
+    b1.restoreTrack(initial.state());
+    assertThat(b1.personal(trained.params().clone())).containsExactly(federatedForB);
+    IpaStrategy b2 = new IpaStrategy(fair, RobustSettings.defaults(), oneStep, largest);
+    b2.restoreTrack(trained.state()); // an own model far ahead of every federated candidate
+    assertThat(b2.personal(start.clone())).as("a share that validates worse than the own model is not kept").containsExactly(trained.params());
   }
 
   @Test

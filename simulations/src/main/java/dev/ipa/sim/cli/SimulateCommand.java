@@ -85,8 +85,8 @@ public final class SimulateCommand implements Runnable {
   @Option(names = "--mu", description = "FedProx μ. Default: the shipped default (0.01).")
   Double mu;
 
-  @Option(names = "--fair-share", description = "Contribution-scaled alignment, for fairness: a peer with n samples (n_max: the largest claimed) "
-      + "takes the share n/n_max of what the federation gives (its proximal mix, λ and consensus are scaled by it). IPA, parallel protocol.")
+  @Option(names = "--fair-share", description = "Contribution-scaled reward, for fairness: a peer with n samples (n_max: the largest claimed) "
+      + "keeps its own model moved n/n_max of the way towards its federated model; θ trains and is shared as without it. IPA, parallel protocol, --ipa-personal best.")
   boolean fairShare;
 
   @Option(names = "--ditto-lambda", description = "Ditto's λ: the personal model trains with λ/2·‖v − w‖² towards the global model. Default: 0.1.")
