@@ -59,7 +59,6 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
   private final Dataset validationSet;
   private final int[] validation;
   private final int dataSize;
-  /** The largest training-set size this peer heard of (trusted claims), its own included: the contribution stop's n_max. */
   private final PeerTransport transport;
   private final PeerViews views;
   private final SnapshotDecoding decoding;
@@ -133,6 +132,8 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
     this.views = new PeerViews(id, decoding, suspicions, new DataSizeClaims(robust.enabled(), sizes, cap), settings.ipa().extrapolate() != 0);
     this.encoder = new SnapshotEncoder(layoutOf(network), this.settings.codec());
     this.context = new PeerContext(id, this.peers, network, trainer, totalDataSize, compute, validationSet, this.validation, suspicions);
+    // Provisioned sizes are known before any snapshot arrives, and again right after a restart.
+    sizes.forEach((peer, size) -> { if (this.peers.contains(peer)) context.heard(size); });
     this.dpSettings = settings.dp();
     this.dp = settings.dp().enabled() ? new GaussianUpdateMechanism(settings.dp(), network.copyParams(), dpNoise) : null;
     this.strategy = settings.strategy(context);

@@ -23,7 +23,7 @@ import java.util.Objects;
  *                    instead of a gradient term). Parallel protocol only.
  * @param fairShare   contribution-scaled reward, for fairness: θ trains and is shared exactly as without it, but the
  *                    personal model a peer keeps is its own model moved the share s = n/n_max of the way towards
- *                    its federated model, n being its data size and n_max the largest it has heard claimed. The
+ *                    its federated model, n being its data size and n_max the largest provisioned or heard claimed. The
  *                    largest peer keeps the federated model; a peer with a fifth of its data keeps a fifth of the
  *                    way. It needs the own model ({@code --ipa-personal best}); parallel protocol only. A rule each
  *                    honest peer applies to itself; see the README's threat model

@@ -109,7 +109,7 @@ final class IpaStrategy implements FederationStrategy.RingTurn {
 
   /**
    * The share of what the federation gives that this peer keeps with {@link IpaSettings#fairShare}: n/n_max, n_max
-   * being the largest data size it has heard claimed (the capped, checked claims).
+   * being the largest data size provisioned or heard claimed (the capped, checked claims).
    */
   private double share() {
     return Math.min(1, peer.dataSize() / (double) Math.max(1, peer.largestDataSize()));

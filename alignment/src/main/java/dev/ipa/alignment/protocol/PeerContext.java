@@ -25,7 +25,7 @@ public final class PeerContext {
   private final Dataset validationSet;
   private final int[] validation;
   private final Suspicions suspicions;
-  private long largestDataSize; // the largest data size heard claimed, this peer's own included; round thread only
+  private long largestDataSize; // the largest data size provisioned or heard claimed, this peer's own included; round thread only
 
   /**
    * @param peers         every peer of the federation, in the order shared by all
@@ -46,12 +46,12 @@ public final class PeerContext {
     this.largestDataSize = trainer.sampleCount();
   }
 
-  /** Records a neighbour's (capped) data-size claim as it arrives with a snapshot. */
+  /** Records a neighbour's provisioned size, or its (capped) data-size claim as it arrives with a snapshot. */
   void heard(long dataSize) {
     largestDataSize = Math.max(largestDataSize, dataSize);
   }
 
-  /** The largest data size heard claimed so far, this peer's own included. */
+  /** The largest data size provisioned or heard claimed so far, this peer's own included. */
   public long largestDataSize() {
     return largestDataSize;
   }
