@@ -192,6 +192,11 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
     dp.restore(s);
   }
 
+  /** n_max of the contribution stop and the fair share: the largest data size provisioned or heard claimed. */
+  long largestDataSize() {
+    return context.largestDataSize();
+  }
+
   /** Whether patience froze this peer; read it from the round thread. */
   public boolean isFrozen() {
     return earlyStopping.frozen();

@@ -247,6 +247,17 @@ class FederationStrategyTest {
   }
 
   @Test
+  void provisionedDataSizesGiveTheLargestSizeBeforeAnySnapshotArrives() {
+    SnapshotDecoding decoding = SnapshotDecoding.privateDecoders(FederatedPeer.layoutOf(network));
+    FederatedPeer provisioned = new FederatedPeer("a", List.of("a", "b"), FederationSettings.defaults(), network, peer.trainer(),
+        RoundProtocolContract.DATA, train, 750, null, decoding, null, java.util.Map.of("a", 150, "b", 600), new java.util.Random(0));
+    assertThat(provisioned.largestDataSize()).as("b's provisioned 600, as right after a restart").isEqualTo(600);
+    FederatedPeer unprovisioned = new FederatedPeer("a", List.of("a", "b"), FederationSettings.defaults(), network, peer.trainer(),
+        RoundProtocolContract.DATA, train, 750, null, decoding, null);
+    assertThat(unprovisioned.largestDataSize()).as("its own 150 until it hears a claim").isEqualTo(150);
+  }
+
+  @Test
   void ipaGradientTermPullsTowardsTheExtrapolatedSnapshot() throws Exception {
     IpaStrategy s = new IpaStrategy(new IpaSettings(0.5, Distance.L1, Weighting.DATA_SIZE, true, 1.0, 0.0), RobustSettings.defaults(), PersonalSettings.defaults(), peer);
     assertThat(s.beforeTraining(List.of())).as("nobody to align to").isSameAs(GradientPenalty.NONE);
