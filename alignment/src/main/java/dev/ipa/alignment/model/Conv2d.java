@@ -71,7 +71,7 @@ final class Conv2d implements Layer {
   private float[] shifted = new float[0]; // heap copy of a chunk's transposed columns (or their gradients)
   private final java.util.Map<Integer, INDArray[]> transposedViews = new java.util.HashMap<>();
   private float[] activation = new float[0]; // heap copy of the last output, for the ReLU mask
-  private float[] gradient = new float[0];
+  private float[] gradient = new float[0]; // heap copy of the output gradient; sized by the largest training batch
 
   Conv2d(String name, int h, int w, int c, int f, int k, WeightTransform transform) {
     this.name = name;
@@ -138,15 +138,19 @@ final class Conv2d implements Layer {
     if (!transform.isIdentity()) transform.apply(weights, effective);
   }
 
-  /** The arrays whose size follows the batch: the output (and its [batch, H·W·F] view), dx, and heap copies. */
-  private record Scratch(INDArray out2d, INDArray out, INDArray dx, float[] activation, float[] gradient) {}
+  /**
+   * The arrays whose size follows the batch: the output (and its [batch, H·W·F] view), dx, and the output's heap
+   * copy. The output gradient's heap copy is not among them: only training batches need it, and evaluation batches
+   * (500 rows) would otherwise keep one of 50 MB per peer and size for nothing.
+   */
+  private record Scratch(INDArray out2d, INDArray out, INDArray dx, float[] activation) {}
 
   private final PerBatch<Scratch> scratch = new PerBatch<>(this::scratch);
 
   private Scratch scratch(int b) {
     INDArray o2d = Nd4j.createUninitialized(DataType.FLOAT, (long) b * h * w, f);
     return new Scratch(o2d, o2d.reshape('c', b, (long) h * w * f), Nd4j.createUninitialized(DataType.FLOAT, b, imageSize),
-        new float[b * h * w * f], new float[b * h * w * f]);
+        new float[b * h * w * f]);
   }
 
   private void allocate(int b) {
@@ -157,7 +161,6 @@ final class Conv2d implements Layer {
     out = s.out();
     dx = s.dx();
     activation = s.activation();
-    gradient = s.gradient();
     if (cols == null) {
       cols = Nd4j.createUninitialized(DataType.FLOAT, (long) chunk * h * w, patch);
       dcols = Nd4j.createUninitialized(DataType.FLOAT, (long) chunk * h * w, patch);
@@ -301,9 +304,10 @@ final class Conv2d implements Layer {
   @Override
   public INDArray backward(INDArray gradOutput, int b, boolean needInputGradient) {
     FloatBuffer g = Buffers.floats(gradOutput);
+    int m = b * h * w * f;
+    if (gradient.length < m) gradient = new float[m];
     float[] gh = gradient;
     float[] a = activation;
-    int m = b * h * w * f;
     g.get(0, gh, 0, m);
     int hwf = h * w * f;
     java.util.Arrays.fill(biasGradRow, 0f);

@@ -5,7 +5,7 @@ import java.util.Map;
 /**
  * Which training-set size a neighbour's snapshot counts with. The wire header's data size is the sender's claim,
  * and data-size weights make it a lever: a peer claiming 2³¹ − 1 samples would own the consensus. So the size
- * comes from what was fixed at provisioning ({@code ipa.federation.data-sizes}, or the known shards of a
+ * comes from what was fixed at provisioning ({@code ipa.federation.robust.data-sizes}, or the known shards of a
  * simulation) when there is one, and otherwise the claim is capped. An overridden claim is reported to
  * {@link Suspicions}.
  *

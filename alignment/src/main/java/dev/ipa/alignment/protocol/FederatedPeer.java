@@ -132,8 +132,8 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
     this.views = new PeerViews(id, decoding, suspicions, new DataSizeClaims(robust.enabled(), sizes, cap), settings.ipa().extrapolate() != 0);
     this.encoder = new SnapshotEncoder(layoutOf(network), this.settings.codec());
     this.context = new PeerContext(id, this.peers, network, trainer, totalDataSize, compute, validationSet, this.validation, suspicions);
-    // Provisioned sizes are known before any snapshot arrives, and again right after a restart.
-    sizes.forEach((peer, size) -> { if (this.peers.contains(peer)) context.heard(size); });
+    // The neighbours' provisioned sizes are known before any snapshot arrives, and again right after a restart.
+    sizes.forEach((peer, size) -> { if (!peer.equals(id) && this.peers.contains(peer)) context.heard(size); });
     this.dpSettings = settings.dp();
     this.dp = settings.dp().enabled() ? new GaussianUpdateMechanism(settings.dp(), network.copyParams(), dpNoise) : null;
     this.strategy = settings.strategy(context);
@@ -165,6 +165,15 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
 
   public PeerViews views() {
     return views;
+  }
+
+  /**
+   * Puts back a neighbour's view from a checkpoint, and the (checked) data size it carries into n_max, as the
+   * exchange that brought it did.
+   */
+  public void restoreView(PeerViews.View v) {
+    views.restore(v);
+    context.heard(v.dataSize());
   }
 
   public SnapshotEncoder encoder() {

@@ -250,11 +250,14 @@ class FederationStrategyTest {
   void provisionedDataSizesGiveTheLargestSizeBeforeAnySnapshotArrives() {
     SnapshotDecoding decoding = SnapshotDecoding.privateDecoders(FederatedPeer.layoutOf(network));
     FederatedPeer provisioned = new FederatedPeer("a", List.of("a", "b"), FederationSettings.defaults(), network, peer.trainer(),
-        RoundProtocolContract.DATA, train, 750, null, decoding, null, java.util.Map.of("a", 150, "b", 600), new java.util.Random(0));
-    assertThat(provisioned.largestDataSize()).as("b's provisioned 600, as right after a restart").isEqualTo(600);
+        RoundProtocolContract.DATA, train, 750, null, decoding, null, java.util.Map.of("a", 9000, "b", 600, "z", 10000), new java.util.Random(0));
+    assertThat(provisioned.largestDataSize()).as("b's provisioned 600, as right after a restart; its own entry and non-members do not count")
+        .isEqualTo(600);
     FederatedPeer unprovisioned = new FederatedPeer("a", List.of("a", "b"), FederationSettings.defaults(), network, peer.trainer(),
         RoundProtocolContract.DATA, train, 750, null, decoding, null);
     assertThat(unprovisioned.largestDataSize()).as("its own 150 until it hears a claim").isEqualTo(150);
+    unprovisioned.restoreView(new PeerViews.View("b", start.clone(), null, 3, 0, 7, 450));
+    assertThat(unprovisioned.largestDataSize()).as("a view restored from a checkpoint brings its size back").isEqualTo(450);
   }
 
   @Test

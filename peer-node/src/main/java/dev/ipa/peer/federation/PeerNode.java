@@ -304,7 +304,7 @@ public final class PeerNode implements AutoCloseable {
     trainer.seek(c.epoch(), c.cursor());
     peer.encoder().restore(c.encoder());
     for (Checkpoint.NeighbourView v : c.views()) {
-      peer.views().restore(new PeerViews.View(v.peer(), v.params(), null, v.round(), v.sync(), v.sequence(), v.dataSize()));
+      peer.restoreView(new PeerViews.View(v.peer(), v.params(), null, v.round(), v.sync(), v.sequence(), v.dataSize()));
     }
     history.addAll(c.history());
     stops.addAll(c.stops());

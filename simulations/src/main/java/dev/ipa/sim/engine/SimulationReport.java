@@ -200,6 +200,7 @@ public final class SimulationReport {
     m.put("normalise", f.ipa().normalise());
     m.put("extrapolate", f.ipa().extrapolate());
     m.put("mix", f.ipa().mix());
+    m.put("fairShare", f.ipa().fairShare());
     m.put("mu", f.fedProx().mu());
     m.put("syncs", f.common().syncs());
     m.put("topology", f.common().topology().toString());

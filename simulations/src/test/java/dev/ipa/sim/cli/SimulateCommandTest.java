@@ -103,6 +103,35 @@ class SimulateCommandTest {
     assertThat(run.out()).contains("a stratified sample of 900 training samples");
   }
 
+  /** The fair share changes only what a peer keeps: θ's run, its bytes and the consensus are the same, bit for bit. */
+  @Test
+  void theFairShareLeavesThetaAndTheConsensusAsTheyAreWithoutIt(@TempDir Path dir) throws Exception {
+    List<String> common = List.of("simulate", "--data", "embedded", "--peers", "3", "--partition", "power-law", "--rounds", "2", "--syncs", "2",
+        "--train-samples", "900", "--algo", "ipa", "--no-standalone");
+    JsonNode[] r = new JsonNode[2];
+    for (int k = 0; k < 2; k++) {
+      List<String> argv = new java.util.ArrayList<>(common);
+      argv.addAll(List.of("--out", dir.resolve("run" + k).toString()));
+      if (k == 1) argv.add("--fair-share");
+      CliRun run = CliRun.of(argv.toArray(String[]::new));
+      assertThat(run.exitCode()).as(run.err()).isZero();
+      r[k] = new ObjectMapper().readTree(dir.resolve("run" + k).resolve("report.json").toFile());
+    }
+    assertThat(r[0].at("/config/fairShare").asBoolean()).isFalse();
+    assertThat(r[1].at("/config/fairShare").asBoolean()).isTrue();
+    for (int round = 0; round < 2; round++) {
+      for (int p = 0; p < 3; p++) {
+        String at = "/rounds/" + round + "/peers/" + p;
+        for (String field : List.of("consensusAccuracy", "consensusPersonalAccuracy", "validationAccuracy", "trainLoss", "bytesSent")) {
+          assertThat(r[1].at(at + "/" + field)).as("%s %s", at, field).isEqualTo(r[0].at(at + "/" + field));
+        }
+      }
+    }
+    boolean kept = false; // what the smaller peers keep is another model: the fair share of their federated one
+    for (int p = 1; p < 3; p++) kept |= r[1].at("/rounds/1/peers/" + p + "/accuracy").asDouble() != r[0].at("/rounds/1/peers/" + p + "/accuracy").asDouble();
+    assertThat(kept).isTrue();
+  }
+
   @Test
   void compareRunsEveryAlgorithmOnTheSameShards(@TempDir Path dir) throws Exception {
     CliRun run = CliRun.of("simulate", "--data", "embedded", "--peers", "2", "--rounds", "1", "--compare", "ipa,fedavg,local", "--out", dir.toString());
