@@ -150,8 +150,11 @@ final class IpaStrategy implements FederationStrategy.RingTurn {
    */
   private float[] fairShare(float[] own, float[] federated) throws InterruptedException {
     double s = share();
-    float[] kept = federated.clone();
-    if (s < 1) for (int i = 0; i < kept.length; i++) kept[i] = (float) (own[i] + s * ((double) federated[i] - own[i]));
+    float[] kept = federated;
+    if (s < 1) {
+      kept = new float[own.length];
+      for (int i = 0; i < kept.length; i++) kept[i] = (float) (own[i] + s * ((double) federated[i] - own[i]));
+    }
     return peer.validationAccuracy(kept) < peer.validationAccuracy(own) ? own.clone() : kept;
   }
 

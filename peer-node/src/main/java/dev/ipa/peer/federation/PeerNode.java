@@ -10,6 +10,7 @@ import dev.ipa.alignment.model.Network;
 import dev.ipa.alignment.partition.PartitionPlan;
 import dev.ipa.alignment.partition.Shard;
 import dev.ipa.alignment.protocol.FederatedPeer;
+import dev.ipa.alignment.protocol.ModelState;
 import dev.ipa.alignment.protocol.PeerBuilder;
 import dev.ipa.alignment.protocol.PeerFailure;
 import dev.ipa.alignment.protocol.PeerViews;
@@ -467,7 +468,7 @@ public final class PeerNode implements AutoCloseable {
         Double personal = mine == null ? personalAccuracy(test) : network.withParams(mine, () -> personalAccuracy(test));
         Evaluation consensusTest = c == null ? null : network.withParams(c, () -> LocalTrainer.evaluate(network, data.test(), null));
         Double consensusPersonal = c == null ? null : network.withParams(c, () -> personalAccuracy(consensusTest));
-        dev.ipa.alignment.protocol.ModelState own = peer.track();
+        ModelState own = peer.track();
         Double localOnlyPersonal = own == null ? null : network.withParams(own.params(), this::ownDataAccuracy);
         consensus = c;
         personalModel = mine;
