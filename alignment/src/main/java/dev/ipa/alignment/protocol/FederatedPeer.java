@@ -131,7 +131,8 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
     // A view's predecessor's own predecessor is read only by staleness compensation.
     this.views = new PeerViews(id, decoding, suspicions, new DataSizeClaims(robust.enabled(), sizes, cap), settings.ipa().extrapolate() != 0);
     this.encoder = new SnapshotEncoder(layoutOf(network), this.settings.codec());
-    this.context = new PeerContext(id, this.peers, network, trainer, totalDataSize, compute, validationSet, this.validation, suspicions);
+    this.context = new PeerContext(id, this.peers, network, trainer, totalDataSize, compute, validationSet, this.validation, suspicions,
+        this::publishedView);
     // The neighbours' provisioned sizes are known before any snapshot arrives, and again right after a restart.
     sizes.forEach((peer, size) -> { if (!peer.equals(id) && this.peers.contains(peer)) context.heard(size); });
     this.dpSettings = settings.dp();
@@ -359,6 +360,11 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
     List<String> others = new ArrayList<>(peers);
     others.remove(id);
     return others;
+  }
+
+  /** r, every receiver's view of θ after the last share; null before it, and under DP (see {@link PeerContext#publishedView}). */
+  private float[] publishedView() {
+    return dp == null ? encoder.publishedView() : null;
   }
 
   /** Encodes θ and sends it to {@code to}; returns the bytes sent, counted per receiver. */

@@ -7,6 +7,7 @@ import dev.ipa.alignment.train.GradientPenalty;
 import dev.ipa.alignment.train.LocalTrainer;
 import java.util.List;
 import java.util.concurrent.Semaphore;
+import java.util.function.Supplier;
 
 /**
  * What a {@link FederationStrategy} and the {@link RingProtocol} may use of the peer they run in: its model, its
@@ -25,15 +26,19 @@ public final class PeerContext {
   private final Dataset validationSet;
   private final int[] validation;
   private final Suspicions suspicions;
+  private final Supplier<float[]> publishedView;
   private long largestDataSize; // the largest data size provisioned or heard claimed, this peer's own included; round thread only
 
   /**
    * @param peers         every peer of the federation, in the order shared by all
    * @param totalDataSize Σ|D| over the federation
    * @param compute       optional permit pool limiting concurrent training in a simulation (null = none)
+   * @param publishedView r, the view every receiver holds of θ after this peer's last share (see
+   *                      {@link #publishedView()})
    */
   PeerContext(String id, List<String> peers, Network network, LocalTrainer trainer, long totalDataSize, Semaphore compute,
-      Dataset validationSet, int[] validation, Suspicions suspicions) {
+      Dataset validationSet, int[] validation, Suspicions suspicions, Supplier<float[]> publishedView) {
+    this.publishedView = publishedView;
     this.validationSet = validationSet;
     this.validation = validation;
     this.suspicions = suspicions;
@@ -49,6 +54,15 @@ public final class PeerContext {
   /** Records a neighbour's provisioned size, or its (capped) data-size claim as it arrives with a snapshot. */
   void heard(long dataSize) {
     largestDataSize = Math.max(largestDataSize, dataSize);
+  }
+
+  /**
+   * r, what every receiver holds of this peer's θ after its last share: θ itself with fp32 snapshots, θ less the
+   * codec's error-feedback residual with a lossy one. Null before the first share, and under differential
+   * privacy, where what is published is a noised θ whose noise must not flow back into θ. Not a copy: read only.
+   */
+  public float[] publishedView() {
+    return publishedView.get();
   }
 
   /** The largest data size provisioned or heard claimed so far, this peer's own included. */

@@ -17,7 +17,7 @@ class FederationStrategyTest {
   final Network network = Network.create(new Architecture("mlp", 1, 4, 4, 3, List.of(8)), 5);
   final int[] train = java.util.stream.IntStream.range(0, 150).toArray();
   // Two peers of 150 samples each: data-size weights are 1/2 for both.
-  final PeerContext peer = new PeerContext("a", List.of("a", "b"), network, new LocalTrainer(network, RoundProtocolContract.DATA, train, 25, 1e-3, 0), 300, null, RoundProtocolContract.DATA, train, new Suspicions("a"));
+  final PeerContext peer = new PeerContext("a", List.of("a", "b"), network, new LocalTrainer(network, RoundProtocolContract.DATA, train, 25, 1e-3, 0), 300, null, RoundProtocolContract.DATA, train, new Suspicions("a"), () -> null);
   final float[] start = network.copyParams();
 
   /** b's snapshot: a's parameters shifted by {@code by}. */
@@ -61,6 +61,25 @@ class FederationStrategyTest {
     for (int i = 0; i < now.length; i++) assertThat(now[i]).isCloseTo(start[i] + 0.5f, within(1e-6f));
     s.afterExchange(List.of(neighbour(3f)), List.of());
     assertThat(network.copyParams()).containsExactly(now);
+  }
+
+  @Test
+  void withALossyCodecIpaMixesThePublishedViewsAndKeepsWhatItsCodecHasNotSentYet() throws InterruptedException {
+    // The receivers hold r = θ − 0.25 of this peer (a lossy codec's view), and b's view is θ + 1.
+    float[] published = start.clone();
+    for (int i = 0; i < published.length; i++) published[i] -= 0.25f;
+    PeerContext lossy = new PeerContext("a", List.of("a", "b"), network, peer.trainer(), 300, null, RoundProtocolContract.DATA, train,
+        new Suspicions("a"), () -> published);
+    IpaStrategy s = new IpaStrategy(new IpaSettings(0.0, Distance.L2, Weighting.DATA_SIZE, true, 0.0, 1.0), RobustSettings.defaults(), PersonalSettings.defaults(), lossy);
+    s.afterExchange(List.of(neighbour(1f)), List.of());
+    // The consensus is the mean of the published views, the own included: (θ − 0.25 + θ + 1) / 2 = θ + 0.375, the
+    // same model b computes from the same two views; the mean with θ itself would be θ + 0.5.
+    float[] consensus = s.consensus();
+    for (int i = 0; i < consensus.length; i++) assertThat(consensus[i]).isCloseTo(start[i] + 0.375f, within(1e-6f));
+    // The step moves θ to that consensus and keeps the residual θ − r = 0.25 for error feedback to send: θ + 0.625.
+    s.beforeTraining(List.of(neighbour(1f)));
+    float[] now = network.copyParams();
+    for (int i = 0; i < now.length; i++) assertThat(now[i]).isCloseTo(start[i] + 0.625f, within(1e-6f));
   }
 
   @Test
@@ -236,7 +255,7 @@ class FederationStrategyTest {
 
     // The largest peer keeps the federated model itself, unless it validates worse than its own model.
     PeerContext largest = new PeerContext("b", List.of("a", "b"), network, new LocalTrainer(network, RoundProtocolContract.DATA, train, 25, 1e-3, 0), 300,
-        null, RoundProtocolContract.DATA, train, new Suspicions("b"));
+        null, RoundProtocolContract.DATA, train, new Suspicions("b"), () -> null);
     float[] federatedForB = new IpaStrategy(all, RobustSettings.defaults(), fineTuned, largest).personal(trained.params().clone());
     IpaStrategy b1 = new IpaStrategy(fair, RobustSettings.defaults(), oneStep, largest);
     b1.restoreTrack(initial.state());

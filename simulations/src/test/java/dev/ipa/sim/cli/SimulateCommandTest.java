@@ -103,6 +103,27 @@ class SimulateCommandTest {
     assertThat(run.out()).contains("a stratified sample of 900 training samples");
   }
 
+  /**
+   * With a lossy codec both peers of a pair mix the same two published views, so they hold the same consensus at
+   * every round. Mixing each peer's exact θ with the other's lossy view gave each its own consensus.
+   */
+  @Test
+  void withSignDeltasBothPeersOfAPairHoldTheSameConsensus(@TempDir Path dir) throws Exception {
+    CliRun run = CliRun.of("simulate", "--data", "embedded", "--peers", "2", "--partition", "disjoint", "--rounds", "3", "--codec", "sign",
+        "--algo", "ipa", "--no-standalone", "--out", dir.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode r = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
+    assertThat(r.at("/rounds")).hasSize(3);
+    for (JsonNode round : r.at("/rounds")) {
+      JsonNode a = round.at("/peers/0");
+      JsonNode b = round.at("/peers/1");
+      assertThat(a.get("consensusAccuracy").asDouble()).as("round %s", round.get("round")).isEqualTo(b.get("consensusAccuracy").asDouble());
+    }
+    // and it is a federated model: it knows both peers' classes, where each peer's own model knows half of them
+    JsonNode last = r.at("/rounds/2/peers/0");
+    assertThat(last.get("consensusAccuracy").asDouble()).isGreaterThan(last.get("accuracy").asDouble());
+  }
+
   /** The fair share changes only what a peer keeps: θ's run, its bytes and the consensus are the same, bit for bit. */
   @Test
   void theFairShareLeavesThetaAndTheConsensusAsTheyAreWithoutIt(@TempDir Path dir) throws Exception {
