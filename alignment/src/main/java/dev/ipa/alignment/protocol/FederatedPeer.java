@@ -4,6 +4,7 @@ import dev.ipa.alignment.data.Dataset;
 import dev.ipa.alignment.model.Evaluation;
 import dev.ipa.alignment.model.Network;
 import dev.ipa.alignment.train.LocalTrainer;
+import dev.ipa.compression.CodecSpec;
 import dev.ipa.compression.EncodedSnapshot;
 import dev.ipa.compression.NonFiniteValueException;
 import dev.ipa.compression.SnapshotEncoder;
@@ -63,6 +64,9 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
   private final PeerViews views;
   private final SnapshotDecoding decoding;
   private final SnapshotEncoder encoder;
+  // IPA mixes published views (PeerContext.publishedView) only with sign deltas: measured better there on every
+  // reference split, and far worse with tiles (CHOCO's step 1 needs a codec that keeps enough of each delta).
+  private final boolean mixesPublishedViews;
   private final PeerContext context;
   private final FederationStrategy strategy;
   private final boolean exchanges;
@@ -131,6 +135,7 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
     // A view's predecessor's own predecessor is read only by staleness compensation.
     this.views = new PeerViews(id, decoding, suspicions, new DataSizeClaims(robust.enabled(), sizes, cap), settings.ipa().extrapolate() != 0);
     this.encoder = new SnapshotEncoder(layoutOf(network), this.settings.codec());
+    this.mixesPublishedViews = this.settings.codec().codec().kind() == CodecSpec.Kind.SIGN;
     this.context = new PeerContext(id, this.peers, network, trainer, totalDataSize, compute, validationSet, this.validation, suspicions,
         this::publishedView);
     // The neighbours' provisioned sizes are known before any snapshot arrives, and again right after a restart.
@@ -362,9 +367,12 @@ public final class FederatedPeer implements PeerInbox, AutoCloseable {
     return others;
   }
 
-  /** r, every receiver's view of θ after the last share; null before it, and under DP (see {@link PeerContext#publishedView}). */
+  /**
+   * r, every receiver's view of θ after the last share, with sign deltas; null before it, under DP and with any
+   * other codec (see {@link PeerContext#publishedView}).
+   */
   private float[] publishedView() {
-    return dp == null ? encoder.publishedView() : null;
+    return dp == null && mixesPublishedViews ? encoder.publishedView() : null;
   }
 
   /** Encodes θ and sends it to {@code to}; returns the bytes sent, counted per receiver. */

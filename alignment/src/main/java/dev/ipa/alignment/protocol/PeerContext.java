@@ -57,9 +57,10 @@ public final class PeerContext {
   }
 
   /**
-   * r, what every receiver holds of this peer's θ after its last share: θ itself with fp32 snapshots, θ less the
-   * codec's error-feedback residual with a lossy one. Null before the first share, and under differential
-   * privacy, where what is published is a noised θ whose noise must not flow back into θ. Not a copy: read only.
+   * r, what every receiver holds of this peer's θ after its last share with sign deltas: θ less the codec's
+   * error-feedback residual. Null before the first share; under differential privacy, where what is published is a
+   * noised θ whose noise must not flow back into θ; and with every other codec (fp32: r = θ anyway; tiles: mixing
+   * views that keep 1/235 of the bytes made the consensus collapse). Not a copy: read only.
    */
   public float[] publishedView() {
     return publishedView.get();
