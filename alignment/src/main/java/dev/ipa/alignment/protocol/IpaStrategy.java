@@ -92,9 +92,9 @@ final class IpaStrategy implements FederationStrategy.RingTurn {
 
   /**
    * The data-size weighted mean of this peer's published view r with sign deltas (θ itself otherwise, see
-   * {@link PeerContext#publishedView}) and the snapshots the defences kept at the last exchange (a coordinate-wise trimmed mean when
-   * trimming is on): FedAvg's aggregate of the latest views, the peer's own included, which the proximal step with
-   * mix 1 moves θ to. Null (θ itself) before any snapshot arrived.
+   * {@link PeerContext#publishedView}) and the snapshots the defences kept at the last exchange (a coordinate-wise
+   * trimmed mean when trimming is on): FedAvg's aggregate of the latest views, the peer's own included, which the
+   * proximal step with mix 1 moves θ to. Null (θ itself) before any snapshot arrived.
    */
   @Override
   public float[] consensus() {

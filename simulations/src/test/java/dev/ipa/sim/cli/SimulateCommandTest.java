@@ -104,8 +104,8 @@ class SimulateCommandTest {
   }
 
   /**
-   * With a lossy codec both peers of a pair mix the same two published views, so they hold the same consensus at
-   * every round. Mixing each peer's exact θ with the other's lossy view gave each its own consensus.
+   * With sign deltas both peers of a pair mix the same two published views, so they hold the same consensus at
+   * every round. Mixing each peer's exact θ with the other's sign view gave each its own consensus.
    */
   @Test
   void withSignDeltasBothPeersOfAPairHoldTheSameConsensus(@TempDir Path dir) throws Exception {
