@@ -18,6 +18,8 @@ import java.util.Locale;
  *   <tr><td>{@code disjoint:9/1}</td><td>explicit group sizes: peer 0 the first 9 classes, peer 1 the rest</td></tr>
  *   <tr><td>{@code power-law[:β]}</td><td>iid content, shard sizes ∝ (i+1)^-β, β ≥ 0, default 1</td></tr>
  *   <tr><td>{@code class-imbalance[:f]}</td><td>peer i dominated by class i mod K, f in (0, 1), default 0.8</td></tr>
+ *   <tr><td>{@code class-number}</td><td>the CFFL and IPA papers' class imbalance: equal-sized shards, peer i holds the
+ *       first c<sub>i</sub> classes, c = ⌊linspace(1, K, n)⌋ (5 peers of 10 classes: 1, 3, 5, 7, 10)</td></tr>
  * </table>
  *
  * <p>Specs are immutable values. {@link #requireFits(int, int)} checks what can be checked before the data
@@ -25,7 +27,7 @@ import java.util.Locale;
  */
 public sealed interface PartitionSpec {
     /** The forms {@link #parse} accepts, for error messages. */
-    String VALID = "iid, dirichlet:α (α > 0), disjoint, disjoint:A/B/..., power-law[:β], class-imbalance[:f], by:COLUMN (tables)";
+    String VALID = "iid, dirichlet:α (α > 0), disjoint, disjoint:A/B/..., power-law[:β], class-imbalance[:f], class-number, by:COLUMN (tables)";
 
     /**
      * Throws {@link IllegalArgumentException} with a one-sentence reason if this spec cannot divide
@@ -196,8 +198,34 @@ public sealed interface PartitionSpec {
     }
 
     /**
+     * The class-number imbalance of the CFFL and IPA papers' fairness experiments (CFFL's {@code classimbalance}
+     * split): every shard holds the same number of samples, and peer i holds only the first {@link #classesOf}
+     * classes, in equal parts. Peers differ in what they bring by how many classes they have seen, so the
+     * standalone accuracies spread from one class's worth to nearly the whole task. The classes are nested and
+     * fixed, as in CFFL, so every seed gives the same class sets and different samples. Equal shards cannot use
+     * every sample (peer 0's one class is in every shard): {@link Partitioner#split} deals the largest equal
+     * shards the data allows and leaves the rest out, and {@link Partitioner#sampleFor} draws a sample whose
+     * class mix fits them.
+     */
+    record ClassNumber() implements PartitionSpec {
+        /** How many classes peer {@code peer} of {@code peers} holds: ⌊1 + peer·(K−1)/(peers−1)⌋, NumPy's linspace. */
+        public static int classesOf(int peer, int peers, int numClasses) {
+            if (peers == 1 || peer == peers - 1) {
+                return numClasses;
+            }
+            return (int) (1 + peer * (numClasses - 1) / (double) (peers - 1));
+        }
+
+        @Override
+        public String toString() {
+            return "class-number";
+        }
+    }
+
+    /**
      * Parses a spec such as {@code iid}, {@code dirichlet:0.1}, {@code disjoint}, {@code disjoint:9/1},
-     * {@code power-law}, {@code power-law:2}, {@code class-imbalance} or {@code class-imbalance:0.9}. Case
+     * {@code power-law}, {@code power-law:2}, {@code class-imbalance}, {@code class-imbalance:0.9} or
+     * {@code class-number}. Case
      * and surrounding blanks are ignored.
      *
      * @throws IllegalArgumentException with a one-sentence reason naming the valid forms
@@ -244,6 +272,11 @@ public sealed interface PartitionSpec {
             case "class-imbalance":
                 return new ClassImbalance(arg == null ? ClassImbalance.DEFAULT_FRACTION
                         : parseNumber(text, arg, "dominant fraction"));
+            case "class-number":
+                if (arg != null) {
+                    throw new IllegalArgumentException("'" + text + "' takes no parameter; write just class-number.");
+                }
+                return new ClassNumber();
             default:
                 throw new IllegalArgumentException("Unknown partition '" + text + "'; use one of " + VALID + ".");
         }

@@ -12,7 +12,8 @@ import java.util.Random;
  * it is used rather than {@code SplittableRandom}).
  *
  * <p>Guarantees, checked by the tests: every index {@code 0 .. labels.length-1} lands in exactly one shard,
- * in its training, validation or local test part; every shard has at least one training sample, or
+ * in its training, validation or local test part (with {@code class-number}, in at most one: its equal shards leave
+ * out what does not fit); every shard has at least one training sample, or
  * {@link #split} throws. The validation and test parts are stratified by class: each class contributes in
  * proportion to its share of the shard (largest-remainder rounding).
  */
@@ -73,6 +74,8 @@ public final class Partitioner {
                 }
             }
             assigned = byClassWeights(labels, numClasses, w, rng);
+        } else if (spec instanceof PartitionSpec.ClassNumber) {
+            assigned = byClassNumber(labels, numClasses, peers, rng);
         } else if (spec instanceof PartitionSpec.ByColumn b) {
             throw new IllegalArgumentException("The partition " + b + " divides a table by one of its columns; point --data at a "
                     + "CSV table that has a column " + b.column() + ".");
@@ -103,6 +106,79 @@ public final class Partitioner {
         return "";
     }
 
+    /**
+     * The class-number shards: the largest size s for which every class has the samples that equal shards of s need,
+     * peer p's s samples split evenly over its {@link PartitionSpec.ClassNumber#classesOf} first classes (rounding
+     * by largest remainder, its surplus starting at a class that rotates with the peer).
+     */
+    private static int[][] byClassNumber(int[] labels, int numClasses, int peers, Random rng) {
+        int[][] members = byClass(labels, numClasses);
+        double[] need = classNumberNeed(numClasses, peers);
+        int size = Integer.MAX_VALUE;
+        int scarcest = 0;
+        for (int c = 0; c < numClasses; c++) {
+            int bound = (int) Math.floor(members[c].length / need[c]) + 1; // every class is held: the last peer holds all
+            if (bound < size) {
+                size = bound;
+                scarcest = c;
+            }
+        }
+        int[][] quota = null;
+        for (; size > 0; size--) { // rounding may need a sample or two fewer than the bound
+            quota = classNumberQuotas(size, numClasses, peers);
+            if (fits(quota, members)) {
+                break;
+            }
+        }
+        if (size == 0) {
+            throw new IllegalArgumentException("class-number cannot give each of " + peers + " peers an equal shard: the data has "
+                    + members[scarcest].length + " samples of class " + scarcest + "; use more data or fewer peers.");
+        }
+        int[][] sizes = new int[numClasses][peers];
+        for (int p = 0; p < peers; p++) {
+            for (int c = 0; c < numClasses; c++) {
+                sizes[c][p] = quota[p][c];
+            }
+        }
+        return deal(members, sizes, peers, rng);
+    }
+
+    /** Class c's samples per sample of a class-number shard, summed over the peers that hold c. */
+    private static double[] classNumberNeed(int numClasses, int peers) {
+        double[] need = new double[numClasses];
+        for (int p = 0; p < peers; p++) {
+            int k = PartitionSpec.ClassNumber.classesOf(p, peers, numClasses);
+            for (int c = 0; c < k; c++) {
+                need[c] += 1.0 / k;
+            }
+        }
+        return need;
+    }
+
+    private static int[][] classNumberQuotas(int size, int numClasses, int peers) {
+        int[][] quota = new int[peers][];
+        for (int p = 0; p < peers; p++) {
+            int k = PartitionSpec.ClassNumber.classesOf(p, peers, numClasses);
+            double[] w = new double[numClasses];
+            Arrays.fill(w, 0, k, 1);
+            quota[p] = apportion(size, w, p);
+        }
+        return quota;
+    }
+
+    private static boolean fits(int[][] quota, int[][] members) {
+        for (int c = 0; c < members.length; c++) {
+            int sum = 0;
+            for (int[] q : quota) {
+                sum += q[c];
+            }
+            if (sum > members[c].length) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static double[] equalWeights(int n) {
         double[] w = new double[n];
         Arrays.fill(w, 1);
@@ -131,14 +207,23 @@ public final class Partitioner {
      * rounding by largest remainder so that every sample is dealt exactly once.
      */
     private static int[][] byClassWeights(int[] labels, int numClasses, double[][] weights, Random rng) {
-        int peers = weights[0].length;
         int[][] members = byClass(labels, numClasses);
-        int[] fill = new int[peers];
         int[][] sizes = new int[numClasses][];
         for (int c = 0; c < numClasses; c++) {
             sizes[c] = apportion(members[c].length, weights[c], c);
+        }
+        return deal(members, sizes, weights[0].length, rng);
+    }
+
+    /**
+     * Shuffles each class's samples and hands peer p the next {@code sizes[class][p]} of them, classes in order;
+     * what is not handed out belongs to no peer.
+     */
+    private static int[][] deal(int[][] members, int[][] sizes, int peers, Random rng) {
+        int[] fill = new int[peers];
+        for (int[] perPeer : sizes) {
             for (int p = 0; p < peers; p++) {
-                fill[p] += sizes[c][p];
+                fill[p] += perPeer[p];
             }
         }
         int[][] out = new int[peers][];
@@ -146,7 +231,7 @@ public final class Partitioner {
             out[p] = new int[fill[p]];
             fill[p] = 0;
         }
-        for (int c = 0; c < numClasses; c++) {
+        for (int c = 0; c < members.length; c++) {
             int[] m = members[c];
             shuffle(m, rng);
             int start = 0;
@@ -233,6 +318,38 @@ public final class Partitioner {
             all[i] = i;
         }
         return n == labels.length ? all : stratifiedCut(0, all, labels, numClasses, n / (double) labels.length, labels.length, new Random(seed))[1];
+    }
+
+    /**
+     * A seeded sample of {@code n} of the samples, as sorted indices, whose class mix suits {@code spec} with {@code peers}
+     * peers: for {@code class-number}, each class in proportion to what its equal shards need of it (so that all
+     * {@code n} fit, where a stratified sample would leave most of them out), as far as the class has samples; for every
+     * other spec the {@link #stratifiedSample}.
+     *
+     * @throws IllegalArgumentException when {@code n} is not between 1 and the number of samples
+     */
+    public static int[] sampleFor(PartitionSpec spec, int peers, int[] labels, int numClasses, int n, long seed) {
+        if (!(spec instanceof PartitionSpec.ClassNumber)) {
+            return stratifiedSample(labels, numClasses, n, seed);
+        }
+        if (n < 1 || n > labels.length) {
+            throw new IllegalArgumentException("Cannot sample " + n + " of " + labels.length + " training samples; give a number from 1 to "
+                    + labels.length + ".");
+        }
+        int[][] members = byClass(labels, numClasses);
+        int[] quota = apportion(n, classNumberNeed(numClasses, peers), 0);
+        Random rng = new Random(seed);
+        int[] cut = new int[n];
+        int k = 0;
+        for (int c = 0; c < numClasses; c++) {
+            int take = Math.min(quota[c], members[c].length);
+            shuffle(members[c], rng);
+            System.arraycopy(members[c], 0, cut, k, take);
+            k += take;
+        }
+        int[] out = Arrays.copyOf(cut, k);
+        Arrays.sort(out);
+        return out;
     }
 
     /**

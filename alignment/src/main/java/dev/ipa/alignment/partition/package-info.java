@@ -20,10 +20,13 @@
  *       {@code 8/2}, {@code 7/3}: explicit group sizes.</li>
  *   <li>{@code power-law[:β]}: iid content, sizes ∝ (i+1)^-β, β defaults to 1.</li>
  *   <li>{@code class-imbalance[:f]}: peer i is dominated by class i mod K, f defaults to 0.8.</li>
+ *   <li>{@code class-number}: the CFFL and IPA papers' class imbalance: equal shards, peer i holds the first
+ *       ⌊linspace(1, K, n)⌋<sub>i</sub> classes; samples that do not fit equal shards are left out.</li>
  * </ul>
  *
  * <h2>Guarantees</h2>
- * Every sample index lands in exactly one shard, in its training or validation part; every shard trains on
+ * Every sample index lands in exactly one shard, in its training or validation part (at most one with
+ * {@code class-number}); every shard trains on
  * at least one sample; the validation part is stratified by class; the same plan and labels give the same
  * shards on every JDK ({@link java.util.Random}, whose algorithm is specified). Everything here is
  * immutable or stateless and thread-safe. JDK only; no I/O.

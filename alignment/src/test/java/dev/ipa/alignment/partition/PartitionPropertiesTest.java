@@ -60,6 +60,53 @@ class PartitionPropertiesTest {
         }
     }
 
+    /**
+     * class-number's equal shards: no sample twice, every shard the same size, each of its first classes in equal
+     * parts (to one sample), and not one more sample a shard would fit: some class has too few left for it.
+     */
+    @Property(tries = 200)
+    void classNumberShardsAreEqualAndAsLargeAsTheDataAllows(@ForAll("data") Data data,
+            @ForAll @IntRange(min = 1, max = 8) int peers, @ForAll long seed) {
+        PartitionPlan plan = new PartitionPlan(new PartitionSpec.ClassNumber(), peers, seed, 0);
+        List<Shard> shards;
+        try {
+            shards = plan.split(data.labels(), data.numClasses());
+        } catch (IllegalArgumentException refused) {
+            assertThat(refused.getMessage()).startsWith("class-number cannot give each of").endsWith(".");
+            return;
+        }
+        assertThat(Shards.occurrences(shards, data.labels().length)).containsAnyOf(0, 1).doesNotContain(2, 3);
+        int size = shards.get(0).size();
+        int[] used = new int[data.numClasses()];
+        for (Shard s : shards) {
+            assertThat(s.size()).isEqualTo(size);
+            int k = PartitionSpec.ClassNumber.classesOf(s.peer(), peers, data.numClasses());
+            int[] counts = Shards.classCounts(s, data.labels(), data.numClasses());
+            for (int c = 0; c < data.numClasses(); c++) {
+                used[c] += counts[c];
+                if (c < k) {
+                    assertThat(counts[c]).isBetween(size / k, size / k + 1);
+                } else {
+                    assertThat(counts[c]).isZero();
+                }
+            }
+        }
+        int[] available = new int[data.numClasses()];
+        for (int label : data.labels()) {
+            available[label]++;
+        }
+        boolean oneMoreFits = true;
+        for (int c = 0; c < data.numClasses(); c++) {
+            double need = 0;
+            for (int p = 0; p < peers; p++) {
+                int k = PartitionSpec.ClassNumber.classesOf(p, peers, data.numClasses());
+                need += c < k ? Math.ceil((size + 1) / (double) k) : 0;
+            }
+            oneMoreFits &= available[c] >= need;
+        }
+        assertThat(oneMoreFits).as("shards of %d + 1 would also fit", size).isFalse();
+    }
+
     /** The same invariant where the plan must succeed: iid with at least as many samples as peers. */
     @Property(tries = 200)
     void iidAlwaysCoversEverySample(@ForAll("data") Data data, @ForAll @IntRange(min = 1, max = 8) int peers,

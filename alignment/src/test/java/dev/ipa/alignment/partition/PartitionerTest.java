@@ -156,6 +156,53 @@ class PartitionerTest {
     }
 
     @Test
+    void classNumberGivesEqualShardsOfTheFirstClassesAsCffl() {
+        int[] labels = Shards.balancedLabels(10, 600);
+        List<Shard> shards = PartitionPlan.of("class-number", 5, 3).split(labels, 10);
+
+        int[] classes = {1, 3, 5, 7, 10};
+        int size = shards.get(0).size();
+        for (Shard s : shards) {
+            int k = classes[s.peer()];
+            assertThat(s.classes()).as("peer %d", s.peer()).containsExactly(range(0, k));
+            assertThat(s.size()).as("peer %d", s.peer()).isEqualTo(size);
+            int[] counts = Shards.classCounts(s, labels, 10);
+            for (int c = 0; c < k; c++) {
+                assertThat(counts[c]).as("peer %d class %d", s.peer(), c).isBetween(size / k, size / k + 1);
+            }
+        }
+        // class 0 is in every shard and bounds the size: 600 / (1 + 1/3 + 1/5 + 1/7 + 1/10) = 337.8, 338 by rounding down
+        assertThat(size).isEqualTo(338);
+        assertThat(Shards.occurrences(shards, labels.length)).containsOnly(0, 1);
+    }
+
+    @Test
+    void aClassNumberSampleFitsItsEqualShardsAndAStratifiedOneDoesNot() {
+        int[] labels = Shards.balancedLabels(10, 1500);
+        PartitionSpec spec = PartitionSpec.parse("class-number");
+        int[] sample = Partitioner.sampleFor(spec, 5, labels, 10, 3000, 7);
+        assertThat(sample).hasSize(3000).isSorted().doesNotHaveDuplicates()
+                .isEqualTo(Partitioner.sampleFor(spec, 5, labels, 10, 3000, 7));
+        int[] sampled = Arrays.stream(sample).map(i -> labels[i]).toArray();
+
+        List<Shard> shards = new PartitionPlan(spec, 5, 7).split(sampled, 10);
+
+        assertThat(shards).allSatisfy(s -> assertThat(s.size()).isBetween(595, 600)); // CFFL's 600 a peer, to rounding
+        int[] stratifiedLabels = Arrays.stream(Partitioner.stratifiedSample(labels, 10, 3000, 7)).map(i -> labels[i]).toArray();
+        // a stratified 3,000 holds 300 of class 0: shards of 169, and 845 of the 3,000 used
+        assertThat(new PartitionPlan(spec, 5, 7).split(stratifiedLabels, 10).get(0).size()).isEqualTo(169);
+        int[] stratified = Partitioner.sampleFor(new PartitionSpec.Iid(), 5, labels, 10, 3000, 7);
+        assertThat(stratified).isEqualTo(Partitioner.stratifiedSample(labels, 10, 3000, 7));
+    }
+
+    @Test
+    void classNumberRefusesDataWithTooFewSamplesForEqualShards() {
+        assertThatThrownBy(() -> PartitionPlan.of("class-number", 4, 1).split(new int[] {0, 1, 1, 1, 1, 1}, 2))
+                .hasMessage("class-number cannot give each of 4 peers an equal shard: the data has 1 samples of class 0; "
+                        + "use more data or fewer peers.");
+    }
+
+    @Test
     void validationIsTheRequestedFractionAndStratified() {
         List<Shard> shards = new PartitionPlan(new PartitionSpec.Iid(), 2, 4, 0.2).split(LABELS, 10);
 

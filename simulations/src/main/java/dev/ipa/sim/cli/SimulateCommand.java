@@ -43,7 +43,7 @@ public final class SimulateCommand implements Runnable {
   @Option(names = "--peers", defaultValue = "2", description = "Number of peers. Default: ${DEFAULT-VALUE}.")
   int peers;
 
-  @Option(names = "--partition", defaultValue = "disjoint", description = "iid, dirichlet:A, disjoint[:9/1], power-law[:B], class-imbalance[:F]. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--partition", defaultValue = "disjoint", description = "iid, dirichlet:A, disjoint[:9/1], power-law[:B], class-imbalance[:F], class-number. Default: ${DEFAULT-VALUE}.")
   String partition;
 
   @Option(names = "--seed", defaultValue = "0", description = "Seed for partition, initialisation, shuffling and topology. Default: ${DEFAULT-VALUE}.")
@@ -228,7 +228,7 @@ public final class SimulateCommand implements Runnable {
       if (p.peers() != config.peers()) config = config.withPeers(p.peers());
     } else {
       tt = loaded != null ? loaded : data.load();
-      if (trainSamples != null) tt = sampled(tt, trainSamples, config.federation().common().seed());
+      if (trainSamples != null) tt = sampled(tt, trainSamples, config.federation().common().seed(), config.partition(), config.peers());
     }
     o.println("Data: " + tt.describe());
     tt.warnings().forEach(w -> o.println("Warning: " + w));
@@ -259,11 +259,16 @@ public final class SimulateCommand implements Runnable {
     return new dev.ipa.sim.engine.SeedSummary.SeedRun(seed, results, standalone);
   }
 
-  /** {@code tt} with a stratified sample of {@code n} of its training samples drawn with {@code seed}. */
-  static TrainTest sampled(TrainTest tt, int n, long seed) {
+  /**
+   * {@code tt} with a sample of {@code n} of its training samples drawn with {@code seed}: stratified, or for
+   * {@code class-number} in the class mix its equal shards need (see {@link dev.ipa.alignment.partition.Partitioner#sampleFor}).
+   */
+  static TrainTest sampled(TrainTest tt, int n, long seed, dev.ipa.alignment.partition.PartitionSpec spec, int peers) {
     dev.ipa.alignment.data.Dataset train = tt.train();
-    int[] idx = dev.ipa.alignment.partition.Partitioner.stratifiedSample(train.labelsAsInts(), train.numClasses(), n, seed);
-    return new TrainTest(train.subset(idx), tt.test(), tt.source() + " (a stratified sample of " + n + " training samples, seed " + seed + ")",
+    int[] idx = dev.ipa.alignment.partition.Partitioner.sampleFor(spec, peers, train.labelsAsInts(), train.numClasses(), n, seed);
+    String how = spec instanceof dev.ipa.alignment.partition.PartitionSpec.ClassNumber ? "a sample of " + idx.length + " training samples in the class mix of "
+        + spec + "'s shards" : "a stratified sample of " + n + " training samples";
+    return new TrainTest(train.subset(idx), tt.test(), tt.source() + " (" + how + ", seed " + seed + ")",
         tt.kind(), tt.classNames(), tt.warnings());
   }
 

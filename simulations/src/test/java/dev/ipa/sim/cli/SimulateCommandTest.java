@@ -103,6 +103,26 @@ class SimulateCommandTest {
     assertThat(run.out()).contains("a stratified sample of 900 training samples");
   }
 
+  /** class-number, as in CFFL: equal shards of 1, 5 and 10 classes, and --train-samples drawn so that all of them fit. */
+  @Test
+  void classNumberDealsEqualShardsOfNestedClassesFromASampleThatFitsThem(@TempDir Path dir) throws Exception {
+    CliRun run = CliRun.of("simulate", "--data", "embedded", "--peers", "3", "--partition", "class-number", "--rounds", "1", "--syncs", "1",
+        "--train-samples", "900", "--algo", "local", "--out", dir.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).contains("a sample of 900 training samples in the class mix of class-number's shards");
+    JsonNode peers = new ObjectMapper().readTree(dir.resolve("report.json").toFile()).at("/fairness/peers");
+    assertThat(peers).hasSize(3);
+    int[] classes = {1, 5, 10};
+    for (int p = 0; p < 3; p++) {
+      JsonNode peer = peers.get(p);
+      assertThat(peer.get("classes")).as("peer %d", p).hasSize(classes[p]);
+      assertThat(peer.get("classes").get(classes[p] - 1).asInt()).isEqualTo(classes[p] - 1); // the first classes
+      // 300 a peer, less its validation and local test splits (30 each)
+      assertThat(peer.get("shardSize").asInt()).as("peer %d", p).isEqualTo(240);
+    }
+    assertThat(peers.get(0).get("standaloneAccuracy").asDouble()).isEqualTo(0.1); // one class of ten balanced test classes
+  }
+
   /**
    * With sign deltas both peers of a pair mix the same two published views, so they hold the same consensus at
    * every round. Mixing each peer's exact θ with the other's sign view gave each its own consensus.
