@@ -119,19 +119,38 @@ public final class SeedSummary {
     o.flush();
   }
 
-  /** Per round: the mean over seeds of the mean over peers of the test accuracy, at the rounds every seed evaluated. */
+  /** Per round: the mean over seeds of the mean over peers of the test accuracy (see {@link #meanCarriedForward}). */
   private static double[][] meanOverSeeds(List<SeedRun> runs, String algorithm) {
-    Map<Double, SummaryStatistics> byRound = new java.util.TreeMap<>();
-    for (SeedRun run : runs) {
-      double[][] xy = SimulationReport.meanSeries(run.results().get(algorithm), Metric.ACCURACY);
-      for (int i = 0; i < xy[0].length; i++) byRound.computeIfAbsent(xy[0][i], x -> new SummaryStatistics()).addValue(xy[1][i]);
+    List<double[][]> perSeed = new ArrayList<>();
+    for (SeedRun run : runs) perSeed.add(SimulationReport.meanSeries(run.results().get(algorithm), Metric.ACCURACY));
+    return meanCarriedForward(perSeed);
+  }
+
+  /**
+   * The mean over seeds at every round some seed evaluated, each seed counted with its latest figure at or before that
+   * round, from the first round at which every seed has one. An early stop ends seeds at different rounds, and a
+   * stopped seed's model no longer changes, so its last figure stands for the rounds it did not run (with
+   * {@code --evaluate-every 20} and a stop, the seeds would otherwise share no round at all).
+   *
+   * @param perSeed each seed's {@code {rounds, values}}, rounds ascending
+   */
+  static double[][] meanCarriedForward(List<double[][]> perSeed) {
+    java.util.TreeSet<Double> rounds = new java.util.TreeSet<>();
+    for (double[][] xy : perSeed) for (double x : xy[0]) rounds.add(x);
+    List<double[]> points = new ArrayList<>();
+    for (double round : rounds) {
+      SummaryStatistics s = new SummaryStatistics();
+      for (double[][] xy : perSeed) {
+        int at = -1;
+        while (at + 1 < xy[0].length && xy[0][at + 1] <= round) at++;
+        if (at >= 0) s.addValue(xy[1][at]);
+      }
+      if (s.getN() == perSeed.size()) points.add(new double[] {round, s.getMean()});
     }
-    byRound.values().removeIf(s -> s.getN() < runs.size());
-    double[][] xy = new double[2][byRound.size()];
-    int i = 0;
-    for (Map.Entry<Double, SummaryStatistics> e : byRound.entrySet()) {
-      xy[0][i] = e.getKey();
-      xy[1][i++] = e.getValue().getMean();
+    double[][] xy = new double[2][points.size()];
+    for (int i = 0; i < points.size(); i++) {
+      xy[0][i] = points.get(i)[0];
+      xy[1][i] = points.get(i)[1];
     }
     return xy;
   }

@@ -76,6 +76,7 @@ public final class Reports {
       colours.putIfAbsent(name, colour);
       double[] xs = xy[0];
       double[] ys = xy[1];
+      if (xs.length == 0) return; // nothing to draw (XChart refuses an empty series); the tables carry the figures
       if (xs.length == 1) {
         // One value (a 1-epoch or 1-round run): a short level line reads as a result; a lone dot reads as a glitch.
         xs = new double[] {xs[0] - 0.25, xs[0] + 0.25};
