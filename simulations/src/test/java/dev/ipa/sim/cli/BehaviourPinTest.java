@@ -10,15 +10,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Pins short runs bit for bit: every peer's per-round accuracy, losses and bytes, and the stop records, must equal
- * the golden report recorded before a refactor. A refactor that changes no behaviour leaves these files alone; a
- * change that is meant to alter results regenerates them on purpose with {@code -Dipa.pins.record=DIR} (DIR is the
- * source folder {@code simulations/src/test/resources/dev/ipa/sim/pins}) and says so in its commit.
+ * Pins short runs: every peer's per-round accuracy, losses and bytes, and the stop records, must equal the golden
+ * report recorded before a refactor. A refactor that changes no behaviour leaves these files alone; a change that is
+ * meant to alter results regenerates them on purpose with {@code -Dipa.pins.record=DIR} (DIR is the source folder
+ * {@code simulations/src/test/resources/dev/ipa/sim/pins}) and says so in its commit.
+ *
+ * <p>On the machine that recorded the goldens ({@code recorded-on.txt} names its CPU), the comparison is bit for bit.
+ * Elsewhere native kernels round differently, and a 2-round run amplifies the last digits into a few test samples, so
+ * the comparison there is {@link PinComparison#tolerant tolerant}: structure, counts, bytes, flags and stops still
+ * exactly, accuracies within {@value PinComparison#ACCURACY_TOLERANCE}, training losses within
+ * {@value PinComparison#TRAIN_LOSS_TOLERANCE} of their value and test losses within a factor of
+ * {@value PinComparison#TEST_LOSS_FACTOR} (the widest gaps measured between an Intel and an AMD machine were 0.048,
+ * 0.047 and 43%, with the Haswell kernels this module's tests pin).
  *
  * <p>A stop at a target accuracy is not pinned: when a neighbour's STOP notice arrives relative to the end of a
  * peer's round is a race in any asynchronous federation, so which round the others stop in may differ by one.
@@ -58,11 +67,39 @@ class BehaviourPinTest {
     String record = System.getProperty("ipa.pins.record");
     if (record != null && !name.contains("~")) {
       Files.writeString(Path.of(record).resolve(file), json.writerWithDefaultPrettyPrinter().writeValueAsString(pinned) + "\n");
+      Files.writeString(Path.of(record).resolve(RECORDED_ON), PinComparison.machine() + "\n");
       return;
     }
+    JsonNode golden = resource(file, json);
+    boolean exact = PinComparison.machine().equals(recordedOn());
+    List<String> differences = exact ? PinComparison.exact(golden, pinned) : PinComparison.tolerant(golden, pinned);
+    assertThat(differences)
+        .as("run '%s' against its golden report, %s (recorded on %s, this is %s)", name.trim(),
+            exact ? "bit for bit" : "within tolerances", recordedOn(), PinComparison.machine())
+        .isEmpty();
+  }
+
+  @Test
+  void theTestsRunTheKernelsThePinsWereRecordedWith() {
+    // The goldens assume the AVX2 kernels that simulations/pom.xml asks OpenBLAS for; without them the tolerances
+    // are too tight for machines with AVX-512.
+    assertThat(System.getenv("OPENBLAS_CORETYPE")).isEqualTo("Haswell");
+    assertThat(System.getenv("OMP_NUM_THREADS")).isEqualTo("2");
+  }
+
+  private static final String RECORDED_ON = "recorded-on.txt";
+
+  private static String recordedOn() throws Exception {
+    try (InputStream in = BehaviourPinTest.class.getResourceAsStream("/dev/ipa/sim/pins/" + RECORDED_ON)) {
+      assertThat(in).as("pins/" + RECORDED_ON + " (record the pins with -Dipa.pins.record=DIR)").isNotNull();
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+    }
+  }
+
+  private static JsonNode resource(String file, ObjectMapper json) throws Exception {
     try (InputStream golden = BehaviourPinTest.class.getResourceAsStream("/dev/ipa/sim/pins/" + file)) {
       assertThat(golden).as("golden file " + file + " (record it with -Dipa.pins.record=DIR)").isNotNull();
-      assertThat(pinned).as("run '%s' against its golden report", name.trim()).isEqualTo(json.readTree(golden));
+      return json.readTree(golden);
     }
   }
 }
