@@ -129,9 +129,9 @@ public final class FederationCollector {
     for (PeerReport p : peers) {
       if (shards != null) {
         Shard s = shards.get(shardIndex(settings(p), ids.indexOf(p.peerId())));
-        infos.add(new SimulationResult.PeerInfo(p.peerId(), s.train().length, s.validation().length, s.classes()));
+        infos.add(new SimulationResult.PeerInfo(p.peerId(), s.train().length, s.validation().length, s.test().length, s.classes()));
       } else {
-        infos.add(new SimulationResult.PeerInfo(p.peerId(), 0, 0, new int[0]));
+        infos.add(new SimulationResult.PeerInfo(p.peerId(), 0, 0, 0, new int[0]));
       }
       rounds = Math.max(rounds, p.rounds().size());
     }

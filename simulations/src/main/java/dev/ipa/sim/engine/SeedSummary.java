@@ -48,6 +48,7 @@ public final class SeedSummary {
     f.put("mean " + lead.id(), spread(runs, algorithm, r -> r.mean(lead)));
     f.put("min " + lead.id(), spread(runs, algorithm, r -> r.min(lead)));
     f.put("personal accuracy", spread(runs, algorithm, SimulationResult::meanPersonalAccuracy));
+    f.put("pooled personal", spread(runs, algorithm, SimulationResult::pooledPersonalAccuracy));
     f.put("consensus accuracy", spread(runs, algorithm, SimulationResult::meanConsensusAccuracy));
     f.put("bytes per exchange", spread(runs, algorithm, SimulationResult::bytesPerExchange));
     if (runs.stream().allMatch(s -> s.standalone() != null) && !algorithm.equals("local")) {

@@ -160,7 +160,7 @@ public final class Simulation {
         FederatedPeer peer = builder.training(own, shard, config.batch(), config.learningRate()).dataSizes(sizes).classWeighting(config.classWeighting())
             .dpNoise(new java.util.Random(config.federation().common().seed() * 1_000_003L + i)).build(transport, decoding, total, compute);
         peers.add(peer);
-        infos.add(new SimulationResult.PeerInfo(ids.get(i), shard.train().length, shard.validation().length, shard.classes()));
+        infos.add(new SimulationResult.PeerInfo(ids.get(i), shard.train().length, shard.validation().length, shard.test().length, shard.classes()));
         double[] mix = new double[classes];
         for (int idx : shard.train()) mix[train.label(idx)]++;
         for (int c = 0; c < classes; c++) mix[c] /= shard.train().length;

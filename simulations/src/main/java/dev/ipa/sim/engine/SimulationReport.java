@@ -251,6 +251,7 @@ public final class SimulationReport {
     fin.put("meanAccuracy", nan(r.meanAccuracy()));
     fin.put("minAccuracy", nan(r.minAccuracy()));
     fin.put("meanPersonalAccuracy", nan(r.meanPersonalAccuracy()));
+    fin.put("pooledPersonalAccuracy", nan(r.pooledPersonalAccuracy()));
     fin.put("meanConsensusAccuracy", nan(r.meanConsensusAccuracy()));
     fin.put("meanConsensusPersonalAccuracy", nan(r.meanConsensusPersonalAccuracy()));
     fin.put("meanBalancedAccuracy", nan(r.mean(Metric.BALANCED_ACCURACY)));
@@ -285,6 +286,7 @@ public final class SimulationReport {
       SimulationResult.PeerInfo info = r.peers().get(p);
       m.put("id", info.id());
       m.put("shardSize", info.shardSize());
+      m.put("testSize", info.testSize());
       m.put("classes", info.classes());
       m.put("standaloneAccuracy", x[p]);
       m.put("federatedAccuracy", y[p]);

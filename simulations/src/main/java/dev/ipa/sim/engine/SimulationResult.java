@@ -16,8 +16,8 @@ public record SimulationResult(
     double seconds,
     long fp32BytesPerSnapshot) {
 
-  /** A peer's shard. */
-  public record PeerInfo(String id, int shardSize, int validationSize, int[] classes) {}
+  /** A peer's shard: its training, validation and local test sizes, and the classes it holds. */
+  public record PeerInfo(String id, int shardSize, int validationSize, int testSize, int[] classes) {}
 
   /**
    * One peer in one round. NaN figures when the round was not evaluated on the test set; {@code auc} is NaN unless
@@ -103,6 +103,23 @@ public record SimulationResult(
 
   public double meanPersonalAccuracy() {
     return finalRound().stream().mapToDouble(PeerRound::personalAccuracy).average().orElse(Double.NaN);
+  }
+
+  /**
+   * The personal accuracy over every peer's local test samples pooled: Σ correct / Σ samples, so a peer counts with the
+   * size of its local test split. PFLlib's leaderboard reports this figure; {@link #meanPersonalAccuracy} weighs every peer
+   * the same. NaN without local test splits.
+   */
+  public double pooledPersonalAccuracy() {
+    List<PeerRound> last = finalRound();
+    double correct = 0;
+    long samples = 0;
+    for (int i = 0; i < last.size() && i < peers.size(); i++) {
+      if (last.get(i) == null || peers.get(i).testSize() == 0) continue;
+      correct += last.get(i).personalAccuracy() * peers.get(i).testSize();
+      samples += peers.get(i).testSize();
+    }
+    return samples == 0 ? Double.NaN : correct / samples;
   }
 
   /** Σ bytes sent by every peer over every round. */

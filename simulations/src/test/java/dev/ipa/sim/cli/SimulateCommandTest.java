@@ -103,6 +103,24 @@ class SimulateCommandTest {
     assertThat(run.out()).contains("a stratified sample of 900 training samples");
   }
 
+  /** PFLlib's personal figure pools every peer's local test samples; the mean personal accuracy weighs the peers the same. */
+  @Test
+  void thePooledPersonalAccuracyCountsEachPeerWithItsLocalTestSamples(@TempDir Path dir) throws Exception {
+    CliRun run = CliRun.of("simulate", "--data", "embedded", "--peers", "3", "--partition", "power-law:2", "--rounds", "1", "--syncs", "1",
+        "--algo", "local", "--out", dir.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode r = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
+    double correct = 0;
+    int samples = 0;
+    for (JsonNode peer : r.at("/fairness/peers")) {
+      correct += peer.get("federatedPersonalAccuracy").asDouble() * peer.get("testSize").asInt();
+      samples += peer.get("testSize").asInt();
+    }
+    assertThat(r.at("/fairness/peers/0/testSize").asInt()).isGreaterThan(3 * r.at("/fairness/peers/2/testSize").asInt()); // sizes 1 : 1/4 : 1/9
+    assertThat(r.at("/final/pooledPersonalAccuracy").asDouble()).isCloseTo(correct / samples, org.assertj.core.api.Assertions.within(1e-9))
+        .isNotEqualTo(r.at("/final/meanPersonalAccuracy").asDouble());
+  }
+
   /** class-number, as in CFFL: equal shards of 1, 5 and 10 classes, and --train-samples drawn so that all of them fit. */
   @Test
   void classNumberDealsEqualShardsOfNestedClassesFromASampleThatFitsThem(@TempDir Path dir) throws Exception {
