@@ -13,6 +13,8 @@ import java.util.Locale;
  *   <tr><td>{@code iid}</td><td>shuffled, equal-sized shards</td></tr>
  *   <tr><td>{@code dirichlet:α}</td><td>each class's samples divided among peers in proportions drawn from
  *       Dir(α); small α gives skewed shards</td></tr>
+ *   <tr><td>{@code dirichlet-capped:α}</td><td>NIID-Bench's and PFLlib's variant: classes dealt in order, a peer that
+ *       already holds N/n samples gets no share of later classes, redrawn until every peer holds a minimum</td></tr>
  *   <tr><td>{@code disjoint}</td><td>each peer gets a contiguous group of whole classes, groups near-equal
  *       (first groups larger): 2 peers {0–4 | 5–9}, 3 peers {0–3 | 4–6 | 7–9}</td></tr>
  *   <tr><td>{@code disjoint:9/1}</td><td>explicit group sizes: peer 0 the first 9 classes, peer 1 the rest</td></tr>
@@ -27,7 +29,7 @@ import java.util.Locale;
  */
 public sealed interface PartitionSpec {
     /** The forms {@link #parse} accepts, for error messages. */
-    String VALID = "iid, dirichlet:α (α > 0), disjoint, disjoint:A/B/..., power-law[:β], class-imbalance[:f], class-number, by:COLUMN (tables)";
+    String VALID = "iid, dirichlet:α (α > 0), dirichlet-capped:α, disjoint, disjoint:A/B/..., power-law[:β], class-imbalance[:f], class-number, by:COLUMN (tables)";
 
     /**
      * Throws {@link IllegalArgumentException} with a one-sentence reason if this spec cannot divide
@@ -84,6 +86,35 @@ public sealed interface PartitionSpec {
         @Override
         public String toString() {
             return "dirichlet:" + number(alpha);
+        }
+    }
+
+    /**
+     * The Dirichlet split of NIID-Bench (Li et al., "Federated Learning on Non-IID Data Silos: An Experimental Study",
+     * ICDE 2022) and PFLlib's {@code separate_data(partition='dir')}, whose leaderboards use it: classes are dealt in
+     * order, each in proportions drawn from Dir(α), except that a peer already holding N/n of the N samples gets no
+     * share of the later classes; the whole draw is repeated until every peer holds at least
+     * {@link #minimumShard(int, int)}. The cap keeps shard sizes near N/n and, at small α, the large shards to few classes.
+     */
+    record DirichletCapped(double alpha) implements PartitionSpec {
+        /** PFLlib's least samples per client: its batch of 10 over its 25% test split. */
+        public static final int MINIMUM_SHARD = 40;
+
+        public DirichletCapped {
+            if (!(alpha > 0) || Double.isInfinite(alpha)) {
+                throw new IllegalArgumentException("dirichlet-capped needs a finite α > 0, but got " + alpha
+                        + "; write e.g. dirichlet-capped:0.1.");
+            }
+        }
+
+        /** The fewest samples a peer may hold: {@value #MINIMUM_SHARD}, or half an equal shard when that is fewer. */
+        public static int minimumShard(int samples, int peers) {
+            return Math.max(1, Math.min(MINIMUM_SHARD, samples / peers / 2));
+        }
+
+        @Override
+        public String toString() {
+            return "dirichlet-capped:" + number(alpha);
         }
     }
 
@@ -251,6 +282,12 @@ public sealed interface PartitionSpec {
                             + "but '" + text + "' has none.");
                 }
                 return new Dirichlet(parseNumber(text, arg, "α"));
+            case "dirichlet-capped":
+                if (arg == null) {
+                    throw new IllegalArgumentException("dirichlet-capped needs a concentration α, e.g. dirichlet-capped:0.1, "
+                            + "but '" + text + "' has none.");
+                }
+                return new DirichletCapped(parseNumber(text, arg, "α"));
             case "disjoint":
                 if (arg == null) {
                     return new Disjoint(List.of());

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.IntStream;
 
 /**
  * Divides sample indices among peers according to a {@link PartitionPlan}. Pure functions of the labels and
@@ -55,6 +56,8 @@ public final class Partitioner {
                 w[c] = DirichletSampler.sample(d.alpha(), peers, rng);
             }
             assigned = byClassWeights(labels, numClasses, w, rng);
+        } else if (spec instanceof PartitionSpec.DirichletCapped d) {
+            assigned = byCappedDirichlet(labels, numClasses, peers, d.alpha(), rng);
         } else if (spec instanceof PartitionSpec.Disjoint d) {
             int[][] groups = d.groups(peers, numClasses);
             double[][] w = new double[numClasses][peers];
@@ -94,7 +97,7 @@ public final class Partitioner {
     }
 
     private static String remedy(PartitionSpec spec) {
-        if (spec instanceof PartitionSpec.Dirichlet) {
+        if (spec instanceof PartitionSpec.Dirichlet || spec instanceof PartitionSpec.DirichletCapped) {
             return " or a larger α";
         }
         if (spec instanceof PartitionSpec.PowerLaw) {
@@ -104,6 +107,44 @@ public final class Partitioner {
             return " or data that has every class";
         }
         return "";
+    }
+
+    /** How many times {@link #byCappedDirichlet} redraws before it gives up on the minimum shard. */
+    private static final int CAPPED_ATTEMPTS = 1000;
+
+    /**
+     * The {@link PartitionSpec.DirichletCapped} shards: per class in order, Dir(α) proportions with every peer that
+     * already holds N/n samples struck out; redrawn whole until each peer holds the minimum.
+     */
+    private static int[][] byCappedDirichlet(int[] labels, int numClasses, int peers, double alpha, Random rng) {
+        int[][] members = byClass(labels, numClasses);
+        double cap = labels.length / (double) peers;
+        int least = PartitionSpec.DirichletCapped.minimumShard(labels.length, peers);
+        int smallest = 0;
+        for (int attempt = 0; attempt < CAPPED_ATTEMPTS; attempt++) {
+            int[][] sizes = new int[numClasses][];
+            int[] held = new int[peers];
+            for (int c = 0; c < numClasses; c++) {
+                // Dir(α) over the peers under the cap, which is what PFLlib's draw over all peers, the full ones zeroed
+                // and the rest renormalised, amounts to (a Dirichlet's renormalised sub-vector is Dirichlet)
+                int[] open = IntStream.range(0, peers).filter(p -> held[p] < cap).toArray();
+                double[] drawn = DirichletSampler.sample(alpha, open.length, rng);
+                double[] w = new double[peers];
+                for (int k = 0; k < open.length; k++) {
+                    w[open[k]] = drawn[k];
+                }
+                sizes[c] = apportion(members[c].length, w, c);
+                for (int p = 0; p < peers; p++) {
+                    held[p] += sizes[c][p];
+                }
+            }
+            smallest = Arrays.stream(held).min().orElse(0);
+            if (smallest >= least) {
+                return deal(members, sizes, peers, rng);
+            }
+        }
+        throw new IllegalArgumentException("dirichlet-capped:" + alpha + " left a peer with " + smallest + " samples, fewer than "
+                + least + ", in each of " + CAPPED_ATTEMPTS + " draws; use more data, fewer peers or a larger α.");
     }
 
     /**

@@ -15,6 +15,9 @@
  *   <li>{@code iid}: shuffled, equal sizes.</li>
  *   <li>{@code dirichlet:α}: per class, proportions over peers drawn from Dir(α) (Gamma variates by
  *       Marsaglia-Tsang); smaller α, more skew.</li>
+ *   <li>{@code dirichlet-capped:α}: NIID-Bench's and PFLlib's split: the same draw class by class, but a peer
+ *       that already holds N/n samples gets no share of later classes; redrawn until every peer holds at least
+ *       40 samples.</li>
  *   <li>{@code disjoint}: contiguous, near-equal class groups, larger groups first, as in the IPA paper:
  *       2 peers {0–4 | 5–9}, 3 peers {0–3 | 4–6 | 7–9}, 5 peers two classes each. {@code disjoint:9/1},
  *       {@code 8/2}, {@code 7/3}: explicit group sizes.</li>

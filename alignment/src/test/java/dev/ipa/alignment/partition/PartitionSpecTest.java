@@ -23,7 +23,7 @@ class PartitionSpecTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"iid", "dirichlet:0.01", "dirichlet:3", "disjoint", "disjoint:7/3", "power-law:1",
+    @ValueSource(strings = {"iid", "dirichlet:0.01", "dirichlet:3", "dirichlet-capped:0.1", "disjoint", "disjoint:7/3", "power-law:1",
         "power-law:0.5", "class-imbalance:0.8"})
     void toStringParsesBack(String text) {
         PartitionSpec spec = PartitionSpec.parse(text);
@@ -41,6 +41,8 @@ class PartitionSpecTest {
         "dirichlet:-1          | dirichlet needs a finite α > 0, but got -1.0",
         "dirichlet:x           | The α in 'dirichlet:x' should be a finite number",
         "dirichlet:NaN         | The α in 'dirichlet:NaN' should be a finite number",
+        "dirichlet-capped      | dirichlet-capped needs a concentration α",
+        "dirichlet-capped:0    | dirichlet-capped needs a finite α > 0, but got 0.0",
         "disjoint:9/x          | but 'x' is not a whole number",
         "disjoint:9/0          | needs at least 1 class, but one has 0",
         "power-law:-1          | power-law needs a finite β ≥ 0",

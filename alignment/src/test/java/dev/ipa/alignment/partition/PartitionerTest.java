@@ -23,7 +23,7 @@ class PartitionerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"iid", "dirichlet:0.5", "disjoint", "power-law", "class-imbalance"})
+    @ValueSource(strings = {"iid", "dirichlet:0.5", "dirichlet-capped:0.5", "disjoint", "power-law", "class-imbalance"})
     void everySampleLandsInExactlyOneShard(String spec) {
         List<Shard> shards = split(spec, 5, 7);
 
@@ -37,7 +37,7 @@ class PartitionerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"iid", "dirichlet:0.3", "disjoint", "power-law:2", "class-imbalance:0.6"})
+    @ValueSource(strings = {"iid", "dirichlet:0.3", "dirichlet-capped:0.3", "disjoint", "power-law:2", "class-imbalance:0.6"})
     void theSameSeedGivesTheSameShardsAndAnotherSeedDoesNot(String spec) {
         assertThat(split(spec, 5, 42)).isEqualTo(split(spec, 5, 42));
         assertThat(split(spec, 5, 42)).isNotEqualTo(split(spec, 5, 43));
@@ -110,6 +110,43 @@ class PartitionerTest {
         List<Shard> shards = new PartitionPlan(new PartitionSpec.Dirichlet(0.01), 2, 3).split(labels, 10);
 
         assertThat(Shards.occurrences(shards, labels.length)).containsOnly(1);
+    }
+
+    @Test
+    void cappedDirichletGivesNoLaterClassToAFullPeerAndKeepsTheMinimum() {
+        int[] labels = Shards.balancedLabels(10, 6000);
+        double cap = labels.length / 20.0;
+        int largestCapped = 0;
+        int largestPlain = 0;
+        for (long seed = 0; seed < 3; seed++) {
+            List<Shard> shards = new PartitionPlan(new PartitionSpec.DirichletCapped(0.1), 20, seed).split(labels, 10);
+            assertThat(Shards.occurrences(shards, labels.length)).containsOnly(1);
+            for (Shard s : shards) {
+                int[] counts = Shards.classCounts(s, labels, 10);
+                int last = 9;
+                while (counts[last] == 0) {
+                    last--;
+                }
+                int beforeLast = Arrays.stream(counts, 0, last).sum();
+                assertThat(beforeLast).as("peer %d held %d samples before its last class %d", s.peer(), beforeLast, last)
+                        .isLessThan((int) Math.ceil(cap));
+                assertThat(s.size()).isGreaterThanOrEqualTo(PartitionSpec.DirichletCapped.MINIMUM_SHARD);
+                largestCapped = Math.max(largestCapped, s.size());
+            }
+            for (Shard s : new PartitionPlan(new PartitionSpec.Dirichlet(0.1), 20, seed).split(labels, 10)) {
+                largestPlain = Math.max(largestPlain, s.size());
+            }
+        }
+        assertThat(largestCapped).isLessThan(largestPlain);
+    }
+
+    @Test
+    void cappedDirichletThatCannotReachTheMinimumSaysSo() {
+        int[] labels = Shards.balancedLabels(2, 200);
+        assertThatThrownBy(() -> new PartitionPlan(new PartitionSpec.DirichletCapped(0.001), 5, 1).split(labels, 2))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("fewer than 40")
+                .hasMessageContaining("larger α");
     }
 
     @Test

@@ -43,7 +43,7 @@ public final class SimulateCommand implements Runnable {
   @Option(names = "--peers", defaultValue = "2", description = "Number of peers. Default: ${DEFAULT-VALUE}.")
   int peers;
 
-  @Option(names = "--partition", defaultValue = "disjoint", description = "iid, dirichlet:A, disjoint[:9/1], power-law[:B], class-imbalance[:F], class-number. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--partition", defaultValue = "disjoint", description = "iid, dirichlet:A, dirichlet-capped:A (NIID-Bench and PFLlib), disjoint[:9/1], power-law[:B], class-imbalance[:F], class-number. Default: ${DEFAULT-VALUE}.")
   String partition;
 
   @Option(names = "--seed", defaultValue = "0", description = "Seed for partition, initialisation, shuffling and topology. Default: ${DEFAULT-VALUE}.")
