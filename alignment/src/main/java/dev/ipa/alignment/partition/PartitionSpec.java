@@ -276,18 +276,13 @@ public sealed interface PartitionSpec {
             case "iid":
                 noArgument(text, arg);
                 return new Iid();
-            case "dirichlet":
+            case "dirichlet", "dirichlet-capped":
                 if (arg == null) {
-                    throw new IllegalArgumentException("dirichlet needs a concentration α, e.g. dirichlet:0.5, "
+                    throw new IllegalArgumentException(kind + " needs a concentration α, e.g. " + kind + ":0.1, "
                             + "but '" + text + "' has none.");
                 }
-                return new Dirichlet(parseNumber(text, arg, "α"));
-            case "dirichlet-capped":
-                if (arg == null) {
-                    throw new IllegalArgumentException("dirichlet-capped needs a concentration α, e.g. dirichlet-capped:0.1, "
-                            + "but '" + text + "' has none.");
-                }
-                return new DirichletCapped(parseNumber(text, arg, "α"));
+                double alpha = parseNumber(text, arg, "α");
+                return kind.equals("dirichlet") ? new Dirichlet(alpha) : new DirichletCapped(alpha);
             case "disjoint":
                 if (arg == null) {
                     return new Disjoint(List.of());
